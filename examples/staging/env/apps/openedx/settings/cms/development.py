@@ -1,0 +1,346 @@
+# -*- coding: utf-8 -*-
+import os
+from cms.envs.devstack import *
+
+####### Settings common to LMS and CMS
+import json
+import os
+
+from xmodule.modulestore.modulestore_settings import update_module_store_settings
+
+# Re-bind the FEATURES proxy to this settings module, so that both flat feature
+# settings and legacy FEATURES["..."] reads and writes resolve here.
+try:
+    from openedx.core.lib.features_setting_proxy import FeaturesProxy
+    FEATURES = FeaturesProxy(globals())
+except ImportError:
+    pass
+
+# Mongodb connection parameters: simply modify `mongodb_parameters` to affect all connections to MongoDb.
+mongodb_parameters = {
+    "db": "openedx",
+    "host": "mongodb",
+    "port": 27017,
+    "user": None,
+    "password": None,
+    # Connection/Authentication
+    "connect": False,
+    "ssl": False,
+    "authsource": "admin",
+    "replicaSet": None,
+    
+}
+DOC_STORE_CONFIG = mongodb_parameters
+CONTENTSTORE = {
+    "ENGINE": "xmodule.contentstore.mongo.MongoContentStore",
+    "ADDITIONAL_OPTIONS": {},
+    "DOC_STORE_CONFIG": DOC_STORE_CONFIG
+}
+# Load module store settings from config files
+update_module_store_settings(MODULESTORE, doc_store_settings=DOC_STORE_CONFIG)
+DATA_DIR = "/openedx/data/modulestore"
+
+for store in MODULESTORE["default"]["OPTIONS"]["stores"]:
+   store["OPTIONS"]["fs_root"] = DATA_DIR
+
+# Behave like memcache when it comes to connection errors
+DJANGO_REDIS_IGNORE_EXCEPTIONS = True
+
+# Meilisearch connection parameters
+MEILISEARCH_ENABLED = True
+MEILISEARCH_URL = "http://meilisearch:7700"
+MEILISEARCH_PUBLIC_URL = "http://meilisearch.lms.staging.example.org"
+MEILISEARCH_INDEX_PREFIX = "tutor_"
+MEILISEARCH_API_KEY = "fda1e9b5e5348c379d9c73e8926530a9cbfd941ac38dc6bb392764edebff301a"
+MEILISEARCH_MASTER_KEY = "jAVvHh7kL7lQ2s36FPdF0CIT"
+SEARCH_ENGINE = "search.meilisearch.MeilisearchEngine"
+
+# Common cache config
+CACHES = {
+    "default": {
+        "KEY_PREFIX": "default",
+        "VERSION": "1",
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": "redis://@redis:6379/1",
+    },
+    "general": {
+        "KEY_PREFIX": "general",
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": "redis://@redis:6379/1",
+    },
+    "mongo_metadata_inheritance": {
+        "KEY_PREFIX": "mongo_metadata_inheritance",
+        "TIMEOUT": 300,
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": "redis://@redis:6379/1",
+    },
+    "configuration": {
+        "KEY_PREFIX": "configuration",
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": "redis://@redis:6379/1",
+    },
+    "celery": {
+        "KEY_PREFIX": "celery",
+        "TIMEOUT": 7200,
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": "redis://@redis:6379/1",
+    },
+    "course_structure_cache": {
+        "KEY_PREFIX": "course_structure",
+        "TIMEOUT": 604800, # 1 week
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": "redis://@redis:6379/1",
+    },
+    "ora2-storage": {
+        "KEY_PREFIX": "ora2-storage",
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": "redis://@redis:6379/1",
+    }
+}
+
+# The default Django contrib site is the one associated to the LMS domain name. 1 is
+# usually "example.com", so it's the next available integer.
+SITE_ID = 2
+
+# Contact addresses
+CONTACT_MAILING_ADDRESS = "Example University - http://lms.staging.example.org"
+DEFAULT_FROM_EMAIL = ENV_TOKENS.get("DEFAULT_FROM_EMAIL", ENV_TOKENS["CONTACT_EMAIL"])
+DEFAULT_FEEDBACK_EMAIL = ENV_TOKENS.get("DEFAULT_FEEDBACK_EMAIL", ENV_TOKENS["CONTACT_EMAIL"])
+SERVER_EMAIL = ENV_TOKENS.get("SERVER_EMAIL", ENV_TOKENS["CONTACT_EMAIL"])
+TECH_SUPPORT_EMAIL = ENV_TOKENS.get("TECH_SUPPORT_EMAIL", ENV_TOKENS["CONTACT_EMAIL"])
+CONTACT_EMAIL = ENV_TOKENS.get("CONTACT_EMAIL", ENV_TOKENS["CONTACT_EMAIL"])
+BUGS_EMAIL = ENV_TOKENS.get("BUGS_EMAIL", ENV_TOKENS["CONTACT_EMAIL"])
+UNIVERSITY_EMAIL = ENV_TOKENS.get("UNIVERSITY_EMAIL", ENV_TOKENS["CONTACT_EMAIL"])
+PRESS_EMAIL = ENV_TOKENS.get("PRESS_EMAIL", ENV_TOKENS["CONTACT_EMAIL"])
+PAYMENT_SUPPORT_EMAIL = ENV_TOKENS.get("PAYMENT_SUPPORT_EMAIL", ENV_TOKENS["CONTACT_EMAIL"])
+BULK_EMAIL_DEFAULT_FROM_EMAIL = ENV_TOKENS.get("BULK_EMAIL_DEFAULT_FROM_EMAIL", ENV_TOKENS["CONTACT_EMAIL"])
+API_ACCESS_MANAGER_EMAIL = ENV_TOKENS.get("API_ACCESS_MANAGER_EMAIL", ENV_TOKENS["CONTACT_EMAIL"])
+API_ACCESS_FROM_EMAIL = ENV_TOKENS.get("API_ACCESS_FROM_EMAIL", ENV_TOKENS["CONTACT_EMAIL"])
+
+# Get rid completely of coursewarehistoryextended, as we do not use the CSMH database
+INSTALLED_APPS.remove("lms.djangoapps.coursewarehistoryextended")
+DATABASE_ROUTERS.remove(
+    "openedx.core.lib.django_courseware_routers.StudentModuleHistoryExtendedRouter"
+)
+
+# Set uploaded media file path
+MEDIA_ROOT = "/openedx/media/"
+
+# Video settings
+VIDEO_IMAGE_SETTINGS["STORAGE_KWARGS"]["location"] = MEDIA_ROOT
+VIDEO_TRANSCRIPTS_SETTINGS["STORAGE_KWARGS"]["location"] = MEDIA_ROOT
+
+GRADES_DOWNLOAD = {
+    "STORAGE_TYPE": "",
+    "STORAGE_KWARGS": {
+        "base_url": "/media/grades/",
+        "location": "/openedx/media/grades",
+    },
+}
+
+# ORA2
+ORA2_FILEUPLOAD_BACKEND = "filesystem"
+ORA2_FILEUPLOAD_ROOT = "/openedx/data/ora2"
+FILE_UPLOAD_STORAGE_BUCKET_NAME = "openedxuploads"
+ORA2_FILEUPLOAD_CACHE_NAME = "ora2-storage"
+
+# Change syslog-based loggers which don't work inside docker containers
+LOGGING["handlers"]["local"] = {
+    "class": "logging.handlers.WatchedFileHandler",
+    "filename": os.path.join(LOG_DIR, "all.log"),
+    "formatter": "standard",
+}
+LOGGING["handlers"]["tracking"] = {
+    "level": "DEBUG",
+    "class": "logging.handlers.WatchedFileHandler",
+    "filename": os.path.join(LOG_DIR, "tracking.log"),
+    "formatter": "standard",
+}
+LOGGING["loggers"]["tracking"]["handlers"] = ["console", "local", "tracking"]
+
+# Silence some loggers (note: we must attempt to get rid of these when upgrading from one release to the next)
+LOGGING["loggers"]["blockstore.apps.bundles.storage"] = {"handlers": ["console"], "level": "WARNING"}
+
+# These warnings are visible in simple commands and init tasks
+import warnings
+
+# REMOVE-AFTER-V20: check if we can remove these lines after upgrade.
+try:
+    from django.utils.deprecation import RemovedInDjango50Warning, RemovedInDjango51Warning
+    # RemovedInDjango5xWarning: 'xxx' is deprecated. Use 'yyy' in 'zzz' instead.
+    warnings.filterwarnings("ignore", category=RemovedInDjango50Warning)
+    warnings.filterwarnings("ignore", category=RemovedInDjango51Warning)
+    # DeprecationWarning: 'imghdr' is deprecated and slated for removal in Python 3.13
+    warnings.filterwarnings("ignore", category=DeprecationWarning, module="pgpy.constants")
+except ImportError:
+    pass # If the warnings don't exist we don't need to filter them.
+
+# Email
+EMAIL_USE_SSL = False
+# Forward all emails from edX's Automated Communication Engine (ACE) to django.
+ACE_ENABLED_CHANNELS = ["django_email"]
+ACE_CHANNEL_DEFAULT_EMAIL = "django_email"
+ACE_CHANNEL_TRANSACTIONAL_EMAIL = "django_email"
+EMAIL_FILE_PATH = "/tmp/openedx/emails"
+
+# Language/locales
+LANGUAGE_COOKIE_NAME = "openedx-language-preference"
+
+# Allow the platform to include itself in an iframe
+X_FRAME_OPTIONS = "SAMEORIGIN"
+
+
+# When we cannot provide secure session/csrf cookies, we must disable samesite=none
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SESSION_COOKIE_SAMESITE = "Lax"
+
+
+
+JWT_AUTH["JWT_ISSUER"] = "http://lms.staging.example.org/oauth2"
+JWT_AUTH["JWT_AUDIENCE"] = "openedx"
+JWT_AUTH["JWT_SECRET_KEY"] = "URw09AhAwnnt7bqwCHMU6EhX"
+JWT_AUTH["JWT_PRIVATE_SIGNING_JWK"] = json.dumps(
+    {
+        "kid": "openedx",
+        "kty": "RSA",
+        "e": "AQAB",
+        "d": "Kux2Xnh3uHlWRBC0mCb-wmQmjFgqfFGdT0jsGQ-dpvNqZHbAXGYt1EC3J0s67P0MFc_JaxQczaZkdPbg0v6ijBhC2C4Ce04MmBfxYb2FzzO2VX0l4jPbupro2LBzIkTiUSAAOarzyxhaY8bs1M6PauI9AmeBI8X9m9FVBF1bCqOSPE4xngYPbnDv--oRA2ZZGwrfa9lRZoGaV4K7ZqAfC5y482cfW03AtFwjm3bJTH4qLY6FVPs606c9OviULd2GziKtXJ3FpGTCkTBlCKiO-ZzfRTeF3lTgy39MgkzMBVImQE8zovqN4IS8J1jdfVqgHHLHJLAsnF5NT4ceDeQa-Q",
+        "n": "7xYXIHsFjALufm7N2HqwcNrQn2lpcqouDwSOQDjj0IEusG-BAQ5db8JIUo6EYMb5lBRZLnbLQR_xRyIGOEwC2Chb6emw6v5jQuUCV8o0lQd5eiLMa5uFmg7IgmZYDAK17_MmHLO_5zMTXfpbM7nyBP8rvyxrSvUx3UB21Vz6pcU0exaG5cdDXUL4VDLVJC9qGdY3xIQGTdErQxtgTedjOOiNcdiUu4v5oa2mXGpor9WBqh5cMCrGGQqg5RvTctarPb3BjjAAW7btA3Ph1sZcduQUAuD8-vR1-GmKCcR-exxA81rkNDu2F6G3H59hNLILK03iuUfjZnbVVOYQKXoLGQ",
+        "p": "8lheJFraDj66WXRASpuL6_o7gOp-dTVbfOUvk0K0ZGQQYure86TXpBG7dfSjWFAV2VOl_WiBTcmWJMO3EQ5jCWtOr1obDpzfNdL1MxVqqCFQJccNY-_UvSKexy9LZgCMTcGXWmR3wTGzobQG3LGC7id7eNxOWoYQG-vdjaIyd7c",
+        "q": "_I63NjIpnlQBfyI4UcIMkidZvGfopT81vSNIYamEl_eePDETEbJgsqONlSbYJhqSNo0ydyjGlffxyhrp-lfh13CqnGEusx-cmdx9VC1fMZE9k8N9Xt3lNorbVx5UDqRKKS_RSlGneqP9vAnLf87av70L_jfZb4n1zyvttq5lc68",
+        "dq": "A4mkO1gciSE4HCXIkCydrHZspVz3P0lRYWLbIrMTLmXDi6hMUhUjkZ0E4K_4myAIKEd2C4FAtt0QP_p8iIsumKv1V9dspgmtUeJqxwETskgMisNUQD3vdgIf7Gp6VvIqL8WBsv7Nz8P4S-f_N70YB1OIlXkGzK8sCEjfPY3X0fU",
+        "dp": "Oo8X0HkTj7WgmdT5ZA3J9a91iWUgQXovLTLEGDVaGZgETaKrVPxUDxUp0wrWHZTccrM_vMfv1rgLS77vEXQEglYnoT-IojNNzFe5YCqgpxfFohtDJQ7ivQEMlNzcvz0Kqg9JX1I_jbNQ0JYLwnAyTxHDSCUT2dPjOJv54St8Pmk",
+        "qi": "NVSjITL_o2UTgl76yt96K5saZ45eUISJtfV4yQ-6TVtOJE2ld73pcnH-mcss6mF0DPBUkqlDp40WVNNia6ijOQZD7PQ3Md-d7-L-_3LIISzeafnpnaCSUKcMYf6nAq_NjI0BNHWs2dAACK7uT1BkgJupCha7JLnFvbpm8DjEQsE",
+    }
+)
+JWT_AUTH["JWT_PUBLIC_SIGNING_JWK_SET"] = json.dumps(
+    {
+        "keys": [
+            {
+                "kid": "openedx",
+                "kty": "RSA",
+                "e": "AQAB",
+                "n": "7xYXIHsFjALufm7N2HqwcNrQn2lpcqouDwSOQDjj0IEusG-BAQ5db8JIUo6EYMb5lBRZLnbLQR_xRyIGOEwC2Chb6emw6v5jQuUCV8o0lQd5eiLMa5uFmg7IgmZYDAK17_MmHLO_5zMTXfpbM7nyBP8rvyxrSvUx3UB21Vz6pcU0exaG5cdDXUL4VDLVJC9qGdY3xIQGTdErQxtgTedjOOiNcdiUu4v5oa2mXGpor9WBqh5cMCrGGQqg5RvTctarPb3BjjAAW7btA3Ph1sZcduQUAuD8-vR1-GmKCcR-exxA81rkNDu2F6G3H59hNLILK03iuUfjZnbVVOYQKXoLGQ",
+            }
+        ]
+    }
+)
+JWT_AUTH["JWT_ISSUERS"] = [
+    {
+        "ISSUER": "http://lms.staging.example.org/oauth2",
+        "AUDIENCE": "openedx",
+        "SECRET_KEY": "URw09AhAwnnt7bqwCHMU6EhX"
+    }
+]
+
+# Enable/Disable some features globally
+ENABLE_DISCUSSION_SERVICE = False
+PREVENT_CONCURRENT_LOGINS = False
+ENABLE_CORS_HEADERS = True
+
+# CORS
+CORS_ALLOW_CREDENTIALS = True
+CORS_ORIGIN_ALLOW_ALL = False
+CORS_ALLOW_INSECURE = True
+# Note: CORS_ALLOW_HEADERS is intentionally not defined here, because it should
+# be consistent across deployments, and is therefore set in edx-platform.
+
+# Add your MFE and third-party app domains here
+CORS_ORIGIN_WHITELIST = []
+
+# Disable codejail support
+# explicitely configuring python is necessary to prevent unsafe calls
+import codejail.jail_code
+codejail.jail_code.configure("python", "nonexistingpythonbinary", user=None)
+# another configuration entry is required to override prod/dev settings
+CODE_JAIL = {
+    "python_bin": "nonexistingpythonbinary",
+    "user": None,
+}
+
+OPENEDX_LEARNING = {
+    'MEDIA': {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": "/openedx/media-private/openedx-learning",
+        }
+    }
+}
+
+# edx-event-bus-redis settings
+EVENT_BUS_PRODUCER = 'edx_event_bus_redis.create_producer'
+EVENT_BUS_REDIS_CONNECTION_URL = 'redis://@redis:6379/'
+EVENT_BUS_TOPIC_PREFIX = 'dev'
+EVENT_BUS_CONSUMER = 'edx_event_bus_redis.RedisEventConsumer'
+
+
+######## End of settings common to LMS and CMS
+
+######## Common CMS settings
+STUDIO_NAME = "Example University - Studio"
+
+CACHES["staticfiles"] = {
+    "KEY_PREFIX": "staticfiles_cms",
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "staticfiles_cms",
+}
+
+# Authentication
+SOCIAL_AUTH_EDX_OAUTH2_SECRET = "lKzuMdWrZp4iVDDX4fQl0Vq3"
+SOCIAL_AUTH_EDX_OAUTH2_URL_ROOT = "http://lms:8000"
+SOCIAL_AUTH_REDIRECT_IS_HTTPS = False  # scheme is correctly included in redirect_uri
+SESSION_COOKIE_NAME = "studio_session_id"
+
+MAX_ASSET_UPLOAD_FILE_SIZE_IN_MB = 100
+
+FRONTEND_LOGIN_URL = LMS_ROOT_URL + '/login'
+FRONTEND_REGISTER_URL = LMS_ROOT_URL + '/register'
+
+# Enable "reindex" button
+ENABLE_COURSEWARE_INDEX = True
+
+# Create folders if necessary
+for folder in [LOG_DIR, MEDIA_ROOT, STATIC_ROOT, ORA2_FILEUPLOAD_ROOT]:
+    if not os.path.exists(folder):
+        os.makedirs(folder, exist_ok=True)
+
+if 'base_vendor' in PIPELINE['JAVASCRIPT']:
+    PIPELINE['JAVASCRIPT']['base_vendor']['source_filenames'] += [
+        'indigo/js/dark-theme.js'
+    ]
+
+######## End of common CMS settings
+
+LMS_BASE = "lms.staging.example.org:8000"
+LMS_ROOT_URL = "http://" + LMS_BASE
+
+CMS_BASE = "studio.staging.example.org:8001"
+CMS_ROOT_URL = "http://" + CMS_BASE
+
+MEILISEARCH_PUBLIC_URL = "http://meilisearch.lms.staging.example.org:7700"
+
+# Authentication
+SOCIAL_AUTH_EDX_OAUTH2_KEY = "cms-sso-dev"
+SOCIAL_AUTH_EDX_OAUTH2_PUBLIC_URL_ROOT = LMS_ROOT_URL
+
+# Setup correct webpack configuration file for development
+WEBPACK_CONFIG_PATH = "webpack.dev.config.js"
+
+
+# MFE-specific settings
+
+COURSE_AUTHORING_MICROFRONTEND_URL = "http://apps.lms.staging.example.org:2001/authoring"
+CORS_ORIGIN_WHITELIST.append("http://apps.lms.staging.example.org:2001")
+LOGIN_REDIRECT_WHITELIST.append("apps.lms.staging.example.org:2001")
+CSRF_TRUSTED_ORIGINS.append("http://apps.lms.staging.example.org:2001")
+
+
+
+CATALOG_MICROFRONTEND_URL = "http://apps.lms.staging.example.org:1998/catalog"
+
+
+
+CORS_ORIGIN_WHITELIST.append("http://apps.lms.staging.example.org:2025")
+LOGIN_REDIRECT_WHITELIST.append("apps.lms.staging.example.org:2025")
+CSRF_TRUSTED_ORIGINS.append("http://apps.lms.staging.example.org:2025")
