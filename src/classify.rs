@@ -1,0 +1,588 @@
+//! Classification: each difference becomes one finding of exactly one class, judged by
+//! the rule that governs its path.
+
+use crate::compare::{Change, Difference};
+use crate::profile::{RuleKind, Severity};
+use crate::surface;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::cmp::Ordering;
+
+/// The finding classes of the design contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Class {
+    Reduced,
+    Shared,
+    Unknown,
+    Drift,
+    Extra,
+    Waived,
+    Expected,
+}
+
+impl Class {
+    pub const ALL: [Class; 7] = [
+        Class::Reduced,
+        Class::Shared,
+        Class::Unknown,
+        Class::Drift,
+        Class::Extra,
+        Class::Waived,
+        Class::Expected,
+    ];
+
+    /// The classes that fail the gate unless told otherwise.
+    pub const FAILING_BY_DEFAULT: [Class; 3] = [Class::Reduced, Class::Shared, Class::Unknown];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Class::Reduced => "reduced",
+            Class::Shared => "shared",
+            Class::Unknown => "unknown",
+            Class::Drift => "drift",
+            Class::Extra => "extra",
+            Class::Waived => "waived",
+            Class::Expected => "expected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Class> {
+        Class::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    pub fn default_severity(self) -> Severity {
+        match self {
+            Class::Reduced | Class::Shared | Class::Unknown => Severity::High,
+            Class::Drift => Severity::Medium,
+            Class::Extra => Severity::Low,
+            Class::Waived | Class::Expected => Severity::Info,
+        }
+    }
+}
+
+impl std::fmt::Display for Class {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a waiver did to a finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaiverNote {
+    /// `active` (the finding is waived) or `expired` (it is not, any more).
+    pub status: String,
+    pub reason: String,
+    pub owner: String,
+    pub expires: String,
+    /// The class the finding had before the waiver applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waived_class: Option<Class>,
+}
+
+/// Where a value came from, when a collector knows (file and line).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Location {
+    pub file: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+}
+
+/// One finding of the report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub class: Class,
+    pub path: String,
+    pub surface: String,
+    pub severity: Severity,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub staging: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub production: Option<Value>,
+    /// The glob of the profile rule that judged it, when one did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<WaiverNote>,
+    /// Where the production and staging values were read, when known.
+    #[serde(default, skip_serializing_if = "Locations::is_empty")]
+    pub locations: Locations,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Locations {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub staging: Option<Location>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub production: Option<Location>,
+}
+
+impl Locations {
+    pub fn is_empty(&self) -> bool {
+        self.staging.is_none() && self.production.is_none()
+    }
+}
+
+/// Context that classification needs beyond the difference itself.
+#[derive(Debug, Clone, Default)]
+pub struct ClassifyContext {
+    /// True when the two sides' fingerprints were made with different keys, so that
+    /// equal or different fingerprints say nothing.
+    pub fingerprint_keys_differ: bool,
+}
+
+/// Judges one difference. None when the difference is no finding at all (a value that
+/// only looks different, or an equal value where equality is fine).
+pub fn classify(d: Difference, ctx: &ClassifyContext) -> Option<Finding> {
+    let kind = d.rule.as_ref().map(|r| r.kind);
+    let rule_message = d.rule.as_ref().and_then(|r| r.message.clone());
+    let s = d.staging.as_ref();
+    let p = d.production.as_ref();
+    let secrets =
+        s.and_then(surface::as_secret).is_some() && p.and_then(surface::as_secret).is_some();
+    let (class, detail) = match d.change {
+        Change::Unknown => {
+            let reason = s
+                .and_then(surface::as_unknown)
+                .map(|r| format!("staging: {r}"));
+            let reason2 = p
+                .and_then(surface::as_unknown)
+                .map(|r| format!("production: {r}"));
+            let text = [reason, reason2]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join("; ");
+            (Class::Unknown, format!("cannot be judged ({text})"))
+        }
+        Change::Equal => {
+            if secrets {
+                if ctx.fingerprint_keys_differ {
+                    return None;
+                }
+                (
+                    Class::Shared,
+                    "the same secret in both environments".to_string(),
+                )
+            } else if p.is_some_and(contains_host_token) {
+                // Equal only because both hosts were replaced by the same token.
+                return None;
+            } else {
+                (
+                    Class::Shared,
+                    format!("the same value in both environments: {}", brief(p)),
+                )
+            }
+        }
+        Change::OnlyProduction => match kind {
+            Some(RuleKind::Drift | RuleKind::Distinct | RuleKind::Secret) => {
+                (Class::Drift, "set in production only".into())
+            }
+            Some(RuleKind::Expected) => (
+                Class::Expected,
+                "set in production only, as expected".into(),
+            ),
+            Some(RuleKind::Capability) if !p.is_some_and(truthy) => return None,
+            Some(RuleKind::Capability) => {
+                (Class::Reduced, "on in production, absent in staging".into())
+            }
+            _ => (Class::Reduced, "missing in staging".into()),
+        },
+        Change::OnlyStaging => match kind {
+            Some(RuleKind::Drift | RuleKind::Distinct | RuleKind::Secret) => {
+                (Class::Drift, "set in staging only".into())
+            }
+            Some(RuleKind::Expected) => {
+                (Class::Expected, "set in staging only, as expected".into())
+            }
+            Some(RuleKind::Capability) if !s.is_some_and(truthy) => return None,
+            Some(RuleKind::Capability) => {
+                (Class::Extra, "on in staging, absent in production".into())
+            }
+            _ => (Class::Extra, "only in staging".into()),
+        },
+        Change::Changed if secrets => {
+            if ctx.fingerprint_keys_differ && !matches!(kind, Some(RuleKind::Expected)) {
+                (Class::Unknown, "secret fingerprints were made with different keys; set ENVPARITY_FINGERPRINT_KEY when taking both snapshots".into())
+            } else {
+                (Class::Expected, "secrets differ, as they should".into())
+            }
+        }
+        Change::Changed => changed(kind, s, p)?,
+    };
+    let severity = match (d.rule.as_ref().and_then(|r| r.severity), class) {
+        (Some(sev), Class::Reduced | Class::Shared | Class::Drift) => sev,
+        _ => class.default_severity(),
+    };
+    let message = match rule_message {
+        Some(m) if class != Class::Unknown => format!("{m}: {detail}"),
+        _ => detail,
+    };
+    Some(Finding {
+        class,
+        surface: surface::surface_of(&d.path),
+        path: d.path,
+        severity,
+        message,
+        staging: d.staging,
+        production: d.production,
+        rule: d.rule.map(|r| r.glob.as_str().to_string()),
+        waiver: None,
+        locations: Locations::default(),
+    })
+}
+
+fn changed(
+    kind: Option<RuleKind>,
+    s: Option<&Value>,
+    p: Option<&Value>,
+) -> Option<(Class, String)> {
+    let (s, p) = (s?, p?);
+    let drift = || {
+        (
+            Class::Drift,
+            format!(
+                "differs: staging {} / production {}",
+                brief(Some(s)),
+                brief(Some(p))
+            ),
+        )
+    };
+    Some(match kind {
+        Some(RuleKind::Capacity) => match (number(s), number(p)) {
+            (Some(a), Some(b)) if a < b => (
+                Class::Reduced,
+                format!("staging {} < production {}", brief(Some(s)), brief(Some(p))),
+            ),
+            (Some(a), Some(b)) if a > b => (
+                Class::Extra,
+                format!("staging {} > production {}", brief(Some(s)), brief(Some(p))),
+            ),
+            (Some(_), Some(_)) => return None,
+            _ => drift(),
+        },
+        Some(RuleKind::Capability) => match (boolish(s), boolish(p)) {
+            (Some(false), Some(true)) => {
+                (Class::Reduced, "on in production, off in staging".into())
+            }
+            (Some(true), Some(false)) => (Class::Extra, "on in staging, off in production".into()),
+            (Some(_), Some(_)) => return None,
+            _ => drift(),
+        },
+        Some(RuleKind::Version) => match (text(s), text(p)) {
+            (Some(a), Some(b)) => match crate::release::compare(&a, &b) {
+                Some(Ordering::Less) => (Class::Reduced, format!("staging is older: {a} < {b}")),
+                Some(Ordering::Greater) => (Class::Extra, format!("staging is newer: {a} > {b}")),
+                Some(Ordering::Equal) => return None,
+                None => drift(),
+            },
+            _ => drift(),
+        },
+        Some(RuleKind::Distinct | RuleKind::Secret | RuleKind::Expected) => {
+            (Class::Expected, "differs, as expected".into())
+        }
+        Some(RuleKind::Ignore) => return None,
+        Some(RuleKind::Presence | RuleKind::Drift) | None => drift(),
+    })
+}
+
+fn number(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// Booleans as Open edX and YAML spell them.
+pub fn boolish(v: &Value) -> Option<bool> {
+    match v {
+        Value::Bool(b) => Some(*b),
+        Value::Null => Some(false),
+        Value::Number(n) => n.as_f64().map(|x| x != 0.0),
+        Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+            "true" | "on" | "yes" | "1" | "enabled" => Some(true),
+            "false" | "off" | "no" | "0" | "disabled" | "" => Some(false),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn truthy(v: &Value) -> bool {
+    boolish(v).unwrap_or(true)
+}
+
+fn text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Whether a string holds a `{NAME}` host token put there by normalization.
+fn contains_host_token(v: &Value) -> bool {
+    let Value::String(s) = v else { return false };
+    s.match_indices('{').any(|(i, _)| {
+        let rest = &s[i + 1..];
+        rest.find('}').is_some_and(|end| {
+            end > 0
+                && rest[..end]
+                    .bytes()
+                    .all(|b| b.is_ascii_uppercase() || b == b'_')
+        })
+    })
+}
+
+/// A short rendering of a value for messages (never a secret: those are markers).
+pub fn brief(v: Option<&Value>) -> String {
+    match v {
+        None => "(absent)".into(),
+        Some(Value::String(s)) => truncate(s, 60),
+        Some(v) => {
+            if let Some(fp) = surface::as_secret(v) {
+                return format!("secret {fp}");
+            }
+            truncate(&v.to_string(), 60)
+        }
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let cut: String = s.chars().take(max - 1).collect();
+        format!("{cut}…")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pathglob::PathGlob;
+    use crate::profile::Rule;
+    use serde_json::json;
+
+    fn diff(
+        kind: Option<RuleKind>,
+        change: Change,
+        s: Option<Value>,
+        p: Option<Value>,
+    ) -> Difference {
+        Difference {
+            path: "/x/y".into(),
+            change,
+            staging: s,
+            production: p,
+            rule: kind.map(|kind| Rule {
+                glob: PathGlob::parse("/x/*").unwrap(),
+                kind,
+                severity: None,
+                message: None,
+                ordered: false,
+            }),
+        }
+    }
+
+    fn class(
+        kind: Option<RuleKind>,
+        change: Change,
+        s: Option<Value>,
+        p: Option<Value>,
+    ) -> Option<Class> {
+        classify(diff(kind, change, s, p), &ClassifyContext::default()).map(|f| f.class)
+    }
+
+    use Change::*;
+    use RuleKind::*;
+
+    #[test]
+    fn presence_missing_in_staging_is_reduced_and_extra_the_other_way() {
+        assert_eq!(
+            class(Some(Presence), OnlyProduction, None, Some(json!({}))),
+            Some(Class::Reduced)
+        );
+        assert_eq!(
+            class(Some(Presence), OnlyStaging, Some(json!({})), None),
+            Some(Class::Extra)
+        );
+        assert_eq!(
+            class(None, OnlyProduction, None, Some(json!(1))),
+            Some(Class::Reduced)
+        );
+    }
+
+    #[test]
+    fn capacity_lower_in_staging_is_reduced() {
+        assert_eq!(
+            class(Some(Capacity), Changed, Some(json!(1)), Some(json!(3))),
+            Some(Class::Reduced)
+        );
+        assert_eq!(
+            class(Some(Capacity), Changed, Some(json!(5)), Some(json!(3))),
+            Some(Class::Extra)
+        );
+        assert_eq!(
+            class(Some(Capacity), Changed, Some(json!("2")), Some(json!(2))),
+            None
+        );
+        assert_eq!(
+            class(Some(Capacity), Changed, Some(json!("many")), Some(json!(2))),
+            Some(Class::Drift)
+        );
+    }
+
+    #[test]
+    fn capability_off_in_staging_is_reduced() {
+        assert_eq!(
+            class(
+                Some(Capability),
+                Changed,
+                Some(json!(false)),
+                Some(json!(true))
+            ),
+            Some(Class::Reduced)
+        );
+        assert_eq!(
+            class(
+                Some(Capability),
+                Changed,
+                Some(json!("on")),
+                Some(json!("off"))
+            ),
+            Some(Class::Extra)
+        );
+        assert_eq!(
+            class(Some(Capability), OnlyProduction, None, Some(json!(false))),
+            None,
+            "absent is off"
+        );
+        assert_eq!(
+            class(Some(Capability), OnlyProduction, None, Some(json!(true))),
+            Some(Class::Reduced)
+        );
+    }
+
+    #[test]
+    fn distinct_equal_is_shared_and_different_is_expected() {
+        assert_eq!(
+            class(
+                Some(Distinct),
+                Equal,
+                Some(json!("db.x.org")),
+                Some(json!("db.x.org"))
+            ),
+            Some(Class::Shared)
+        );
+        assert_eq!(
+            class(Some(Distinct), Changed, Some(json!("a")), Some(json!("b"))),
+            Some(Class::Expected)
+        );
+        assert_eq!(
+            class(
+                Some(Distinct),
+                Equal,
+                Some(json!("{LMS_HOST}")),
+                Some(json!("{LMS_HOST}"))
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn secret_equal_is_shared_and_different_is_expected() {
+        let a = surface::secret("hmac-sha256:aa".into());
+        let b = surface::secret("hmac-sha256:bb".into());
+        assert_eq!(
+            class(Some(Secret), Equal, Some(a.clone()), Some(a.clone())),
+            Some(Class::Shared)
+        );
+        assert_eq!(
+            class(None, Equal, Some(a.clone()), Some(a.clone())),
+            Some(Class::Shared)
+        );
+        assert_eq!(
+            class(Some(Secret), Changed, Some(a.clone()), Some(b.clone())),
+            Some(Class::Expected)
+        );
+        let ctx = ClassifyContext {
+            fingerprint_keys_differ: true,
+        };
+        let f = classify(diff(Some(Secret), Changed, Some(a), Some(b)), &ctx).unwrap();
+        assert_eq!(f.class, Class::Unknown);
+    }
+
+    #[test]
+    fn version_older_in_staging_is_reduced_newer_is_extra() {
+        assert_eq!(
+            class(
+                Some(Version),
+                Changed,
+                Some(json!("22.0.1")),
+                Some(json!("22.0.3"))
+            ),
+            Some(Class::Reduced)
+        );
+        assert_eq!(
+            class(
+                Some(Version),
+                Changed,
+                Some(json!("22.0.4")),
+                Some(json!("22.0.3"))
+            ),
+            Some(Class::Extra)
+        );
+        assert_eq!(
+            class(
+                Some(Version),
+                Changed,
+                Some(json!("master")),
+                Some(json!("22.0.3"))
+            ),
+            Some(Class::Drift)
+        );
+    }
+
+    #[test]
+    fn expected_and_drift_and_ignore() {
+        assert_eq!(
+            class(Some(Expected), Changed, Some(json!("a")), Some(json!("b"))),
+            Some(Class::Expected)
+        );
+        assert_eq!(
+            class(Some(Expected), OnlyProduction, None, Some(json!("b"))),
+            Some(Class::Expected)
+        );
+        assert_eq!(
+            class(Some(Drift), OnlyProduction, None, Some(json!("b"))),
+            Some(Class::Drift)
+        );
+        assert_eq!(
+            class(None, Changed, Some(json!("a")), Some(json!("b"))),
+            Some(Class::Drift)
+        );
+        assert_eq!(
+            class(Some(Ignore), Changed, Some(json!("a")), Some(json!("b"))),
+            None
+        );
+    }
+
+    #[test]
+    fn unknown_names_the_side_and_reason() {
+        let f = classify(
+            diff(
+                None,
+                Unknown,
+                Some(surface::unknown("timeout")),
+                Some(json!({})),
+            ),
+            &ClassifyContext::default(),
+        )
+        .unwrap();
+        assert_eq!(f.class, Class::Unknown);
+        assert!(f.message.contains("staging: timeout"), "{}", f.message);
+    }
+}

@@ -1,0 +1,373 @@
+//! The command line: flags are defined once here, with their help beside them.
+
+use crate::classify::Class;
+use crate::collect::{self, Context, Source};
+use crate::config::Config;
+use crate::error::Error;
+use crate::normalize::{Fingerprinter, SecretPolicy};
+use crate::profile::{DEFAULT_PROFILE, EMBEDDED, Profile};
+use crate::report::{self, Format, RenderOptions, Report, Verdict};
+use crate::snapshot::Snapshot;
+use crate::{JudgeOptions, judge, waiver};
+use anyhow::{Context as _, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// Tells where an Open edX staging environment is a reduced copy of production.
+#[derive(Debug, Parser)]
+#[command(name = "envparity", version, about, long_about = None, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Collect both environments and judge their parity (the gate).
+    Check(CheckArgs),
+    /// Collect one environment into a snapshot file.
+    Snapshot(SnapshotArgs),
+    /// Judge two snapshot files.
+    Diff(DiffArgs),
+    /// List the embedded profiles, or show one.
+    Profiles(ProfilesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Sources of staging: a Tutor root, a snapshot .json, an LMS URL, a datastore URL.
+    #[arg(long, num_args = 1.., value_name = "SRC", required_unless_present = "config")]
+    pub staging: Vec<String>,
+    /// Sources of production, as for --staging.
+    #[arg(long, num_args = 1.., value_name = "SRC", required_unless_present = "config")]
+    pub production: Vec<String>,
+    /// A config file naming the sources of both environments (and their credentials by
+    /// environment-variable name).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["staging", "production"])]
+    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub gate: GateArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The staging snapshot.
+    #[arg(value_name = "STAGING.json")]
+    pub staging: PathBuf,
+    /// The production snapshot.
+    #[arg(value_name = "PRODUCTION.json")]
+    pub production: PathBuf,
+    #[command(flatten)]
+    pub gate: GateArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct GateArgs {
+    /// Profile: an embedded name (tutor, generic) or a TOML file.
+    #[arg(long, value_name = "NAME|PATH")]
+    pub profile: Option<String>,
+    /// Waivers file (TOML).
+    #[arg(long, value_name = "FILE")]
+    pub waivers: Option<PathBuf>,
+    /// Also fail the gate on these classes (reduced, shared and unknown always fail
+    /// unless --allow says otherwise).
+    #[arg(long, value_delimiter = ',', value_name = "CLASS,...")]
+    pub fail_on: Vec<String>,
+    /// Do not fail the gate on these classes (e.g. --allow unknown when a source is known
+    /// to be unreachable).
+    #[arg(long, value_delimiter = ',', value_name = "CLASS,...")]
+    pub allow: Vec<String>,
+    /// Leave these surface paths (globs) out of the comparison, e.g. /features/waffle_flags/**.
+    #[arg(long, value_name = "GLOB")]
+    pub ignore: Vec<String>,
+    /// Format written to stdout.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+    /// Also write FORMAT to PATH (repeatable), e.g. --output json=report.json.
+    #[arg(long, value_name = "FORMAT=PATH")]
+    pub output: Vec<String>,
+    /// List expected differences too.
+    #[arg(long)]
+    pub show_expected: bool,
+    /// Deadline of each source, in seconds.
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<f64>,
+    /// No progress output on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    /// The environment's name (staging, production, ...).
+    #[arg(long, value_name = "NAME")]
+    pub env: String,
+    /// Sources of the environment.
+    #[arg(long, num_args = 1.., value_name = "SRC", required_unless_present = "config", conflicts_with = "config")]
+    pub source: Vec<String>,
+    /// A config file; the section named by --env is used.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Profile whose secret-key patterns apply.
+    #[arg(long, value_name = "NAME|PATH")]
+    pub profile: Option<String>,
+    /// Where to write the snapshot.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Deadline of each source, in seconds.
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<f64>,
+}
+
+#[derive(Debug, Args)]
+pub struct ProfilesArgs {
+    #[command(subcommand)]
+    pub action: Option<ProfilesAction>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProfilesAction {
+    /// List the embedded profiles.
+    List,
+    /// Print a profile's TOML (an embedded name or a file, validated first).
+    Show { name: String },
+}
+
+/// Parses argv, runs, and maps the outcome to 0 / 1 / 2.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match run(cli) {
+        Ok(Verdict::Pass) => ExitCode::SUCCESS,
+        Ok(Verdict::Fail) => ExitCode::from(1),
+        Err(e) => {
+            // One line, the whole cause chain: what went wrong and where.
+            let msg = format!("{e:#}").replace('\n', " ");
+            let _ = writeln!(std::io::stderr(), "envparity: error: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<Verdict> {
+    match cli.command {
+        Command::Check(a) => check(a),
+        Command::Diff(a) => diff(a),
+        Command::Snapshot(a) => snapshot(a),
+        Command::Profiles(a) => profiles(a),
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
+}
+
+fn timeout(flag: Option<f64>, config: Option<f64>) -> Result<Duration> {
+    let secs = flag
+        .or(config)
+        .unwrap_or(collect::DEFAULT_TIMEOUT.as_secs_f64());
+    if !(secs.is_finite() && secs > 0.0) {
+        bail!("--timeout must be a positive number of seconds, not {secs}");
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+fn shortcuts(srcs: &[String]) -> Result<Vec<Source>> {
+    srcs.iter()
+        .map(|s| Source::from_shortcut(s).map_err(anyhow::Error::from))
+        .collect()
+}
+
+fn check(a: CheckArgs) -> Result<Verdict> {
+    let config = a.config.as_deref().map(Config::load).transpose()?;
+    let (s_name, p_name, s_src, p_src) = match &config {
+        Some(c) => {
+            let (s, p) = (c.environment("staging")?, c.environment("production")?);
+            (
+                s.name.clone().unwrap_or_else(|| "staging".into()),
+                p.name.clone().unwrap_or_else(|| "production".into()),
+                c.sources(s)?,
+                c.sources(p)?,
+            )
+        }
+        None => (
+            "staging".into(),
+            "production".into(),
+            shortcuts(&a.staging)?,
+            shortcuts(&a.production)?,
+        ),
+    };
+    let opts = judge_options(&a.gate, config.as_ref())?;
+    let ctx = Context {
+        environment: String::new(),
+        fingerprinter: Fingerprinter::from_env(),
+        secrets: SecretPolicy::with_extra(&opts.profile.secret_keys),
+        timeout: timeout(a.gate.timeout, config.as_ref().and_then(|c| c.timeout_secs))?,
+    };
+    let (staging, production) = runtime()?.block_on(collect::collect_pair(
+        (&s_name, &s_src),
+        (&p_name, &p_src),
+        &ctx,
+    ))?;
+    emit(judge(staging, production, &opts), &a.gate)
+}
+
+fn diff(a: DiffArgs) -> Result<Verdict> {
+    let opts = judge_options(&a.gate, None)?;
+    let staging = Snapshot::read(&a.staging)?;
+    let production = Snapshot::read(&a.production)?;
+    // A hand-made snapshot may hold plaintext secrets: fingerprint them before anything
+    // can print them. With no shared key, equal plaintexts still fingerprint equally.
+    let fp = Fingerprinter::from_env();
+    let policy = SecretPolicy::with_extra(&opts.profile.secret_keys);
+    let (mut staging, mut production) = (staging, production);
+    crate::normalize::redact(&mut staging.surface, &policy, &fp);
+    crate::normalize::redact(&mut production.surface, &policy, &fp);
+    let report = judge(staging, production, &opts);
+    emit(report, &a.gate)
+}
+
+fn snapshot(a: SnapshotArgs) -> Result<Verdict> {
+    let config = a.config.as_deref().map(Config::load).transpose()?;
+    let sources = match &config {
+        Some(c) => c.sources(c.environment(&a.env)?)?,
+        None => shortcuts(&a.source)?,
+    };
+    let profile = Profile::resolve(
+        a.profile
+            .as_deref()
+            .or(config.as_ref().and_then(|c| c.profile.as_deref()))
+            .unwrap_or(DEFAULT_PROFILE),
+    )?;
+    let ctx = Context {
+        environment: a.env.clone(),
+        fingerprinter: Fingerprinter::from_env(),
+        secrets: SecretPolicy::with_extra(&profile.secret_keys),
+        timeout: timeout(a.timeout, config.as_ref().and_then(|c| c.timeout_secs))?,
+    };
+    let snap = runtime()?.block_on(collect::collect_environment(&sources, &ctx))?;
+    write_file(&a.output, &snap.to_json())?;
+    Ok(Verdict::Pass)
+}
+
+fn profiles(a: ProfilesArgs) -> Result<Verdict> {
+    let mut out = std::io::stdout().lock();
+    match a.action.unwrap_or(ProfilesAction::List) {
+        ProfilesAction::List => {
+            for (name, _) in EMBEDDED {
+                let p = Profile::resolve(name)?;
+                writeln!(out, "{name:<10} {}", p.description)?;
+            }
+        }
+        ProfilesAction::Show { name } => {
+            Profile::resolve(&name)?;
+            let text = match EMBEDDED.iter().find(|(n, _)| *n == name) {
+                Some((_, t)) => t.to_string(),
+                None => crate::error::read_file(Path::new(&name))?,
+            };
+            write!(out, "{text}")?;
+        }
+    }
+    Ok(Verdict::Pass)
+}
+
+fn classes(list: &[String], flag: &str) -> Result<Vec<Class>> {
+    list.iter()
+        .map(|s| {
+            Class::parse(s.trim()).ok_or_else(|| {
+                anyhow::anyhow!("{flag}: unknown class `{s}` (expected reduced, shared, unknown, drift, extra, waived or expected)")
+            })
+        })
+        .collect()
+}
+
+fn judge_options(g: &GateArgs, config: Option<&Config>) -> Result<JudgeOptions> {
+    let name = g
+        .profile
+        .as_deref()
+        .or(config.and_then(|c| c.profile.as_deref()))
+        .unwrap_or(DEFAULT_PROFILE);
+    let mut ignore = g.ignore.clone();
+    let mut fail_on = Class::FAILING_BY_DEFAULT.to_vec();
+    let mut allow = classes(&g.allow, "--allow")?;
+    if let Some(c) = config {
+        ignore.extend(c.ignore.iter().cloned());
+        fail_on.extend(classes(&c.fail_on, "fail_on")?);
+        allow.extend(classes(&c.allow, "allow")?);
+    }
+    fail_on.extend(classes(&g.fail_on, "--fail-on")?);
+    fail_on.retain(|c| !allow.contains(c));
+    fail_on.sort();
+    fail_on.dedup();
+    let profile = Profile::resolve(name)?.with_ignored(&ignore)?;
+    let waivers_path = g
+        .waivers
+        .clone()
+        .or_else(|| config.and_then(|c| c.waivers.as_ref().map(|w| c.resolve(w))));
+    let waivers = match waivers_path {
+        Some(p) => waiver::load(&p)?,
+        None => Vec::new(),
+    };
+    Ok(JudgeOptions {
+        profile,
+        waivers,
+        fail_on,
+        today: chrono::Utc::now().date_naive(),
+    })
+}
+
+/// Writes the stdout format and every --output file, then returns the verdict.
+fn emit(report: Report, g: &GateArgs) -> Result<Verdict> {
+    let opts = RenderOptions {
+        show_expected: g.show_expected,
+        color: false,
+    };
+    let mut outputs = Vec::new();
+    for o in &g.output {
+        let Some((fmt, path)) = o.split_once('=') else {
+            bail!("--output `{o}`: expected FORMAT=PATH, e.g. json=report.json");
+        };
+        let Some(format) = Format::parse(fmt) else {
+            bail!(
+                "--output `{o}`: unknown format `{fmt}` (expected one of {})",
+                Format::names().join(", ")
+            );
+        };
+        if path.is_empty() {
+            bail!("--output `{o}`: no path after `=`");
+        }
+        outputs.push((format, PathBuf::from(path)));
+    }
+    for (format, path) in &outputs {
+        write_file(path, &report::render(&report, *format, &opts))?;
+    }
+    let text = report::render(&report, g.format, &opts);
+    let mut out = std::io::stdout().lock();
+    // A closed pipe (`| head`) is not an error worth a message; anything else is.
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush())
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        return Err(e).context("writing the report to stdout");
+    }
+    Ok(report.verdict)
+}
+
+fn write_file(path: &Path, text: &str) -> Result<()> {
+    if path.is_dir() {
+        return Err(Error::invalid(path, "is a directory, expected a file to write").into());
+    }
+    std::fs::write(path, text).map_err(|e| Error::io(path, e).into())
+}

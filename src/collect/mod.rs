@@ -1,0 +1,233 @@
+//! Collection: every source of both environments runs concurrently, each under its own
+//! deadline; one failed source never hides the others, it makes its part `unknown`.
+//!
+//! Adding a collector: a new file here with a `Config` (deserialized from the config
+//! file, `deny_unknown_fields`), `covers()` and `collect()`, then one variant in
+//! [`Source`] and one line in each `match` below.
+
+pub mod snapshot;
+
+use crate::classify::Location;
+use crate::error::Error;
+use crate::normalize::{Fingerprinter, SecretPolicy};
+use crate::snapshot::{FingerprintInfo, Snapshot, SourceState, SourceStatus};
+use crate::surface;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Default deadline of one source.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// What a collector hands back: a partial surface and what it speaks for.
+#[derive(Debug, Clone, Default)]
+pub struct Collected {
+    pub surface: Value,
+    /// Pointers this source covers, e.g. `/sso` or `/datastores/mysql`.
+    pub covers: Vec<String>,
+    /// Where values were read (pointer → file and line).
+    pub locations: BTreeMap<String, Location>,
+    /// Inner source statuses (a snapshot source carries those of the snapshot).
+    pub inner_sources: BTreeMap<String, SourceStatus>,
+    pub fingerprint: Option<FingerprintInfo>,
+}
+
+/// Why a source gave nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    /// The user's input is wrong (missing file, not a Tutor root): exit 2.
+    #[error(transparent)]
+    Input(#[from] Error),
+    /// The source could not be read (unreachable, refused, timed out): its part of the
+    /// surface is unknown, and the gate fails closed.
+    #[error("{0}")]
+    Failed(String),
+}
+
+/// Everything a collector needs besides its own config.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// The environment name (staging, production), for messages and credential names.
+    pub environment: String,
+    pub fingerprinter: Fingerprinter,
+    pub secrets: SecretPolicy,
+    pub timeout: Duration,
+}
+
+/// One configured source.
+#[derive(Debug, Clone)]
+pub enum Source {
+    Snapshot(snapshot::Config),
+}
+
+impl Source {
+    /// Parses a command-line SRC: a Tutor root directory, a snapshot `.json` file, an
+    /// LMS URL, or a datastore URL.
+    pub fn from_shortcut(src: &str) -> Result<Source, Error> {
+        let path = Path::new(src);
+        if src.ends_with(".json") || path.is_file() {
+            return Ok(Source::Snapshot(snapshot::Config {
+                path: path.to_path_buf(),
+            }));
+        }
+        if !path.exists() && !src.contains("://") {
+            return Err(Error::Usage(format!(
+                "source `{src}`: no such file or directory"
+            )));
+        }
+        Err(Error::Usage(format!(
+            "source `{src}`: not a source this envparity can read (expected a snapshot .json file)"
+        )))
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Source::Snapshot(_) => "snapshot",
+        }
+    }
+
+    /// What is read, with no credential in it.
+    pub fn origin(&self) -> String {
+        match self {
+            Source::Snapshot(c) => c.path.display().to_string(),
+        }
+    }
+
+    /// The pointers this source would speak for, before it runs (a failed source marks
+    /// them unknown).
+    pub fn covers(&self) -> Vec<String> {
+        match self {
+            Source::Snapshot(_) => Vec::new(),
+        }
+    }
+
+    async fn collect(&self, ctx: &Context) -> Result<Collected, SourceError> {
+        match self {
+            Source::Snapshot(c) => snapshot::collect(c, ctx).await,
+        }
+    }
+}
+
+/// Collects both environments, all sources at once.
+pub async fn collect_pair(
+    staging: (&str, &[Source]),
+    production: (&str, &[Source]),
+    ctx: &Context,
+) -> Result<(Snapshot, Snapshot), Error> {
+    let s_ctx = Context {
+        environment: staging.0.to_string(),
+        ..ctx.clone()
+    };
+    let p_ctx = Context {
+        environment: production.0.to_string(),
+        ..ctx.clone()
+    };
+    let (s, p) = tokio::join!(
+        collect_environment(staging.1, &s_ctx),
+        collect_environment(production.1, &p_ctx)
+    );
+    Ok((s?, p?))
+}
+
+/// Collects one environment into a snapshot.
+pub async fn collect_environment(sources: &[Source], ctx: &Context) -> Result<Snapshot, Error> {
+    let ctx = Arc::new(ctx.clone());
+    let mut tasks = Vec::new();
+    for source in sources {
+        let (source, ctx) = (source.clone(), ctx.clone());
+        tasks.push(tokio::spawn(async move {
+            let outcome = match tokio::time::timeout(ctx.timeout, source.collect(&ctx)).await {
+                Ok(r) => r,
+                Err(_) => Err(SourceError::Failed(format!(
+                    "timed out after {}s",
+                    ctx.timeout.as_secs_f64()
+                ))),
+            };
+            (source, outcome)
+        }));
+    }
+    let mut snapshot = Snapshot {
+        format: crate::snapshot::FORMAT.into(),
+        environment: ctx.environment.clone(),
+        collected_at: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        tool: crate::snapshot::tool(),
+        fingerprint: Some(FingerprintInfo {
+            algorithm: "hmac-sha256".into(),
+            key_id: ctx.fingerprinter.key_id().into(),
+        }),
+        sources: BTreeMap::new(),
+        surface: surface::empty(),
+        locations: BTreeMap::new(),
+    };
+    let mut failures = Vec::new();
+    for task in tasks {
+        let (source, outcome) = task
+            .await
+            .map_err(|e| Error::Usage(format!("a collector crashed: {e}")))?;
+        let name = unique_name(&snapshot.sources, source.kind());
+        match outcome {
+            Ok(mut collected) => {
+                crate::normalize::redact(&mut collected.surface, &ctx.secrets, &ctx.fingerprinter);
+                surface::merge(&mut snapshot.surface, collected.surface);
+                snapshot.locations.extend(collected.locations);
+                if let Some(fp) = collected.fingerprint {
+                    snapshot.fingerprint = Some(fp);
+                }
+                let inner = !collected.inner_sources.is_empty();
+                for (k, v) in collected.inner_sources {
+                    let n = unique_name(&snapshot.sources, &k);
+                    snapshot.sources.insert(n, v);
+                }
+                if !inner {
+                    snapshot.sources.insert(
+                        name,
+                        SourceStatus {
+                            kind: source.kind().into(),
+                            status: SourceState::Ok,
+                            origin: source.origin(),
+                            error: None,
+                            covers: collected.covers,
+                        },
+                    );
+                }
+            }
+            Err(SourceError::Input(e)) => return Err(e),
+            Err(SourceError::Failed(reason)) => failures.push((name, source, reason)),
+        }
+    }
+    // Failed sources last, so their unknown markers win over any data merged before.
+    for (name, source, reason) in failures {
+        let covers = source.covers();
+        for pointer in &covers {
+            let why = format!(
+                "{} source {} failed: {reason}",
+                source.kind(),
+                source.origin()
+            );
+            surface::set_pointer(&mut snapshot.surface, pointer, surface::unknown(why));
+        }
+        snapshot.sources.insert(
+            name,
+            SourceStatus {
+                kind: source.kind().into(),
+                status: SourceState::Failed,
+                origin: source.origin(),
+                error: Some(reason),
+                covers,
+            },
+        );
+    }
+    Ok(snapshot)
+}
+
+fn unique_name(existing: &BTreeMap<String, SourceStatus>, base: &str) -> String {
+    if !existing.contains_key(base) {
+        return base.to_string();
+    }
+    (2..)
+        .map(|i| format!("{base}#{i}"))
+        .find(|n| !existing.contains_key(n))
+        .unwrap_or_else(|| base.to_string())
+}

@@ -1,0 +1,106 @@
+//! The `envparity.toml` config file: several sources per environment, credentials named
+//! by environment variable, and the gate's settings. Validated up front: an unknown key
+//! is an error naming the file and line, since a misspelt source must not vanish.
+
+use crate::collect::{self, Source};
+use crate::error::{Error, Result, read_file};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub profile: Option<String>,
+    #[serde(default)]
+    pub waivers: Option<PathBuf>,
+    /// Classes that fail the gate in addition to reduced, shared and unknown.
+    #[serde(default)]
+    pub fail_on: Vec<String>,
+    /// Classes that do not fail the gate even though they would by default.
+    #[serde(default)]
+    pub allow: Vec<String>,
+    /// Surface globs left out of the comparison.
+    #[serde(default)]
+    pub ignore: Vec<String>,
+    /// Deadline of each source, in seconds.
+    #[serde(default)]
+    pub timeout_secs: Option<f64>,
+    pub staging: Option<EnvConfig>,
+    pub production: Option<EnvConfig>,
+    /// Where the file was read from; relative paths inside it are relative to its folder.
+    #[serde(skip)]
+    pub base: PathBuf,
+    #[serde(skip)]
+    pub path: PathBuf,
+}
+
+/// The sources of one environment.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvConfig {
+    /// Display name (defaults to the section name).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Sources written as on the command line (a Tutor root, a snapshot, a URL).
+    #[serde(default)]
+    pub sources: Vec<String>,
+    #[serde(default)]
+    pub snapshot: Vec<collect::snapshot::Config>,
+}
+
+impl Config {
+    pub fn load(path: &Path) -> Result<Config> {
+        let text = read_file(path)?;
+        let mut c: Config = crate::error::parse_toml(path, &text)?;
+        c.base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        c.path = path.to_path_buf();
+        Ok(c)
+    }
+
+    /// The section of one environment, or an error naming the file.
+    pub fn environment(&self, name: &str) -> Result<&EnvConfig> {
+        let env = match name {
+            "staging" => self.staging.as_ref(),
+            "production" => self.production.as_ref(),
+            _ => None,
+        };
+        env.ok_or_else(|| Error::invalid(&self.path, format!("has no [{name}] section")))
+    }
+
+    /// A path from the file, relative to the file's folder.
+    pub fn resolve(&self, p: &Path) -> PathBuf {
+        if p.is_absolute() || p.as_os_str().is_empty() {
+            p.to_path_buf()
+        } else {
+            self.base.join(p)
+        }
+    }
+
+    /// The sources of one environment section.
+    pub fn sources(&self, env: &EnvConfig) -> Result<Vec<Source>> {
+        let mut out = Vec::new();
+        for s in &env.sources {
+            let s = if s.contains("://") {
+                s.clone()
+            } else {
+                self.resolve(Path::new(s)).display().to_string()
+            };
+            out.push(
+                Source::from_shortcut(&s).map_err(|e| Error::invalid(&self.path, e.to_string()))?,
+            );
+        }
+        for c in &env.snapshot {
+            out.push(Source::Snapshot(collect::snapshot::Config {
+                path: self.resolve(&c.path),
+            }));
+        }
+        if out.is_empty() {
+            return Err(Error::invalid(
+                &self.path,
+                "an environment section names no source",
+            ));
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,175 @@
+//! envparity: tells an Open edX release engineer where staging is a reduced copy of
+//! production.
+//!
+//! The pipeline runs in one direction: collect → normalize → compare → classify →
+//! waive → report. [`collect`] produces one [`snapshot::Snapshot`] per environment;
+//! [`judge`] runs the rest and returns a [`report::Report`], which the renderers in
+//! [`report`] turn into text without reaching back up the pipeline.
+
+pub mod classify;
+pub mod cli;
+pub mod collect;
+pub mod compare;
+pub mod config;
+pub mod error;
+pub mod normalize;
+pub mod pathglob;
+pub mod profile;
+pub mod release;
+pub mod report;
+pub mod snapshot;
+pub mod surface;
+pub mod waiver;
+
+use classify::{Class, ClassifyContext, Finding, Location, Locations};
+use normalize::HostTokens;
+use profile::Profile;
+use report::{Report, Verdict};
+use snapshot::Snapshot;
+use std::collections::BTreeMap;
+
+/// What judging needs besides the two snapshots.
+#[derive(Debug, Clone)]
+pub struct JudgeOptions {
+    pub profile: Profile,
+    pub waivers: Vec<waiver::Waiver>,
+    /// The classes that fail the gate.
+    pub fail_on: Vec<Class>,
+    /// The day waivers are checked against.
+    pub today: chrono::NaiveDate,
+}
+
+/// Normalizes, compares, classifies and waives: the pipeline after collection.
+pub fn judge(mut staging: Snapshot, mut production: Snapshot, opts: &JudgeOptions) -> Report {
+    mark_uncovered(&mut staging, &production);
+    mark_uncovered(&mut production, &staging);
+
+    let mut findings = host_findings(&staging, &production, &opts.profile);
+    let s_tokens = HostTokens::from_surface(&staging.surface, &opts.profile.host_settings);
+    let p_tokens = HostTokens::from_surface(&production.surface, &opts.profile.host_settings);
+    s_tokens.apply(&mut staging.surface);
+    p_tokens.apply(&mut production.surface);
+
+    let ctx = ClassifyContext {
+        fingerprint_keys_differ: match (&staging.fingerprint, &production.fingerprint) {
+            (Some(a), Some(b)) => a.key_id != b.key_id,
+            _ => false,
+        },
+    };
+    for d in compare::compare(&staging.surface, &production.surface, &opts.profile) {
+        if let Some(f) = classify::classify(d, &ctx) {
+            findings.push(f);
+        }
+    }
+    for f in &mut findings {
+        f.locations = Locations {
+            staging: locate(&staging.locations, &f.path),
+            production: locate(&production.locations, &f.path),
+        };
+    }
+    let waivers = waiver::apply(&mut findings, &opts.waivers, opts.today);
+    report::sort_findings(&mut findings);
+
+    let mut summary: BTreeMap<Class, usize> = Class::ALL.iter().map(|c| (*c, 0)).collect();
+    for f in &findings {
+        *summary.entry(f.class).or_default() += 1;
+    }
+    let failed = findings.iter().any(|f| opts.fail_on.contains(&f.class));
+    Report {
+        format: report::FORMAT.into(),
+        verdict: if failed { Verdict::Fail } else { Verdict::Pass },
+        fail_on: opts.fail_on.clone(),
+        profile: opts.profile.name.clone(),
+        environments: report::Environments {
+            staging: staging.environment,
+            production: production.environment,
+        },
+        summary,
+        sources: report::Sources {
+            staging: staging.sources,
+            production: production.sources,
+        },
+        findings,
+        waivers,
+    }
+}
+
+/// A pointer one environment's sources cover and the other's do not at all becomes
+/// unknown in the latter: parity cannot be judged where one side has no witness.
+fn mark_uncovered(this: &mut Snapshot, other: &Snapshot) {
+    let mine = this.coverage();
+    for p in other.coverage() {
+        let overlaps = mine
+            .iter()
+            .any(|q| surface::is_prefix(q, &p) || surface::is_prefix(&p, q));
+        if !overlaps {
+            let others: Vec<String> = other
+                .sources
+                .values()
+                .filter(|s| {
+                    s.covers
+                        .iter()
+                        .any(|c| surface::is_prefix(c, &p) || surface::is_prefix(&p, c))
+                })
+                .map(|s| format!("{} {}", s.kind, s.origin))
+                .collect();
+            let reason = if others.is_empty() {
+                format!("no {} source collects {p}", this.environment)
+            } else {
+                format!(
+                    "no {} source collects {p} ({} has {})",
+                    this.environment,
+                    other.environment,
+                    others.join(", ")
+                )
+            };
+            surface::set_pointer(&mut this.surface, &p, surface::unknown(reason));
+        }
+    }
+}
+
+/// Identity settings (hosts) differ by design; they are listed as expected before they
+/// are replaced by tokens, so that the report still shows them.
+fn host_findings(staging: &Snapshot, production: &Snapshot, profile: &Profile) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for name in &profile.host_settings {
+        let get = |s: &Snapshot| s.surface.get("settings").and_then(|v| v.get(name)).cloned();
+        let (s, p) = (get(staging), get(production));
+        if let (Some(s), Some(p)) = (&s, &p)
+            && s != p
+        {
+            out.push(Finding {
+                class: Class::Expected,
+                path: format!("/settings/{}", surface::escape_segment(name)),
+                surface: "settings".into(),
+                severity: Class::Expected.default_severity(),
+                message:
+                    "identity setting: differs by design, and its values are compared as a token"
+                        .into(),
+                staging: Some(s.clone()),
+                production: Some(p.clone()),
+                rule: None,
+                waiver: None,
+                locations: Locations::default(),
+            });
+        }
+    }
+    out
+}
+
+/// The location recorded for `pointer` or its nearest ancestor.
+fn locate(locations: &BTreeMap<String, Location>, pointer: &str) -> Option<Location> {
+    if locations.is_empty() {
+        return None;
+    }
+    let mut p = pointer;
+    loop {
+        if let Some(l) = locations.get(p) {
+            return Some(l.clone());
+        }
+        match p.rfind('/') {
+            Some(i) if i > 0 => p = &p[..i],
+            _ => return None,
+        }
+    }
+}

@@ -1,0 +1,309 @@
+//! Globs over JSON Pointer paths: `*` matches one segment, `**` any number of segments
+//! (zero included). Rules and waivers both match findings with these.
+//!
+//! Matching is incremental: the comparer descends the surface one segment at a time and
+//! carries a [`MatchState`], so the cost per node is the number of live partial matches,
+//! not the number of rules. That keeps a million-leaf comparison linear.
+
+use std::fmt;
+
+/// One compiled glob.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathGlob {
+    source: String,
+    segments: Vec<Segment>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Segment {
+    Literal(String),
+    /// A segment with `*` inside a literal (`*PASSWORD*`): matched as a wildcard pattern.
+    Pattern(String),
+    Any,
+    AnyDepth,
+}
+
+/// Why a glob was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("path glob `{glob}` {reason}")]
+pub struct GlobError {
+    pub glob: String,
+    pub reason: &'static str,
+}
+
+impl PathGlob {
+    /// Parses a glob such as `/datastores/*/host` or `/settings/**`.
+    pub fn parse(glob: &str) -> Result<PathGlob, GlobError> {
+        let err = |reason| GlobError {
+            glob: glob.to_string(),
+            reason,
+        };
+        if glob.is_empty() {
+            return Ok(PathGlob {
+                source: String::new(),
+                segments: Vec::new(),
+            });
+        }
+        let Some(rest) = glob.strip_prefix('/') else {
+            return Err(err("must start with `/` (a JSON Pointer into the surface)"));
+        };
+        let mut segments = Vec::new();
+        for raw in rest.split('/') {
+            let seg = crate::surface::unescape_segment(raw);
+            segments.push(match seg.as_str() {
+                "**" => Segment::AnyDepth,
+                "*" => Segment::Any,
+                s if s.contains("**") => return Err(err("uses `**` inside a segment")),
+                s if s.contains('*') => Segment::Pattern(s.to_string()),
+                s => Segment::Literal(s.to_string()),
+            });
+        }
+        Ok(PathGlob {
+            source: glob.to_string(),
+            segments,
+        })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.source
+    }
+
+    /// Specificity used to pick the most specific of several matching globs: more literal
+    /// segments first, then more single-segment wildcards, then fewer `**`.
+    pub fn specificity(&self) -> (usize, usize, usize, usize) {
+        let (mut lit, mut pat, mut any, mut deep) = (0, 0, 0, 0);
+        for s in &self.segments {
+            match s {
+                Segment::Literal(_) => lit += 1,
+                Segment::Pattern(_) => pat += 1,
+                Segment::Any => any += 1,
+                Segment::AnyDepth => deep += 1,
+            }
+        }
+        (lit, pat, any, usize::MAX - deep)
+    }
+
+    /// Whether the glob matches a whole path given as unescaped segments.
+    pub fn matches<S: AsRef<str>>(&self, path: &[S]) -> bool {
+        let mut positions = vec![0usize];
+        closure(&self.segments, &mut positions);
+        for seg in path {
+            positions = step(&self.segments, &positions, seg.as_ref());
+            if positions.is_empty() {
+                return false;
+            }
+        }
+        positions.contains(&self.segments.len())
+    }
+
+    /// Whether the glob matches a JSON Pointer string.
+    pub fn matches_pointer(&self, pointer: &str) -> bool {
+        let segs = crate::surface::split_pointer(pointer);
+        self.matches(&segs)
+    }
+}
+
+impl fmt::Display for PathGlob {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.source)
+    }
+}
+
+/// Adds to `positions` every position reachable by letting a `**` match nothing.
+fn closure(segments: &[Segment], positions: &mut Vec<usize>) {
+    let mut i = 0;
+    while i < positions.len() {
+        let p = positions[i];
+        if matches!(segments.get(p), Some(Segment::AnyDepth)) && !positions.contains(&(p + 1)) {
+            positions.push(p + 1);
+        }
+        i += 1;
+    }
+}
+
+fn step(segments: &[Segment], positions: &[usize], seg: &str) -> Vec<usize> {
+    let mut next = Vec::new();
+    for &p in positions {
+        match segments.get(p) {
+            Some(Segment::AnyDepth) => push_unique(&mut next, p),
+            Some(Segment::Any) => push_unique(&mut next, p + 1),
+            Some(Segment::Literal(l)) if l == seg => push_unique(&mut next, p + 1),
+            Some(Segment::Pattern(pat)) if wildcard_match(pat, seg) => {
+                push_unique(&mut next, p + 1)
+            }
+            _ => {}
+        }
+    }
+    closure(segments, &mut next);
+    next
+}
+
+fn push_unique(v: &mut Vec<usize>, x: usize) {
+    if !v.contains(&x) {
+        v.push(x);
+    }
+}
+
+/// `*` wildcard match of a whole string, ASCII case-insensitive (setting names are
+/// conventionally upper case, but plugins and YAML keys are not).
+pub fn wildcard_match(pattern: &str, text: &str) -> bool {
+    let p = pattern.as_bytes();
+    let t = text.as_bytes();
+    let (mut pi, mut ti) = (0, 0);
+    let (mut star, mut mark) = (None, 0);
+    while ti < t.len() {
+        if pi < p.len() && p[pi] != b'*' && p[pi].eq_ignore_ascii_case(&t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == b'*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == b'*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+/// A set of globs matched together while descending a tree.
+#[derive(Debug, Clone, Default)]
+pub struct GlobSet {
+    globs: Vec<PathGlob>,
+}
+
+/// The live partial matches at one node of the descent.
+#[derive(Debug, Clone, Default)]
+pub struct MatchState {
+    /// (glob index, position in that glob)
+    live: Vec<(u32, u32)>,
+}
+
+impl GlobSet {
+    pub fn new(globs: Vec<PathGlob>) -> GlobSet {
+        GlobSet { globs }
+    }
+
+    pub fn globs(&self) -> &[PathGlob] {
+        &self.globs
+    }
+
+    /// The state at the root (empty path).
+    pub fn root(&self) -> MatchState {
+        let mut live = Vec::new();
+        for (i, g) in self.globs.iter().enumerate() {
+            let mut pos = vec![0];
+            closure(&g.segments, &mut pos);
+            live.extend(pos.into_iter().map(|p| (i as u32, p as u32)));
+        }
+        MatchState { live }
+    }
+
+    /// The state one segment further down.
+    pub fn step(&self, state: &MatchState, seg: &str) -> MatchState {
+        let mut live = Vec::new();
+        let mut i = 0;
+        while i < state.live.len() {
+            let gi = state.live[i].0;
+            let start = i;
+            while i < state.live.len() && state.live[i].0 == gi {
+                i += 1;
+            }
+            let positions: Vec<usize> = state.live[start..i]
+                .iter()
+                .map(|&(_, p)| p as usize)
+                .collect();
+            let g = &self.globs[gi as usize];
+            for p in step(&g.segments, &positions, seg) {
+                live.push((gi, p as u32));
+            }
+        }
+        MatchState { live }
+    }
+
+    /// Indices of the globs that match the path of this state exactly.
+    pub fn matched<'a>(&'a self, state: &'a MatchState) -> impl Iterator<Item = usize> + 'a {
+        state
+            .live
+            .iter()
+            .filter(|&&(gi, p)| p as usize == self.globs[gi as usize].segments.len())
+            .map(|&(gi, _)| gi as usize)
+    }
+}
+
+impl MatchState {
+    /// True when no glob can match this path or any path below it.
+    pub fn is_dead(&self) -> bool {
+        self.live.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn g(s: &str) -> PathGlob {
+        PathGlob::parse(s).unwrap()
+    }
+
+    #[test]
+    fn star_matches_exactly_one_segment() {
+        assert!(g("/plugins/*").matches(&["plugins", "forum"]));
+        assert!(!g("/plugins/*").matches(&["plugins"]));
+        assert!(!g("/plugins/*").matches(&["plugins", "forum", "version"]));
+    }
+
+    #[test]
+    fn double_star_matches_zero_or_more_segments() {
+        let glob = g("/settings/**");
+        assert!(glob.matches(&["settings"]));
+        assert!(glob.matches(&["settings", "a", "b", "c"]));
+        assert!(g("/**/host").matches(&["datastores", "mysql", "host"]));
+        assert!(g("/**/host").matches(&["host"]));
+        assert!(!g("/**/host").matches(&["datastores", "hosts"]));
+    }
+
+    #[test]
+    fn segment_patterns_are_case_insensitive_wildcards() {
+        assert!(g("/settings/*PASSWORD*").matches(&["settings", "mysql_root_password"]));
+        assert!(g("/settings/*_KEY").matches(&["settings", "OPENEDX_SECRET_KEY"]));
+        assert!(!g("/settings/*_KEY").matches(&["settings", "KEYS"]));
+    }
+
+    #[test]
+    fn escaped_segments_match_literally() {
+        assert!(g("/services/deployment~1lms").matches(&["services", "deployment/lms"]));
+    }
+
+    #[test]
+    fn relative_globs_are_refused() {
+        assert!(PathGlob::parse("plugins/*").is_err());
+        assert!(PathGlob::parse("/a/b**").is_err());
+    }
+
+    #[test]
+    fn specificity_prefers_literals_over_wildcards() {
+        assert!(
+            g("/datastores/mongodb/host").specificity() > g("/datastores/*/host").specificity()
+        );
+        assert!(g("/datastores/*/host").specificity() > g("/**/host").specificity());
+    }
+
+    #[test]
+    fn globset_descent_agrees_with_whole_path_matching() {
+        let set = GlobSet::new(vec![g("/a/**/c"), g("/a/*"), g("/**")]);
+        let mut st = set.root();
+        for seg in ["a", "b", "c"] {
+            st = set.step(&st, seg);
+        }
+        let m: Vec<usize> = set.matched(&st).collect();
+        assert!(m.contains(&0) && m.contains(&2) && !m.contains(&1));
+    }
+}

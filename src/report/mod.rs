@@ -1,0 +1,145 @@
+//! The report model and its renderers. A renderer takes a finished [`Report`] and
+//! returns text; it never reaches back into collection or comparison. Adding a format
+//! is one new file here plus one variant of [`Format`].
+
+mod json;
+mod table;
+
+use crate::classify::{Class, Finding};
+use crate::snapshot::SourceStatus;
+use crate::surface::surface_rank;
+use crate::waiver::WaiverStatus;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+pub const FORMAT: &str = "envparity.report/1";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Pass,
+    Fail,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Environments {
+    pub staging: String,
+    pub production: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sources {
+    pub staging: BTreeMap<String, SourceStatus>,
+    pub production: BTreeMap<String, SourceStatus>,
+}
+
+/// The finished judgement of one staging/production pair.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub format: String,
+    pub verdict: Verdict,
+    pub fail_on: Vec<Class>,
+    pub profile: String,
+    pub environments: Environments,
+    pub summary: BTreeMap<Class, usize>,
+    pub sources: Sources,
+    pub findings: Vec<Finding>,
+    pub waivers: Vec<WaiverStatus>,
+}
+
+impl Report {
+    /// The findings a reader sees: expected ones only when asked for.
+    pub fn visible<'a>(
+        &'a self,
+        opts: &'a RenderOptions,
+    ) -> impl Iterator<Item = &'a Finding> + 'a {
+        self.findings
+            .iter()
+            .filter(move |f| opts.show_expected || f.class != Class::Expected)
+    }
+
+    /// Whether a finding's class fails the gate.
+    pub fn fails(&self, f: &Finding) -> bool {
+        self.fail_on.contains(&f.class)
+    }
+
+    /// One line: the verdict and the counts that led to it.
+    pub fn verdict_line(&self) -> String {
+        let counts: Vec<String> = self
+            .summary
+            .iter()
+            .filter(|(_, n)| **n > 0)
+            .map(|(c, n)| format!("{n} {c}"))
+            .collect();
+        let counts = if counts.is_empty() {
+            "no differences".to_string()
+        } else {
+            counts.join(", ")
+        };
+        let fail_on: Vec<&str> = self.fail_on.iter().map(|c| c.as_str()).collect();
+        match self.verdict {
+            Verdict::Pass => format!(
+                "PASS: parity holds ({counts}; gate fails on {})",
+                fail_on.join(", ")
+            ),
+            Verdict::Fail => format!(
+                "FAIL: staging is not a faithful copy of production ({counts}; gate fails on {})",
+                fail_on.join(", ")
+            ),
+        }
+    }
+}
+
+/// Rank of a class in reports: reduced and shared first, expected last.
+pub fn class_rank(c: Class) -> usize {
+    Class::ALL
+        .iter()
+        .position(|x| *x == c)
+        .unwrap_or(usize::MAX)
+}
+
+/// The one order of findings every format uses: by surface (design order), then class
+/// (reduced and shared first), then path.
+pub fn sort_findings(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        surface_rank(&a.surface)
+            .cmp(&surface_rank(&b.surface))
+            .then(class_rank(a.class).cmp(&class_rank(b.class)))
+            .then_with(|| a.path.cmp(&b.path))
+    });
+}
+
+/// How a report is rendered.
+#[derive(Debug, Clone, Default)]
+pub struct RenderOptions {
+    pub show_expected: bool,
+    pub color: bool,
+}
+
+/// The output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+impl Format {
+    pub fn parse(s: &str) -> Option<Format> {
+        <Format as clap::ValueEnum>::from_str(s, true).ok()
+    }
+
+    pub fn names() -> Vec<String> {
+        <Format as clap::ValueEnum>::value_variants()
+            .iter()
+            .filter_map(|f| clap::ValueEnum::to_possible_value(f).map(|v| v.get_name().to_string()))
+            .collect()
+    }
+}
+
+/// Renders a report in one format.
+pub fn render(report: &Report, format: Format, opts: &RenderOptions) -> String {
+    match format {
+        Format::Table => table::render(report, opts),
+        Format::Json => json::render(report, opts),
+    }
+}

@@ -1,0 +1,179 @@
+//! The snapshot document (`envparity.snapshot/1`): one environment's collected surface,
+//! with the status of every source that fed it.
+
+use crate::classify::Location;
+use crate::error::{Error, Result, parse_json, read_file};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+pub const FORMAT: &str = "envparity.snapshot/1";
+
+/// How a source fared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceState {
+    Ok,
+    Failed,
+}
+
+/// One source's status, as recorded in a snapshot and a report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceStatus {
+    /// The collector: tutor, openedx, kubernetes, mysql, redis, mongodb, snapshot.
+    #[serde(default)]
+    pub kind: String,
+    pub status: SourceState,
+    /// What was read: a directory, a URL (without credentials), a file.
+    pub origin: String,
+    pub error: Option<String>,
+    /// The surface pointers this source speaks for. When empty (an older or hand-written
+    /// snapshot), the top-level keys present in the surface are assumed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub covers: Vec<String>,
+}
+
+/// Identifies the key that made a snapshot's fingerprints, without revealing it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FingerprintInfo {
+    pub algorithm: String,
+    pub key_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub format: String,
+    pub environment: String,
+    pub collected_at: String,
+    pub tool: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<FingerprintInfo>,
+    pub sources: BTreeMap<String, SourceStatus>,
+    pub surface: Value,
+    /// Where values were read (pointer → file and line), for reports that locate them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub locations: BTreeMap<String, Location>,
+}
+
+/// The `tool` field: this program and its version.
+pub fn tool() -> String {
+    format!("envparity {}", env!("CARGO_PKG_VERSION"))
+}
+
+impl Snapshot {
+    /// Reads and validates a snapshot file.
+    pub fn read(path: &Path) -> Result<Snapshot> {
+        let text = read_file(path)?;
+        Snapshot::parse(path, &text)
+    }
+
+    pub fn parse(path: &Path, text: &str) -> Result<Snapshot> {
+        let value: Value = parse_json(path, text)?;
+        let Some(obj) = value.as_object() else {
+            return Err(Error::invalid(
+                path,
+                "is not an envparity snapshot (expected a JSON object)",
+            ));
+        };
+        match obj.get("format").and_then(Value::as_str) {
+            Some(FORMAT) => {}
+            Some(f) if f.starts_with("envparity.snapshot/") => {
+                return Err(Error::invalid(
+                    path,
+                    format!("unsupported snapshot format `{f}` (this envparity reads {FORMAT})"),
+                ));
+            }
+            Some(f) => {
+                return Err(Error::invalid(
+                    path,
+                    format!("is not an envparity snapshot (format `{f}`)"),
+                ));
+            }
+            None => {
+                return Err(Error::invalid(
+                    path,
+                    format!("is not an envparity snapshot (no \"format\": \"{FORMAT}\")"),
+                ));
+            }
+        }
+        let snap: Snapshot = serde_json::from_value(value)
+            .map_err(|e| Error::invalid(path, format!("invalid snapshot: {e}")))?;
+        if !snap.surface.is_object() {
+            return Err(Error::invalid(
+                path,
+                "invalid snapshot: `surface` must be an object",
+            ));
+        }
+        Ok(snap)
+    }
+
+    /// The pointers this snapshot speaks for: every source's `covers` (failed sources
+    /// included: their part is unknown, which is a judgement too), or the surface's
+    /// top-level keys for sources that list none.
+    pub fn coverage(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let mut implicit = self.sources.is_empty();
+        for s in self.sources.values() {
+            if s.covers.is_empty() {
+                implicit = true;
+            }
+            out.extend(s.covers.iter().cloned());
+        }
+        if implicit && let Some(m) = self.surface.as_object() {
+            out.extend(
+                m.keys()
+                    .map(|k| format!("/{}", crate::surface::escape_segment(k))),
+            );
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// Serializes with stable key order and a trailing newline.
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_format_versions_are_refused_by_name() {
+        let e = Snapshot::parse(Path::new("s.json"), r#"{"format": "envparity.snapshot/9"}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("s.json") && e.contains("envparity.snapshot/9"),
+            "{e}"
+        );
+        let e = Snapshot::parse(Path::new("s.json"), r#"{"a": 1}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("not an envparity snapshot"), "{e}");
+        let e = Snapshot::parse(Path::new("s.json"), "[1]")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("not an envparity snapshot"), "{e}");
+    }
+
+    #[test]
+    fn coverage_falls_back_to_surface_keys() {
+        let s = Snapshot::parse(
+            Path::new("s.json"),
+            r#"{"format": "envparity.snapshot/1", "environment": "staging", "collected_at": "x", "tool": "t",
+                "sources": {"tutor": {"status": "ok", "origin": "d", "error": null}},
+                "surface": {"plugins": {}, "release": {}}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            s.coverage(),
+            vec!["/plugins".to_string(), "/release".to_string()]
+        );
+    }
+}

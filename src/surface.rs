@@ -1,0 +1,236 @@
+//! The canonical surface model: one JSON tree per environment, keyed by identity.
+//!
+//! The surface is deliberately a plain `serde_json::Value` object rather than a typed
+//! struct: collectors add keys as Open edX grows, and the comparer must treat every key
+//! the same way. What is typed is the vocabulary of the tree — the top-level surfaces,
+//! the secret and unknown markers, and JSON Pointer handling.
+
+use serde_json::{Map, Value};
+use std::borrow::Cow;
+
+/// The top-level surfaces, in the order reports present them.
+pub const SURFACES: [&str; 9] = [
+    "release",
+    "plugins",
+    "sso",
+    "datastores",
+    "services",
+    "security",
+    "features",
+    "settings",
+    "health",
+];
+
+/// Key of the marker object that stands in for a secret value.
+pub const SECRET_MARKER: &str = "secret";
+/// Key of the marker object that stands in for a part that could not be collected.
+pub const UNKNOWN_MARKER: &str = "$unknown";
+
+/// A secret, as it appears in a snapshot or report: `{"secret": "<fingerprint>"}`.
+pub fn secret(fingerprint: String) -> Value {
+    let mut m = Map::new();
+    m.insert(SECRET_MARKER.into(), Value::String(fingerprint));
+    Value::Object(m)
+}
+
+/// The fingerprint, when `v` is a secret marker.
+pub fn as_secret(v: &Value) -> Option<&str> {
+    match v {
+        Value::Object(m) if m.len() == 1 => m.get(SECRET_MARKER)?.as_str(),
+        _ => None,
+    }
+}
+
+/// A part of the surface that a source could not collect, with the reason.
+pub fn unknown(reason: impl Into<String>) -> Value {
+    let mut m = Map::new();
+    m.insert(UNKNOWN_MARKER.into(), Value::String(reason.into()));
+    Value::Object(m)
+}
+
+/// The reason, when `v` is an unknown marker.
+pub fn as_unknown(v: &Value) -> Option<&str> {
+    match v {
+        Value::Object(m) if m.len() == 1 => m.get(UNKNOWN_MARKER)?.as_str(),
+        _ => None,
+    }
+}
+
+/// An empty surface with every top-level key absent.
+pub fn empty() -> Value {
+    Value::Object(Map::new())
+}
+
+/// Escapes one JSON Pointer segment (RFC 6901: `~` → `~0`, `/` → `~1`).
+pub fn escape_segment(s: &str) -> Cow<'_, str> {
+    if s.contains(['~', '/']) {
+        Cow::Owned(s.replace('~', "~0").replace('/', "~1"))
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+/// Reverses [`escape_segment`].
+pub fn unescape_segment(s: &str) -> String {
+    if s.contains('~') {
+        s.replace("~1", "/").replace("~0", "~")
+    } else {
+        s.to_string()
+    }
+}
+
+/// Splits a JSON Pointer into unescaped segments (`""` is the root).
+pub fn split_pointer(pointer: &str) -> Vec<String> {
+    match pointer.strip_prefix('/') {
+        None => Vec::new(),
+        Some(rest) => rest.split('/').map(unescape_segment).collect(),
+    }
+}
+
+/// Joins unescaped segments into a JSON Pointer.
+pub fn join_pointer<S: AsRef<str>>(segments: &[S]) -> String {
+    let mut out = String::new();
+    for s in segments {
+        out.push('/');
+        out.push_str(&escape_segment(s.as_ref()));
+    }
+    out
+}
+
+/// The first segment of a pointer: the surface a finding belongs to.
+pub fn surface_of(pointer: &str) -> String {
+    split_pointer(pointer)
+        .into_iter()
+        .next()
+        .unwrap_or_default()
+}
+
+/// Whether `prefix` is `pointer` itself or one of its ancestors.
+pub fn is_prefix(prefix: &str, pointer: &str) -> bool {
+    prefix.is_empty()
+        || pointer == prefix
+        || (pointer.starts_with(prefix) && pointer.as_bytes().get(prefix.len()) == Some(&b'/'))
+}
+
+/// Sets the value at `pointer`, creating objects along the way (replacing any
+/// non-object found on the way, since a deeper fact is more specific).
+pub fn set_pointer(root: &mut Value, pointer: &str, value: Value) {
+    let segs = split_pointer(pointer);
+    let mut cur = root;
+    for (i, seg) in segs.iter().enumerate() {
+        if !cur.is_object() {
+            *cur = Value::Object(Map::new());
+        }
+        let Value::Object(map) = cur else {
+            unreachable!("made an object just above")
+        };
+        if i + 1 == segs.len() {
+            map.insert(seg.clone(), value);
+            return;
+        }
+        cur = map
+            .entry(seg.clone())
+            .or_insert_with(|| Value::Object(Map::new()));
+    }
+    *cur = value;
+}
+
+/// Deep-merges `from` into `into`: objects merge key by key, anything else in `from`
+/// replaces what `into` had — except that an unknown marker is never overwritten by
+/// data, because one failed source must not be hidden by another that succeeded.
+pub fn merge(into: &mut Value, from: Value) {
+    if as_unknown(into).is_some() {
+        return;
+    }
+    match (into, from) {
+        (Value::Object(a), Value::Object(b))
+            if as_unknown_map(&b).is_none() && as_secret_map(&b).is_none() =>
+        {
+            for (k, v) in b {
+                match a.get_mut(&k) {
+                    Some(slot) => merge(slot, v),
+                    None => {
+                        a.insert(k, v);
+                    }
+                }
+            }
+        }
+        (slot, v) => *slot = v,
+    }
+}
+
+fn as_unknown_map(m: &Map<String, Value>) -> Option<&str> {
+    if m.len() == 1 {
+        m.get(UNKNOWN_MARKER)?.as_str()
+    } else {
+        None
+    }
+}
+
+fn as_secret_map(m: &Map<String, Value>) -> Option<&str> {
+    if m.len() == 1 {
+        m.get(SECRET_MARKER)?.as_str()
+    } else {
+        None
+    }
+}
+
+/// Sort key for surfaces: the design order first, anything else after, by name.
+pub fn surface_rank(name: &str) -> (usize, String) {
+    match SURFACES.iter().position(|s| *s == name) {
+        Some(i) => (i, String::new()),
+        None => (SURFACES.len(), name.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn pointers_round_trip_through_escaping() {
+        let segs = vec![
+            "services".to_string(),
+            "apps/v1 Deployment/lms".into(),
+            "a~b".into(),
+        ];
+        let p = join_pointer(&segs);
+        assert_eq!(p, "/services/apps~1v1 Deployment~1lms/a~0b");
+        assert_eq!(split_pointer(&p), segs);
+    }
+
+    #[test]
+    fn merge_keeps_unknown_over_data() {
+        let mut a = json!({"services": unknown("kubernetes source failed")});
+        merge(&mut a, json!({"services": {"lms": {"replicas": 1}}}));
+        assert_eq!(as_unknown(&a["services"]), Some("kubernetes source failed"));
+    }
+
+    #[test]
+    fn merge_is_deep_and_later_leaves_win() {
+        let mut a = json!({"services": {"lms": {"replicas": 1, "workers": 2}}});
+        merge(
+            &mut a,
+            json!({"services": {"lms": {"replicas": 3}, "cms": {"replicas": 1}}}),
+        );
+        assert_eq!(
+            a,
+            json!({"services": {"lms": {"replicas": 3, "workers": 2}, "cms": {"replicas": 1}}})
+        );
+    }
+
+    #[test]
+    fn prefix_respects_segment_boundaries() {
+        assert!(is_prefix("/sso", "/sso/providers"));
+        assert!(is_prefix("", "/sso"));
+        assert!(!is_prefix("/sso", "/ssox"));
+    }
+
+    #[test]
+    fn set_pointer_creates_parents() {
+        let mut v = empty();
+        set_pointer(&mut v, "/datastores/mongodb", unknown("x"));
+        assert_eq!(as_unknown(&v["datastores"]["mongodb"]), Some("x"));
+    }
+}
