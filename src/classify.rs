@@ -157,7 +157,7 @@ pub fn classify(d: Difference, ctx: &ClassifyContext) -> Option<Finding> {
             (Class::Unknown, format!("cannot be judged ({text})"))
         }
         Change::Equal => {
-            if secrets {
+            if secrets || p.is_some_and(embeds_secret) {
                 if ctx.fingerprint_keys_differ {
                     return None;
                 }
@@ -176,7 +176,8 @@ pub fn classify(d: Difference, ctx: &ClassifyContext) -> Option<Finding> {
             }
         }
         Change::OnlyProduction => match kind {
-            Some(RuleKind::Drift | RuleKind::Distinct | RuleKind::Secret) => {
+            Some(RuleKind::Distinct) => (Class::Expected, "set in production only".into()),
+            Some(RuleKind::Drift | RuleKind::Secret) => {
                 (Class::Drift, "set in production only".into())
             }
             Some(RuleKind::Expected) => (
@@ -190,7 +191,8 @@ pub fn classify(d: Difference, ctx: &ClassifyContext) -> Option<Finding> {
             _ => (Class::Reduced, "missing in staging".into()),
         },
         Change::OnlyStaging => match kind {
-            Some(RuleKind::Drift | RuleKind::Distinct | RuleKind::Secret) => {
+            Some(RuleKind::Distinct) => (Class::Expected, "set in staging only".into()),
+            Some(RuleKind::Drift | RuleKind::Secret) => {
                 (Class::Drift, "set in staging only".into())
             }
             Some(RuleKind::Expected) => {
@@ -209,14 +211,29 @@ pub fn classify(d: Difference, ctx: &ClassifyContext) -> Option<Finding> {
                 (Class::Expected, "secrets differ, as they should".into())
             }
         }
+        Change::Changed if s.zip(p).is_some_and(|(a, b)| differ_only_in_secrets(a, b)) => (
+            Class::Expected,
+            "differs only in an embedded secret, as it should".into(),
+        ),
         Change::Changed => changed(kind, s, p)?,
     };
     let severity = match (d.rule.as_ref().and_then(|r| r.severity), class) {
         (Some(sev), Class::Reduced | Class::Shared | Class::Drift) => sev,
         _ => class.default_severity(),
     };
+    // A rule's message speaks of the direction the rule guards (reduced, shared, or the
+    // drift it names); other classes at the same path get the plain detail.
     let message = match rule_message {
-        Some(m) if class != Class::Unknown => format!("{m}: {detail}"),
+        Some(m)
+            if matches!(class, Class::Reduced | Class::Shared)
+                || (class == Class::Drift && kind == Some(RuleKind::Drift)) =>
+        {
+            if detail_adds(&detail) {
+                format!("{m}: {detail}")
+            } else {
+                m
+            }
+        }
         _ => detail,
     };
     Some(Finding {
@@ -322,6 +339,46 @@ fn text(v: &Value) -> Option<String> {
     }
 }
 
+/// Details that only restate the rule's message are left out.
+fn detail_adds(detail: &str) -> bool {
+    !matches!(
+        detail,
+        "missing in staging"
+            | "on in production, off in staging"
+            | "on in production, absent in staging"
+    ) && !detail.starts_with("the same ")
+}
+
+const EMBEDDED_SECRET: &str = "<hmac-sha256:";
+
+/// A string with a fingerprint inside it (a URL whose password was redacted).
+fn embeds_secret(v: &Value) -> bool {
+    v.as_str().is_some_and(|s| s.contains(EMBEDDED_SECRET))
+}
+
+/// Two strings equal but for the fingerprints embedded in them.
+fn differ_only_in_secrets(a: &Value, b: &Value) -> bool {
+    fn strip(s: &str) -> String {
+        let mut out = String::new();
+        let mut rest = s;
+        while let Some(i) = rest.find(EMBEDDED_SECRET) {
+            out.push_str(&rest[..i]);
+            match rest[i..].find('>') {
+                Some(end) => rest = &rest[i + end + 1..],
+                None => {
+                    rest = "";
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+    match (a.as_str(), b.as_str()) {
+        (Some(x), Some(y)) => x.contains(EMBEDDED_SECRET) && strip(x) == strip(y),
+        _ => false,
+    }
+}
+
 /// Whether a string holds a `{NAME}` host token put there by normalization.
 fn contains_host_token(v: &Value) -> bool {
     let Value::String(s) = v else { return false };
@@ -340,6 +397,7 @@ fn contains_host_token(v: &Value) -> bool {
 pub fn brief(v: Option<&Value>) -> String {
     match v {
         None => "(absent)".into(),
+        Some(v) if surface::as_unknown(v).is_some() => "(unknown)".into(),
         Some(Value::String(s)) => truncate(s, 60),
         Some(v) => {
             if let Some(fp) = surface::as_secret(v) {

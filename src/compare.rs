@@ -111,7 +111,8 @@ impl Walker<'_> {
     fn equal_leaves(&mut self, v: Option<&Value>, _state: &MatchState, rule: Option<&Rule>) {
         let Some(v) = v else { return };
         let distinct = rule.is_some_and(|r| r.kind == RuleKind::Distinct);
-        let secret = surface::as_secret(v).is_some()
+        let secret = (surface::as_secret(v).is_some()
+            || v.as_str().is_some_and(|s| s.contains("<hmac-sha256:")))
             && !rule.is_some_and(|r| matches!(r.kind, RuleKind::Expected | RuleKind::Ignore));
         if distinct || secret {
             self.emit(Change::Equal, Some(v), Some(v), rule);

@@ -234,6 +234,8 @@ impl HostTokens {
                 }
             }
             Value::Array(items) => items.iter_mut().for_each(|v| self.apply(v)),
+            // Markers carry reasons and fingerprints, not surface values.
+            Value::Object(map) if is_marker(map) => {}
             Value::Object(map) => {
                 let renamed = map.keys().any(|k| self.substitute(k).is_some());
                 if renamed {

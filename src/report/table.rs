@@ -66,8 +66,8 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
         let mut table = b.build();
         table
             .with(Style::sharp())
-            .with(Modify::new(Columns::new(1..4)).with(Width::wrap(32)))
-            .with(Modify::new(Columns::new(4..5)).with(Width::wrap(48)));
+            .with(Modify::new(Columns::new(1..4)).with(Width::wrap(32).keep_words(true)))
+            .with(Modify::new(Columns::new(4..5)).with(Width::wrap(48).keep_words(true)));
         let _ = writeln!(
             out,
             "\n{}",
