@@ -120,37 +120,16 @@ impl Walker<'_> {
     }
 
     fn objects(&mut self, a: &Map<String, Value>, b: &Map<String, Value>, state: &MatchState) {
-        // Both maps iterate in key order: a merge join visits each key once.
-        let mut ia = a.iter().peekable();
-        let mut ib = b.iter().peekable();
-        loop {
-            let (key, va, vb) = match (ia.peek(), ib.peek()) {
-                (None, None) => break,
-                (Some(&(ka, va)), None) => {
-                    ia.next();
-                    (ka, Some(va), None)
-                }
-                (None, Some(&(kb, vb))) => {
-                    ib.next();
-                    (kb, None, Some(vb))
-                }
-                (Some(&(ka, va)), Some(&(kb, vb))) => match ka.cmp(kb) {
-                    std::cmp::Ordering::Less => {
-                        ia.next();
-                        (ka, Some(va), None)
-                    }
-                    std::cmp::Ordering::Greater => {
-                        ib.next();
-                        (kb, None, Some(vb))
-                    }
-                    std::cmp::Ordering::Equal => {
-                        ia.next();
-                        ib.next();
-                        (ka, Some(va), Some(vb))
-                    }
-                },
-            };
-            self.child(key, va, vb, state);
+        // Keyed lookups rather than a merge join over sorted keys: correct whatever order
+        // the map keeps (serde_json's `preserve_order` may be switched on by another
+        // crate), and still one visit per key. Findings are sorted later.
+        for (key, va) in a {
+            self.child(key, Some(va), b.get(key), state);
+        }
+        for (key, vb) in b {
+            if !a.contains_key(key) {
+                self.child(key, None, Some(vb), state);
+            }
         }
     }
 
