@@ -47,6 +47,9 @@ pub struct EnvConfig {
     pub sources: Vec<String>,
     #[serde(default)]
     pub snapshot: Vec<collect::snapshot::Config>,
+    /// Tutor project roots (`[[staging.tutor]] root = "deploy/staging"`).
+    #[serde(default)]
+    pub tutor: Vec<collect::tutor::Config>,
 }
 
 impl Config {
@@ -93,6 +96,11 @@ impl Config {
         for c in &env.snapshot {
             out.push(Source::Snapshot(collect::snapshot::Config {
                 path: self.resolve(&c.path),
+            }));
+        }
+        for c in &env.tutor {
+            out.push(Source::Tutor(collect::tutor::Config {
+                root: self.resolve(&c.root),
             }));
         }
         if out.is_empty() {

@@ -6,6 +6,7 @@
 //! [`Source`] and one line in each `match` below.
 
 pub mod snapshot;
+pub mod tutor;
 
 use crate::classify::Location;
 use crate::error::Error;
@@ -60,6 +61,7 @@ pub struct Context {
 #[derive(Debug, Clone)]
 pub enum Source {
     Snapshot(snapshot::Config),
+    Tutor(tutor::Config),
 }
 
 impl Source {
@@ -71,6 +73,17 @@ impl Source {
             return Ok(Source::Snapshot(snapshot::Config {
                 path: path.to_path_buf(),
             }));
+        }
+        if path.is_dir() {
+            if tutor::is_root(path) {
+                return Ok(Source::Tutor(tutor::Config {
+                    root: path.to_path_buf(),
+                }));
+            }
+            return Err(Error::Usage(format!(
+                "source `{src}`: a directory but not a Tutor project root (no {} in it)",
+                tutor::CONFIG_FILE
+            )));
         }
         if !path.exists() && !src.contains("://") {
             return Err(Error::Usage(format!(
@@ -85,6 +98,7 @@ impl Source {
     pub fn kind(&self) -> &'static str {
         match self {
             Source::Snapshot(_) => "snapshot",
+            Source::Tutor(_) => "tutor",
         }
     }
 
@@ -92,6 +106,7 @@ impl Source {
     pub fn origin(&self) -> String {
         match self {
             Source::Snapshot(c) => c.path.display().to_string(),
+            Source::Tutor(c) => c.root.display().to_string(),
         }
     }
 
@@ -100,12 +115,14 @@ impl Source {
     pub fn covers(&self) -> Vec<String> {
         match self {
             Source::Snapshot(_) => Vec::new(),
+            Source::Tutor(_) => tutor::covers(),
         }
     }
 
     async fn collect(&self, ctx: &Context) -> Result<Collected, SourceError> {
         match self {
             Source::Snapshot(c) => snapshot::collect(c, ctx).await,
+            Source::Tutor(c) => tutor::collect(c, ctx).await,
         }
     }
 }
