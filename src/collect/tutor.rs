@@ -507,15 +507,11 @@ fn read_manifest(path: &Path) -> Result<Vec<Value>, Error> {
     for (i, doc) in serde_yaml_ng::Deserializer::from_str(&text).enumerate() {
         let v = Value::deserialize(doc).map_err(|e| {
             let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
-            let msg = e.to_string();
-            let msg = msg
-                .rsplit_once(" at line ")
-                .map_or(msg.as_str(), |(m, _)| m);
             Error::Parse {
                 path: path.to_path_buf(),
                 line,
                 column,
-                message: msg.split_whitespace().collect::<Vec<_>>().join(" "),
+                message: without_position(&e.to_string()),
             }
         })?;
         match v {
@@ -534,6 +530,24 @@ fn read_manifest(path: &Path) -> Result<Vec<Value>, Error> {
         }
     }
     Ok(docs)
+}
+
+/// The YAML parser's message on one line, without its " at line L column C" (the
+/// position is printed up front).
+fn without_position(msg: &str) -> String {
+    let mut out = String::new();
+    let mut rest = msg;
+    while let Some(i) = rest.find(" at line ") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + " at line ".len()..];
+        let after = after.trim_start_matches(|c: char| c.is_ascii_digit());
+        rest = match after.strip_prefix(" column ") {
+            Some(a) => a.trim_start_matches(|c: char| c.is_ascii_digit()),
+            None => after,
+        };
+    }
+    out.push_str(rest);
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The `.yml`/`.yaml` files under `dir`, recursively, in path order.
@@ -1084,6 +1098,15 @@ impl Builder<'_> {
         for (p, v) in marks {
             self.set(p, v);
         }
+        // Without env/version the Tutor release is unknown, and so are the defaults that
+        // depend on it (image tags, versions).
+        let defaults: Map<String, Value> = serde_yaml_ng::from_str(DEFAULTS).unwrap_or_default();
+        let mut settings = settings;
+        for k in defaults.keys().filter(|k| release_dependent(k)) {
+            if !settings.contains_key(k) {
+                settings.insert(k.clone(), unknown(&format!("the default of {k}")));
+            }
+        }
         self.settings(settings);
     }
 
@@ -1164,15 +1187,18 @@ impl Builder<'_> {
                         continue;
                     };
                     let repo = image_repository(image);
-                    let known = images
-                        .iter()
-                        .find(|(_, v)| v.as_str().map(image_repository) == Some(repo))
-                        .map(|(k, _)| k.clone())
-                        // Same image, another tag: the deployed one wins.
-                        .or_else(|| match deployment {
-                            Some("lms") => Some("openedx".to_string()),
-                            _ => None,
-                        });
+                    // The platform's deployments all run DOCKER_IMAGE_OPENEDX (re-tagged
+                    // by theme plugins); others are matched by repository, so that the
+                    // deployed tag wins over the setting.
+                    let known = match deployment {
+                        Some("lms" | "cms" | "lms-worker" | "cms-worker") => {
+                            Some("openedx".to_string())
+                        }
+                        _ => images
+                            .iter()
+                            .find(|(_, v)| v.as_str().map(image_repository) == Some(repo))
+                            .map(|(k, _)| k.clone()),
+                    };
                     match known {
                         Some(k) => {
                             images.insert(k, json!(image));
@@ -1698,6 +1724,16 @@ CACHES = {"default": {"LOCATION": "redis://@redis:6379/1"}}
             "registry:5000/openedx"
         );
         assert_eq!(url_host("http://meilisearch:7700"), "meilisearch");
+    }
+
+    #[test]
+    fn yaml_positions_are_cut_from_messages() {
+        assert_eq!(
+            without_position(
+                "did not find expected ',' or ']' at line 2 column 1, while parsing a flow sequence"
+            ),
+            "did not find expected ',' or ']', while parsing a flow sequence"
+        );
     }
 
     #[test]
