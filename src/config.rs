@@ -47,6 +47,9 @@ pub struct EnvConfig {
     pub sources: Vec<String>,
     #[serde(default)]
     pub snapshot: Vec<collect::snapshot::Config>,
+    /// Live Open edX instances (`[[staging.openedx]]`: lms, cms, client_id_env, ...).
+    #[serde(default)]
+    pub openedx: Vec<collect::openedx::Config>,
 }
 
 impl Config {
@@ -94,6 +97,13 @@ impl Config {
             out.push(Source::Snapshot(collect::snapshot::Config {
                 path: self.resolve(&c.path),
             }));
+        }
+        for c in &env.openedx {
+            c.validate()
+                .map_err(|m| Error::invalid(&self.path, format!("[[openedx]]: {m}")))?;
+            let mut c = c.clone();
+            c.ca_bundle = c.ca_bundle.as_deref().map(|p| self.resolve(p));
+            out.push(Source::OpenEdx(c));
         }
         if out.is_empty() {
             return Err(Error::invalid(
