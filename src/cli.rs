@@ -216,6 +216,7 @@ fn check(a: CheckArgs) -> Result<Verdict> {
         fingerprinter: Fingerprinter::from_env(),
         secrets: SecretPolicy::with_extra(&opts.profile.secret_keys),
         timeout: timeout(a.gate.timeout, config.as_ref().and_then(|c| c.timeout_secs))?,
+        quiet: a.gate.quiet,
     };
     let (staging, production) = runtime()?.block_on(collect::collect_pair(
         (&s_name, &s_src),
@@ -257,6 +258,7 @@ fn snapshot(a: SnapshotArgs) -> Result<Verdict> {
         fingerprinter: Fingerprinter::from_env(),
         secrets: SecretPolicy::with_extra(&profile.secret_keys),
         timeout: timeout(a.timeout, config.as_ref().and_then(|c| c.timeout_secs))?,
+        quiet: false,
     };
     let snap = runtime()?.block_on(collect::collect_environment(&sources, &ctx))?;
     write_file(&a.output, &snap.to_json())?;

@@ -50,6 +50,9 @@ pub struct EnvConfig {
     /// Tutor project roots (`[[staging.tutor]] root = "deploy/staging"`).
     #[serde(default)]
     pub tutor: Vec<collect::tutor::Config>,
+    /// Live Open edX instances (`[[staging.openedx]]`: lms, cms, client_id_env, ...).
+    #[serde(default)]
+    pub openedx: Vec<collect::openedx::Config>,
 }
 
 impl Config {
@@ -102,6 +105,13 @@ impl Config {
             out.push(Source::Tutor(collect::tutor::Config {
                 root: self.resolve(&c.root),
             }));
+        }
+        for c in &env.openedx {
+            c.validate()
+                .map_err(|m| Error::invalid(&self.path, format!("[[openedx]]: {m}")))?;
+            let mut c = c.clone();
+            c.ca_bundle = c.ca_bundle.as_deref().map(|p| self.resolve(p));
+            out.push(Source::OpenEdx(c));
         }
         if out.is_empty() {
             return Err(Error::invalid(

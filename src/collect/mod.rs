@@ -5,6 +5,8 @@
 //! file, `deny_unknown_fields`), `covers()` and `collect()`, then one variant in
 //! [`Source`] and one line in each `match` below.
 
+pub mod openedx;
+mod progress;
 pub mod snapshot;
 pub mod tutor;
 
@@ -55,6 +57,8 @@ pub struct Context {
     pub fingerprinter: Fingerprinter,
     pub secrets: SecretPolicy,
     pub timeout: Duration,
+    /// No progress line on stderr (it is drawn only on a terminal anyway).
+    pub quiet: bool,
 }
 
 /// One configured source.
@@ -62,12 +66,16 @@ pub struct Context {
 pub enum Source {
     Snapshot(snapshot::Config),
     Tutor(tutor::Config),
+    OpenEdx(openedx::Config),
 }
 
 impl Source {
     /// Parses a command-line SRC: a Tutor root directory, a snapshot `.json` file, an
     /// LMS URL, or a datastore URL.
     pub fn from_shortcut(src: &str) -> Result<Source, Error> {
+        if src.starts_with("http://") || src.starts_with("https://") {
+            return openedx::Config::from_url(src).map(Source::OpenEdx);
+        }
         let path = Path::new(src);
         if src.ends_with(".json") || path.is_file() {
             return Ok(Source::Snapshot(snapshot::Config {
@@ -99,6 +107,7 @@ impl Source {
         match self {
             Source::Snapshot(_) => "snapshot",
             Source::Tutor(_) => "tutor",
+            Source::OpenEdx(_) => "openedx",
         }
     }
 
@@ -107,6 +116,7 @@ impl Source {
         match self {
             Source::Snapshot(c) => c.path.display().to_string(),
             Source::Tutor(c) => c.root.display().to_string(),
+            Source::OpenEdx(c) => c.origin(),
         }
     }
 
@@ -116,6 +126,7 @@ impl Source {
         match self {
             Source::Snapshot(_) => Vec::new(),
             Source::Tutor(_) => tutor::covers(),
+            Source::OpenEdx(c) => c.covers(),
         }
     }
 
@@ -123,6 +134,7 @@ impl Source {
         match self {
             Source::Snapshot(c) => snapshot::collect(c, ctx).await,
             Source::Tutor(c) => tutor::collect(c, ctx).await,
+            Source::OpenEdx(c) => openedx::collect(c, ctx).await,
         }
     }
 }
@@ -141,19 +153,70 @@ pub async fn collect_pair(
         environment: production.0.to_string(),
         ..ctx.clone()
     };
+    let bars = progress::Bars::new(ctx.quiet);
     let (s, p) = tokio::join!(
-        collect_environment(staging.1, &s_ctx),
-        collect_environment(production.1, &p_ctx)
+        collect_with_progress(staging.1, &s_ctx, &bars),
+        collect_with_progress(production.1, &p_ctx, &bars)
     );
-    Ok((s?, p?))
+    let (mut s, mut p) = (s?, p?);
+
+    // Second phase: a provider one environment lists and the other does not may be
+    // configured but hidden from the other's login page; ask that LMS for it by name.
+    let (s_found, p_found) = tokio::join!(
+        reveal_hidden_providers(
+            staging.1,
+            &s_ctx,
+            openedx::ids_to_probe(&s.surface, &p.surface)
+        ),
+        reveal_hidden_providers(
+            production.1,
+            &p_ctx,
+            openedx::ids_to_probe(&p.surface, &s.surface)
+        )
+    );
+    for (snap, found) in [(&mut s, s_found), (&mut p, p_found)] {
+        for (id, provider) in found {
+            let pointer = surface::join_pointer(&["sso", "providers", &id]);
+            surface::set_pointer(&mut snap.surface, &pointer, provider);
+        }
+    }
+    Ok((s, p))
+}
+
+/// The hidden providers the environment's Open edX sources reveal when asked by id.
+async fn reveal_hidden_providers(
+    sources: &[Source],
+    ctx: &Context,
+    ids: Vec<String>,
+) -> BTreeMap<String, Value> {
+    let mut found = BTreeMap::new();
+    for source in sources {
+        if let Source::OpenEdx(c) = source {
+            found.extend(openedx::reveal_hidden(c, ctx, &ids).await);
+        }
+    }
+    found
 }
 
 /// Collects one environment into a snapshot.
 pub async fn collect_environment(sources: &[Source], ctx: &Context) -> Result<Snapshot, Error> {
+    collect_with_progress(sources, ctx, &progress::Bars::new(ctx.quiet)).await
+}
+
+async fn collect_with_progress(
+    sources: &[Source],
+    ctx: &Context,
+    bars: &progress::Bars,
+) -> Result<Snapshot, Error> {
     let ctx = Arc::new(ctx.clone());
+    let labels: Vec<String> = sources
+        .iter()
+        .map(|s| format!("{} {}", s.kind(), s.origin()))
+        .collect();
+    let bar = bars.environment(&ctx.environment, labels.clone());
     let mut tasks = Vec::new();
-    for source in sources {
-        let (source, ctx) = (source.clone(), ctx.clone());
+    for (source, label) in sources.iter().zip(labels) {
+        let (source, ctx, bar) = (source.clone(), ctx.clone(), bar.clone());
         tasks.push(tokio::spawn(async move {
             let outcome = match tokio::time::timeout(ctx.timeout, source.collect(&ctx)).await {
                 Ok(r) => r,
@@ -162,6 +225,7 @@ pub async fn collect_environment(sources: &[Source], ctx: &Context) -> Result<Sn
                     ctx.timeout.as_secs_f64()
                 ))),
             };
+            bar.done(&label);
             (source, outcome)
         }));
     }
@@ -214,6 +278,7 @@ pub async fn collect_environment(sources: &[Source], ctx: &Context) -> Result<Sn
             Err(SourceError::Failed(reason)) => failures.push((name, source, reason)),
         }
     }
+    bar.finish();
     // Failed sources last, so their unknown markers win over any data merged before.
     for (name, source, reason) in failures {
         let covers = source.covers();

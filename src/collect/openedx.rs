@@ -1,0 +1,1137 @@
+//! The `openedx` source: a live LMS (and CMS) over HTTP(S).
+//!
+//! What a running Open edX says about itself, read from the endpoints edx-platform
+//! serves: `/heartbeat?extended` (health checks), `/api/mfe_context` (SSO providers),
+//! `/api/mfe_config/v1` (MFE configuration), `/api/toggles/v0/state/` (waffle flags,
+//! switches and boolean settings; staff only, with a JWT from client credentials) and
+//! `/auth/saml/metadata.xml` (whether SAML is configured).
+//!
+//! Each endpoint is one part of the surface: a part that cannot be read becomes
+//! `{"$unknown": reason}` on its own, so an unreachable toggles report never hides the
+//! providers. The whole source fails only when no part could be read at all.
+//!
+//! HTTP discipline, because this runs against production: TLS is always verified (a
+//! custom CA may be added, verification can't be turned off); every request has a
+//! connect and a total timeout and the source a deadline; idempotent GETs are retried
+//! with jittered backoff on connect errors, 429 (honouring Retry-After) and
+//! 502/503/504; bodies are capped; redirects are followed only within the same host, so
+//! the `Authorization` header never reaches another host. No message carries the
+//! client secret or the token: they are only ever put into request headers.
+
+use super::{Collected, Context, SourceError};
+use crate::error::Error;
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, RETRY_AFTER};
+use reqwest::{Method, StatusCode, Url, redirect};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// The largest response body read; a bigger one is an error, not a truncation.
+pub const MAX_BODY: usize = 16 * 1024 * 1024;
+/// Total time of one request (connect, send, read the body) unless configured.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
+/// Time to establish a connection unless configured.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Attempts of an idempotent GET (the first one included).
+const MAX_ATTEMPTS: u32 = 3;
+/// First backoff step; doubled per retry, with jitter.
+const BACKOFF_BASE: Duration = Duration::from_millis(250);
+/// Same-host redirects followed at most.
+const MAX_REDIRECTS: usize = 5;
+
+/// One LMS, as written in the config file (`[[staging.openedx]]`) or as a URL on the
+/// command line.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Base URL of the LMS, e.g. `https://lms.example.org`.
+    pub lms: String,
+    /// Base URL of the CMS (Studio), for its heartbeat.
+    #[serde(default)]
+    pub cms: Option<String>,
+    /// Name of the environment variable holding the OAuth2 client id (default
+    /// `ENVPARITY_<ENV>_CLIENT_ID`).
+    #[serde(default)]
+    pub client_id_env: Option<String>,
+    /// Name of the environment variable holding the client secret (default
+    /// `ENVPARITY_<ENV>_CLIENT_SECRET`).
+    #[serde(default)]
+    pub client_secret_env: Option<String>,
+    /// PEM file of extra CA certificates to trust (a private CA); the system's web PKI
+    /// roots stay trusted.
+    #[serde(default)]
+    pub ca_bundle: Option<PathBuf>,
+    /// Total time of one request, in seconds.
+    #[serde(default)]
+    pub timeout_secs: Option<f64>,
+    /// Time to connect, in seconds.
+    #[serde(default)]
+    pub connect_timeout_secs: Option<f64>,
+}
+
+impl Config {
+    /// The source for an `http://` or `https://` SRC on the command line.
+    pub fn from_url(url: &str) -> Result<Config, Error> {
+        let c = Config {
+            lms: url.to_string(),
+            cms: None,
+            client_id_env: None,
+            client_secret_env: None,
+            ca_bundle: None,
+            timeout_secs: None,
+            connect_timeout_secs: None,
+        };
+        c.validate()
+            .map_err(|m| Error::Usage(format!("source `{}`: {m}", safe_display(url))))?;
+        Ok(c)
+    }
+
+    /// Checks the URLs and numbers before anything runs, so that a typo is exit 2 with
+    /// a message, not an unknown surface.
+    pub fn validate(&self) -> Result<(), String> {
+        base_url("lms", &self.lms)?;
+        if let Some(cms) = &self.cms {
+            base_url("cms", cms)?;
+        }
+        for (key, v) in [
+            ("timeout_secs", self.timeout_secs),
+            ("connect_timeout_secs", self.connect_timeout_secs),
+        ] {
+            if let Some(v) = v
+                && !(v.is_finite() && v > 0.0)
+            {
+                return Err(format!("{key} must be a positive number of seconds"));
+            }
+        }
+        for (key, v) in [
+            ("client_id_env", &self.client_id_env),
+            ("client_secret_env", &self.client_secret_env),
+        ] {
+            if let Some(v) = v
+                && (v.is_empty() || v.contains('='))
+            {
+                return Err(format!(
+                    "{key} must name an environment variable, e.g. ENVPARITY_STAGING_CLIENT_ID"
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// What is read, with no credential in it.
+    pub fn origin(&self) -> String {
+        match &self.cms {
+            Some(cms) => format!("{} (cms {})", safe_display(&self.lms), safe_display(cms)),
+            None => safe_display(&self.lms),
+        }
+    }
+
+    /// The pointers this source speaks for.
+    pub fn covers(&self) -> Vec<String> {
+        let mut c: Vec<String> = [
+            "/sso/providers",
+            "/sso/third_party_auth",
+            "/sso/saml_configured",
+            "/health/lms",
+            "/features/waffle_flags",
+            "/features/waffle_switches",
+            "/features/django_settings",
+            "/features/mfe_config",
+            "/features/mfe_config_api",
+        ]
+        .map(String::from)
+        .to_vec();
+        if self.cms.is_some() {
+            c.push("/health/cms".into());
+        }
+        c
+    }
+
+    /// The names of the credential variables for an environment.
+    fn credential_vars(&self, environment: &str) -> (String, String) {
+        let env: String = environment
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_uppercase()
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        (
+            self.client_id_env
+                .clone()
+                .unwrap_or_else(|| format!("ENVPARITY_{env}_CLIENT_ID")),
+            self.client_secret_env
+                .clone()
+                .unwrap_or_else(|| format!("ENVPARITY_{env}_CLIENT_SECRET")),
+        )
+    }
+}
+
+/// Parses a base URL: http or https, a host, no credentials, no query.
+fn base_url(key: &str, s: &str) -> Result<Url, String> {
+    let url =
+        Url::parse(s).map_err(|e| format!("{key} `{}` is not a URL: {e}", safe_display(s)))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!(
+            "{key} `{}` must be http:// or https://",
+            safe_display(s)
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(format!("{key} `{}` has no host", safe_display(s)));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(format!(
+            "{key} `{}` carries credentials; name them by environment variable instead (client_id_env, client_secret_env or ENVPARITY_<ENV>_CLIENT_ID/_SECRET)",
+            safe_display(s)
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(format!(
+            "{key} `{}` must be a base URL without query or fragment",
+            safe_display(s)
+        ));
+    }
+    Ok(url)
+}
+
+/// A URL for messages: any `user:password@` is masked, whatever else is wrong with it.
+fn safe_display(s: &str) -> String {
+    if let Ok(mut u) = Url::parse(s) {
+        if !u.username().is_empty() || u.password().is_some() {
+            let _ = u.set_username("***");
+            let _ = u.set_password(None);
+        }
+        return u.to_string().trim_end_matches('/').to_string();
+    }
+    // Not parseable: mask everything between the scheme and an `@`.
+    match (s.find("://"), s.rfind('@')) {
+        (Some(i), Some(j)) if j > i => format!("{}***{}", &s[..i + 3], &s[j..]),
+        _ => s.to_string(),
+    }
+}
+
+/// `host` or `host:port` of a URL, the value of the LMS_HOST/CMS_HOST settings.
+fn host_setting(url: &Url) -> String {
+    let host = url.host_str().unwrap_or_default();
+    match url.port() {
+        Some(p) => format!("{host}:{p}"),
+        None => host.to_string(),
+    }
+}
+
+/// Reads the live LMS (and CMS) of one environment.
+pub async fn collect(config: &Config, ctx: &Context) -> Result<Collected, SourceError> {
+    let lms = base_url("lms", &config.lms).map_err(Error::Usage)?;
+    let cms = match &config.cms {
+        Some(c) => Some(base_url("cms", c).map_err(Error::Usage)?),
+        None => None,
+    };
+    let http = Http::new(config, ctx)?;
+    let (id_var, secret_var) = config.credential_vars(&ctx.environment);
+
+    let cms_health = async {
+        match &cms {
+            Some(c) => Some(http.heartbeat(c).await),
+            None => None,
+        }
+    };
+    let (lms_health, cms_health, context, mfe_config, saml, toggles) = tokio::join!(
+        http.heartbeat(&lms),
+        cms_health,
+        http.mfe_context(&lms, None),
+        http.mfe_config(&lms),
+        http.saml_configured(&lms),
+        http.toggles(&lms, &id_var, &secret_var),
+    );
+
+    let mut failures = Vec::new();
+    let mut part = |r: Result<Value, String>| match r {
+        Ok(v) => v,
+        Err(reason) => {
+            failures.push(reason.clone());
+            crate::surface::unknown(reason)
+        }
+    };
+
+    let third_party_auth = match (&toggles, &context) {
+        (Ok(t), _) if t.third_party_auth.is_some() => Ok(Value::Bool(t.third_party_auth == Some(true))),
+        // The LMS lists providers only when third-party auth is on.
+        (_, Ok(p)) if !p.is_empty() => Ok(Value::Bool(true)),
+        (Err(e), _) => Err(format!("not derivable: no provider is listed and {e}")),
+        (Ok(_), _) => Err("not derivable: no provider is listed and the toggle report has no FEATURES['ENABLE_THIRD_PARTY_AUTH']".into()),
+    };
+    let mut sso = Map::new();
+    sso.insert("providers".into(), part(context.map(Value::Object)));
+    sso.insert("saml_configured".into(), part(saml.map(Value::Bool)));
+    // Derived, not read: its failure is already counted in the parts above.
+    sso.insert(
+        "third_party_auth".into(),
+        third_party_auth.unwrap_or_else(crate::surface::unknown),
+    );
+
+    let mut health = Map::new();
+    health.insert("lms".into(), part(lms_health.map(Value::Object)));
+    if let Some(h) = cms_health {
+        health.insert("cms".into(), part(h.map(Value::Object)));
+    }
+
+    let mut features = Map::new();
+    match mfe_config {
+        Ok(Some(values)) => {
+            features.insert("mfe_config_api".into(), Value::Bool(true));
+            features.insert("mfe_config".into(), Value::Object(values));
+        }
+        // The API is off (404): the fact is recorded once, not once per missing key.
+        Ok(None) => {
+            features.insert("mfe_config_api".into(), Value::Bool(false));
+        }
+        Err(e) => {
+            features.insert("mfe_config_api".into(), part(Err(e.clone())));
+            features.insert("mfe_config".into(), crate::surface::unknown(e));
+        }
+    }
+    match toggles {
+        Ok(t) => {
+            features.insert("waffle_flags".into(), Value::Object(t.waffle_flags));
+            features.insert("waffle_switches".into(), Value::Object(t.waffle_switches));
+            features.insert("django_settings".into(), Value::Object(t.django_settings));
+        }
+        Err(e) => {
+            let u = part(Err(e));
+            for k in ["waffle_flags", "waffle_switches", "django_settings"] {
+                features.insert(k.into(), u.clone());
+            }
+        }
+    }
+
+    let parts = 5 + usize::from(cms.is_some());
+    if failures.len() >= parts {
+        // Nothing could be read: the source failed, and says why (its first reason).
+        return Err(SourceError::Failed(failures.swap_remove(0)));
+    }
+
+    let mut settings = Map::new();
+    settings.insert("LMS_HOST".into(), Value::String(host_setting(&lms)));
+    if let Some(c) = &cms {
+        settings.insert("CMS_HOST".into(), Value::String(host_setting(c)));
+    }
+    let surface = json!({
+        "sso": sso,
+        "health": health,
+        "features": features,
+        "settings": settings,
+    });
+    Ok(Collected {
+        surface,
+        covers: config.covers(),
+        ..Collected::default()
+    })
+}
+
+/// Asks the LMS for providers by name (`?tpa_hint=<id>`): the ones the other
+/// environment lists and this one does not may be configured but hidden from the login
+/// page. Returns the providers found, each marked `"hidden": true`; ids the LMS does not
+/// know are simply absent (a probe that fails says nothing either way).
+pub async fn reveal_hidden(
+    config: &Config,
+    ctx: &Context,
+    ids: &[String],
+) -> BTreeMap<String, Value> {
+    let mut found = BTreeMap::new();
+    if ids.is_empty() {
+        return found;
+    }
+    let Ok(lms) = base_url("lms", &config.lms) else {
+        return found;
+    };
+    let Ok(http) = Http::new(config, ctx) else {
+        return found;
+    };
+    let mut probes = tokio::task::JoinSet::new();
+    for id in ids {
+        let (http, lms, id) = (http.clone(), lms.clone(), id.clone());
+        probes.spawn(async move {
+            let found = http.mfe_context(&lms, Some(&id)).await;
+            (id, found)
+        });
+    }
+    while let Some(joined) = probes.join_next().await {
+        let Ok((id, Ok(providers))) = joined else {
+            continue;
+        };
+        if let Some(Value::Object(p)) = providers.get(id.as_str()) {
+            let mut p = p.clone();
+            p.insert("hidden".into(), Value::Bool(true));
+            found.insert(id, Value::Object(p));
+        }
+    }
+    found
+}
+
+/// The parts of the toggle state report envparity compares.
+struct Toggles {
+    waffle_flags: Map<String, Value>,
+    waffle_switches: Map<String, Value>,
+    django_settings: Map<String, Value>,
+    third_party_auth: Option<bool>,
+}
+
+/// A response, read whole (within [`MAX_BODY`]).
+struct Reply {
+    status: StatusCode,
+    body: Vec<u8>,
+}
+
+/// The HTTP client of one source, with its deadline.
+#[derive(Clone)]
+struct Http {
+    client: reqwest::Client,
+    request_timeout: Duration,
+    deadline: Instant,
+}
+
+impl Http {
+    fn new(config: &Config, ctx: &Context) -> Result<Http, SourceError> {
+        let request_timeout = config
+            .timeout_secs
+            .map(Duration::from_secs_f64)
+            .unwrap_or(DEFAULT_REQUEST_TIMEOUT);
+        let connect_timeout = config
+            .connect_timeout_secs
+            .map(Duration::from_secs_f64)
+            .unwrap_or(DEFAULT_CONNECT_TIMEOUT);
+        let mut builder = reqwest::Client::builder()
+            .use_rustls_tls()
+            .user_agent(concat!("envparity/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(connect_timeout)
+            .timeout(request_timeout)
+            .redirect(same_host_redirects());
+        if let Some(path) = &config.ca_bundle {
+            let pem = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+                Error::invalid(
+                    path,
+                    format!("ca_bundle is not a PEM certificate bundle: {e}"),
+                )
+            })?;
+            if certs.is_empty() {
+                return Err(Error::invalid(path, "ca_bundle holds no PEM certificate").into());
+            }
+            for c in certs {
+                builder = builder.add_root_certificate(c);
+            }
+        }
+        let client = builder
+            .build()
+            .map_err(|e| SourceError::Failed(format!("cannot set up HTTPS: {}", chain(&e))))?;
+        // The source's own deadline comes a little before the collector-wide one, so
+        // that a slow part is reported with its URL rather than as a bare timeout.
+        let margin = (ctx.timeout / 10).min(Duration::from_secs(1));
+        Ok(Http {
+            client,
+            request_timeout,
+            deadline: Instant::now() + ctx.timeout.saturating_sub(margin),
+        })
+    }
+
+    /// A GET, retried when that is safe and useful. `data_on_503`: a 503 with a JSON
+    /// body is the answer itself (the heartbeat's failing checks), not an outage.
+    async fn get(&self, url: &Url, headers: HeaderMap, data_on_503: bool) -> Result<Reply, String> {
+        let mut attempt = 1;
+        loop {
+            let sent = self.send(Method::GET, url, headers.clone(), None).await;
+            let retry_in = match &sent {
+                Err(Failure::Connect(_)) => Some(backoff(attempt)),
+                Ok((reply, retry_after)) if reply.status == StatusCode::TOO_MANY_REQUESTS => {
+                    Some(retry_after.unwrap_or_else(|| backoff(attempt)))
+                }
+                Ok((reply, _))
+                    if matches!(reply.status.as_u16(), 502..=504)
+                        && !(data_on_503
+                            && reply.status == StatusCode::SERVICE_UNAVAILABLE
+                            && serde_json::from_slice::<Value>(&reply.body)
+                                .is_ok_and(|v| v.is_object())) =>
+                {
+                    Some(backoff(attempt))
+                }
+                _ => None,
+            };
+            match retry_in {
+                Some(wait) if attempt < MAX_ATTEMPTS => {
+                    if Instant::now() + wait >= self.deadline {
+                        let why = match &sent {
+                            Ok((r, _)) => status_text(r.status),
+                            Err(f) => f.text(),
+                        };
+                        return Err(format!(
+                            "GET {url}: {why}; retrying in {:.1}s would pass the deadline",
+                            wait.as_secs_f64()
+                        ));
+                    }
+                    tokio::time::sleep(wait).await;
+                    attempt += 1;
+                }
+                _ => {
+                    return match sent {
+                        Ok((reply, _)) => Ok(reply),
+                        Err(f) => Err(format!("GET {url}: {}", f.text())),
+                    };
+                }
+            }
+        }
+    }
+
+    /// One request under the deadline; the body is read whole within the cap.
+    async fn send(
+        &self,
+        method: Method,
+        url: &Url,
+        headers: HeaderMap,
+        form: Option<Vec<(&str, String)>>,
+    ) -> Result<(Reply, Option<Duration>), Failure> {
+        let mut req = self.client.request(method, url.clone()).headers(headers);
+        if let Some(form) = form {
+            req = req.form(&form);
+        }
+        let timeout = self.request_timeout;
+        let exchange = async {
+            let mut resp = req.send().await.map_err(|e| classify(&e, timeout))?;
+            let status = resp.status();
+            if status.is_redirection() {
+                // Only a redirect the policy refused gets here: it leaves the host.
+                let to = resp
+                    .headers()
+                    .get(reqwest::header::LOCATION)
+                    .and_then(|l| l.to_str().ok())
+                    .and_then(|l| url.join(l).ok())
+                    .map(|u| format!("{}://{}", u.scheme(), host_setting(&u)))
+                    .unwrap_or_else(|| "an unreadable location".into());
+                return Err(Failure::Other(format!(
+                    "redirected to another host ({to}); not followed, so that credentials stay with this LMS"
+                )));
+            }
+            let retry_after = resp
+                .headers()
+                .get(RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(parse_retry_after);
+            if resp.content_length().is_some_and(|n| n > MAX_BODY as u64) {
+                return Err(Failure::Other(too_big()));
+            }
+            let mut body = Vec::new();
+            while let Some(chunk) = resp.chunk().await.map_err(|e| classify(&e, timeout))? {
+                if body.len() + chunk.len() > MAX_BODY {
+                    return Err(Failure::Other(too_big()));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok((Reply { status, body }, retry_after))
+        };
+        match tokio::time::timeout_at(self.deadline, exchange).await {
+            Ok(r) => r,
+            Err(_) => Err(Failure::Other(
+                "the source's deadline passed (raise --timeout or timeout_secs in the config)"
+                    .into(),
+            )),
+        }
+    }
+
+    async fn get_json(
+        &self,
+        url: &Url,
+        headers: HeaderMap,
+    ) -> Result<(StatusCode, Option<Value>), String> {
+        let reply = self.get(url, headers, false).await?;
+        let json = serde_json::from_slice::<Value>(&reply.body).ok();
+        Ok((reply.status, json))
+    }
+
+    /// `GET /heartbeat?extended` → check name → passes.
+    async fn heartbeat(&self, base: &Url) -> Result<Map<String, Value>, String> {
+        let url = endpoint(base, "/heartbeat", &[("extended", None)]);
+        let reply = self.get(&url, HeaderMap::new(), true).await?;
+        if !matches!(reply.status.as_u16(), 200 | 503) {
+            return Err(format!("GET {url}: {}", status_text(reply.status)));
+        }
+        let v = parse_json(&url, &reply.body)?;
+        let Value::Object(checks) = v else {
+            return Err(format!("GET {url}: expected a JSON object of checks"));
+        };
+        let mut out = Map::new();
+        for (name, result) in checks {
+            match result {
+                Value::Object(r) => {
+                    let status = r.get("status").and_then(Value::as_bool).ok_or_else(|| {
+                        format!("GET {url}: check `{name}` has no boolean `status`")
+                    })?;
+                    out.insert(name, Value::Bool(status));
+                }
+                // The view caught an exception while running the checks: the
+                // heartbeat as a whole fails.
+                Value::String(_) if name == "error" => {
+                    out.insert("heartbeat".into(), Value::Bool(false));
+                }
+                _ => return Err(format!("GET {url}: check `{name}` is not an object")),
+            }
+        }
+        Ok(out)
+    }
+
+    /// `GET /api/mfe_context[?tpa_hint=id]` → provider id → provider.
+    async fn mfe_context(
+        &self,
+        base: &Url,
+        hint: Option<&str>,
+    ) -> Result<Map<String, Value>, String> {
+        let query: Vec<(&str, Option<&str>)> =
+            hint.map(|h| ("tpa_hint", Some(h))).into_iter().collect();
+        let mut url = endpoint(base, "/api/mfe_context", &query);
+        let mut reply = self.get(&url, HeaderMap::new(), false).await?;
+        if reply.status == StatusCode::NOT_FOUND {
+            // The older name of the same view.
+            url = endpoint(base, "/api/third_party_auth_context", &query);
+            reply = self.get(&url, HeaderMap::new(), false).await?;
+        }
+        if reply.status != StatusCode::OK {
+            return Err(format!("GET {url}: {}", status_text(reply.status)));
+        }
+        let v = parse_json(&url, &reply.body)?;
+        // Newer releases nest the context under `contextData`; older ones return it flat.
+        let ctx = v.get("contextData").unwrap_or(&v);
+        if ctx.get("providers").is_none() && ctx.get("secondaryProviders").is_none() {
+            return Err(format!(
+                "GET {url}: not an MFE context (no `providers` or `secondaryProviders`)"
+            ));
+        }
+        let mut out = Map::new();
+        for (key, primary) in [("providers", true), ("secondaryProviders", false)] {
+            let list = match ctx.get(key) {
+                None | Some(Value::Null) => continue,
+                Some(Value::Array(a)) => a,
+                Some(_) => return Err(format!("GET {url}: `{key}` is not a list")),
+            };
+            for p in list {
+                let Some(id) = p.get("id").and_then(Value::as_str) else {
+                    return Err(format!("GET {url}: a provider in `{key}` has no `id`"));
+                };
+                let flag =
+                    |k: &str| Value::Bool(p.get(k).and_then(Value::as_bool).unwrap_or(false));
+                out.insert(
+                    id.to_string(),
+                    json!({
+                        "name": p.get("name").cloned().unwrap_or(Value::Null),
+                        "kind": provider_kind(id),
+                        "primary": primary,
+                        "skip_hinted_login": flag("skipHintedLogin"),
+                        "skip_registration_form": flag("skipRegistrationForm"),
+                    }),
+                );
+            }
+        }
+        Ok(out)
+    }
+
+    /// `GET /api/mfe_config/v1` → its values, or None when the API is off (404).
+    async fn mfe_config(&self, base: &Url) -> Result<Option<Map<String, Value>>, String> {
+        let url = endpoint(base, "/api/mfe_config/v1", &[]);
+        let reply = self.get(&url, HeaderMap::new(), false).await?;
+        match reply.status {
+            StatusCode::NOT_FOUND => Ok(None),
+            StatusCode::OK => match parse_json(&url, &reply.body)? {
+                Value::Object(m) => Ok(Some(m)),
+                _ => Err(format!("GET {url}: expected a JSON object")),
+            },
+            s => Err(format!("GET {url}: {}", status_text(s))),
+        }
+    }
+
+    /// `GET /auth/saml/metadata.xml`: served only when SAML is configured for the site.
+    async fn saml_configured(&self, base: &Url) -> Result<bool, String> {
+        let url = endpoint(base, "/auth/saml/metadata.xml", &[]);
+        let reply = self.get(&url, HeaderMap::new(), false).await?;
+        match reply.status {
+            StatusCode::OK => Ok(true),
+            StatusCode::NOT_FOUND => Ok(false),
+            s => Err(format!("GET {url}: {}", status_text(s))),
+        }
+    }
+
+    /// A JWT from client credentials, then the toggle state report.
+    async fn toggles(&self, base: &Url, id_var: &str, secret_var: &str) -> Result<Toggles, String> {
+        let report_url = endpoint(base, "/api/toggles/v0/state/", &[]);
+        let (client_id, secret) = match (
+            std::env::var(id_var).ok().filter(|s| !s.is_empty()),
+            std::env::var(secret_var).ok().filter(|s| !s.is_empty()),
+        ) {
+            (Some(i), Some(s)) => (i, s),
+            _ => {
+                return Err(format!(
+                    "{report_url}: not read: no credentials in {id_var} and {secret_var} (an OAuth2 client-credentials application whose service user must be staff to read the toggle state report)"
+                ));
+            }
+        };
+        let token_url = endpoint(base, "/oauth2/access_token", &[]);
+        let mut headers = HeaderMap::new();
+        headers.insert(AUTHORIZATION, basic_auth(&client_id, &secret));
+        // The client id goes in the form too: some releases pick the OAuth backend by
+        // the form's `client_id`. The secret stays in the header only.
+        let form = vec![
+            ("grant_type", "client_credentials".to_string()),
+            ("token_type", "jwt".to_string()),
+            ("client_id", client_id),
+        ];
+        // A POST is not retried: it is not idempotent.
+        let (reply, _) = self
+            .send(Method::POST, &token_url, headers, Some(form))
+            .await
+            .map_err(|f| format!("POST {token_url}: {}", f.text()))?;
+        if reply.status != StatusCode::OK {
+            let code = serde_json::from_slice::<Value>(&reply.body)
+                .ok()
+                .and_then(|v| v.get("error").and_then(Value::as_str).map(str::to_string))
+                .filter(|e| e.len() <= 40 && e.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+                .map(|e| format!(", {e}"))
+                .unwrap_or_default();
+            let hint = if matches!(reply.status.as_u16(), 400 | 401) {
+                format!("; check {id_var} and {secret_var}")
+            } else {
+                String::new()
+            };
+            return Err(format!(
+                "POST {token_url}: the LMS refused the client credentials ({}{code}){hint}",
+                status_text(reply.status)
+            ));
+        }
+        let token = parse_json(&token_url, &reply.body)?
+            .get("access_token")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| format!("POST {token_url}: no `access_token` in the response"))?;
+        let mut auth = HeaderValue::from_str(&format!("JWT {token}"))
+            .map_err(|_| format!("POST {token_url}: the token is not a valid header value"))?;
+        auth.set_sensitive(true);
+        let mut headers = HeaderMap::new();
+        headers.insert(AUTHORIZATION, auth);
+        let (status, body) = self.get_json(&report_url, headers).await?;
+        match status.as_u16() {
+            200 => {}
+            403 => {
+                return Err(format!(
+                    "GET {report_url}: 403 Forbidden: the service user must be staff to read the toggle state report"
+                ));
+            }
+            401 => {
+                return Err(format!(
+                    "GET {report_url}: 401 Unauthorized: the LMS did not accept the JWT from {token_url} (the service user must be staff, and JWT authentication must be on)"
+                ));
+            }
+            _ => return Err(format!("GET {report_url}: {}", status_text(status))),
+        }
+        let report = body.ok_or_else(|| format!("GET {report_url}: malformed JSON"))?;
+        parse_toggles(&report_url, &report)
+    }
+}
+
+/// Why one request failed.
+enum Failure {
+    /// Could not connect: worth a retry.
+    Connect(String),
+    Other(String),
+}
+
+impl Failure {
+    fn text(&self) -> String {
+        match self {
+            Failure::Connect(s) => format!("cannot connect: {s}"),
+            Failure::Other(s) => s.clone(),
+        }
+    }
+}
+
+fn classify(e: &reqwest::Error, timeout: Duration) -> Failure {
+    if e.is_timeout() {
+        Failure::Other(format!("timed out after {}s", timeout.as_secs_f64()))
+    } else if e.is_connect() {
+        Failure::Connect(chain(e))
+    } else {
+        Failure::Other(chain(e))
+    }
+}
+
+/// The error and its causes on one line, without the URL (messages add it themselves).
+fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        let text = match err.downcast_ref::<reqwest::Error>() {
+            // reqwest prints its URL; ours is already in the message.
+            Some(r) if r.url().is_some() => {
+                let s = r.to_string();
+                match s.find(" for url (") {
+                    Some(i) => s[..i].to_string(),
+                    None => s,
+                }
+            }
+            _ => err.to_string(),
+        };
+        if parts.last().is_none_or(|p| !p.contains(&text)) {
+            parts.push(text);
+        }
+        cur = err.source();
+    }
+    parts.join(": ")
+}
+
+fn too_big() -> String {
+    format!(
+        "response body larger than {} MiB; not read further",
+        MAX_BODY / (1024 * 1024)
+    )
+}
+
+fn status_text(s: StatusCode) -> String {
+    match s.canonical_reason() {
+        Some(r) => format!("HTTP {} {r}", s.as_u16()),
+        None => format!("HTTP {}", s.as_u16()),
+    }
+}
+
+/// `Retry-After`: delay-seconds or an HTTP-date.
+fn parse_retry_after(v: &str) -> Option<Duration> {
+    let v = v.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(v).ok()?;
+    let delta = when.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    Some(delta.to_std().unwrap_or(Duration::ZERO))
+}
+
+/// Exponential backoff with jitter (between half and one and a half of the step), so
+/// that two environments retrying at once do not hit a proxy in lockstep.
+fn backoff(attempt: u32) -> Duration {
+    let step = BACKOFF_BASE * 2u32.saturating_pow(attempt.saturating_sub(1));
+    let r = getrandom::u64().unwrap_or(u64::from(std::process::id()));
+    let fraction = 0.5 + (r % 1000) as f64 / 1000.0;
+    step.mul_f64(fraction)
+}
+
+fn basic_auth(id: &str, secret: &str) -> HeaderValue {
+    use std::fmt::Write;
+    let raw = format!("{id}:{secret}");
+    let mut encoded = String::from("Basic ");
+    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for chunk in raw.as_bytes().chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                let _ = encoded.write_char(TABLE[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                encoded.push('=');
+            }
+        }
+    }
+    // Base64 output is always a valid header value.
+    let mut v = HeaderValue::from_str(&encoded).unwrap_or_else(|_| HeaderValue::from_static(""));
+    v.set_sensitive(true);
+    v
+}
+
+/// Follows redirects only to the same host and port (and never from https to http):
+/// a redirect elsewhere is returned as is and reported, so that the `Authorization`
+/// header is never sent to another host.
+fn same_host_redirects() -> redirect::Policy {
+    redirect::Policy::custom(|attempt| {
+        if attempt.previous().len() > MAX_REDIRECTS {
+            return attempt.error(format!("more than {MAX_REDIRECTS} redirects"));
+        }
+        let Some(first) = attempt.previous().first() else {
+            return attempt.stop();
+        };
+        let next = attempt.url();
+        let same = next.host_str() == first.host_str()
+            && next.port_or_known_default() == first.port_or_known_default();
+        let downgrade = first.scheme() == "https" && next.scheme() != "https";
+        if same && !downgrade {
+            attempt.follow()
+        } else {
+            attempt.stop()
+        }
+    })
+}
+
+/// An endpoint under a base URL (which may carry a path prefix).
+fn endpoint(base: &Url, path: &str, query: &[(&str, Option<&str>)]) -> Url {
+    let mut url = base.clone();
+    let prefix = base.path().trim_end_matches('/');
+    url.set_path(&format!("{prefix}{path}"));
+    if !query.is_empty() {
+        let mut q = String::new();
+        for (k, v) in query {
+            if !q.is_empty() {
+                q.push('&');
+            }
+            q.push_str(k);
+            if let Some(v) = v {
+                q.push('=');
+                q.extend(url_encode(v).chars());
+            }
+        }
+        url.set_query(Some(&q));
+    }
+    url
+}
+
+fn url_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Parses a body as JSON; the message names the URL and the position, never the body.
+fn parse_json(url: &Url, body: &[u8]) -> Result<Value, String> {
+    serde_json::from_slice(body).map_err(|e| {
+        format!(
+            "GET {url}: malformed JSON at line {} column {} ({})",
+            e.line(),
+            e.column(),
+            match e.classify() {
+                serde_json::error::Category::Eof => "unexpected end",
+                serde_json::error::Category::Syntax => "syntax error",
+                serde_json::error::Category::Data => "unexpected data",
+                serde_json::error::Category::Io => "read error",
+            }
+        )
+    })
+}
+
+/// `saml-<slug>`, `oa2-<backend>`, `lti-<key>`: the id prefix edx-platform gives each
+/// provider configuration model.
+fn provider_kind(id: &str) -> &'static str {
+    match id.split_once('-').map(|(p, _)| p) {
+        Some("saml") => "saml",
+        Some("oa2") => "oauth2",
+        Some("lti") => "lti",
+        _ => "other",
+    }
+}
+
+/// `FEATURES['ENABLE_X']` → `FEATURES.ENABLE_X` (nested keys likewise), so a setting
+/// name reads as a path and needs no quoting.
+pub fn setting_name(name: &str) -> String {
+    let mut out = String::new();
+    let mut rest = name;
+    while let Some(i) = rest.find("['") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 2..];
+        match after.find("']") {
+            Some(j) => {
+                out.push('.');
+                out.push_str(&after[..j]);
+                rest = &after[j + 2..];
+            }
+            None => {
+                out.push_str(&rest[i..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn parse_toggles(url: &Url, report: &Value) -> Result<Toggles, String> {
+    let list = |key: &str| -> Result<Vec<&Map<String, Value>>, String> {
+        match report.get(key) {
+            Some(Value::Array(a)) => Ok(a.iter().filter_map(Value::as_object).collect()),
+            None => Ok(Vec::new()),
+            Some(_) => Err(format!("GET {url}: `{key}` is not a list")),
+        }
+    };
+    if !report.is_object()
+        || ["waffle_flags", "waffle_switches", "django_settings"]
+            .iter()
+            .all(|k| report.get(k).is_none())
+    {
+        return Err(format!("GET {url}: not a toggle state report"));
+    }
+    let name = |t: &Map<String, Value>| t.get("name").and_then(Value::as_str).map(str::to_string);
+
+    let mut waffle_flags = Map::new();
+    for f in list("waffle_flags")? {
+        let Some(n) = name(f) else { continue };
+        let status = f
+            .get("computed_status")
+            .and_then(Value::as_str)
+            .unwrap_or("off");
+        let mut entry = Map::new();
+        entry.insert("status".into(), Value::String(status.to_string()));
+        for key in ["course_overrides", "org_overrides"] {
+            if let Some(Value::Array(a)) = f.get(key)
+                && !a.is_empty()
+            {
+                entry.insert(key.into(), Value::from(a.len()));
+            }
+        }
+        waffle_flags.insert(n, Value::Object(entry));
+    }
+
+    let mut waffle_switches = Map::new();
+    for s in list("waffle_switches")? {
+        let Some(n) = name(s) else { continue };
+        let on = match (s.get("is_active"), s.get("computed_status")) {
+            (Some(Value::String(a)), _) => a == "true",
+            (Some(Value::Bool(b)), _) => *b,
+            (_, Some(Value::String(c))) => c == "on",
+            _ => false,
+        };
+        waffle_switches.insert(n, Value::Bool(on));
+    }
+
+    let mut django_settings = Map::new();
+    let mut third_party_auth = None;
+    for s in list("django_settings")? {
+        let Some(n) = name(s) else { continue };
+        let Some(active) = s.get("is_active").and_then(Value::as_bool) else {
+            continue;
+        };
+        let n = setting_name(&n);
+        if n == "FEATURES.ENABLE_THIRD_PARTY_AUTH" {
+            third_party_auth = Some(active);
+        }
+        django_settings.insert(n, Value::Bool(active));
+    }
+    Ok(Toggles {
+        waffle_flags,
+        waffle_switches,
+        django_settings,
+        third_party_auth,
+    })
+}
+
+/// Provider ids `other` lists under `/sso/providers` that `own` does not: the ones to
+/// ask for by name. None when either side's providers are unknown.
+pub fn ids_to_probe(own: &Value, other: &Value) -> Vec<String> {
+    let providers = |v: &Value| -> Option<BTreeSet<String>> {
+        let p = v.get("sso")?.get("providers")?;
+        if crate::surface::as_unknown(p).is_some() {
+            return None;
+        }
+        Some(p.as_object()?.keys().cloned().collect())
+    };
+    match (providers(own), providers(other)) {
+        (Some(mine), Some(theirs)) => theirs.difference(&mine).cloned().collect(),
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn feature_dict_settings_read_as_dotted_names() {
+        assert_eq!(
+            setting_name("FEATURES['ENABLE_THIRD_PARTY_AUTH']"),
+            "FEATURES.ENABLE_THIRD_PARTY_AUTH"
+        );
+        assert_eq!(setting_name("A['b']['c']"), "A.b.c");
+        assert_eq!(setting_name("HTTPS"), "HTTPS");
+    }
+
+    #[test]
+    fn provider_kind_comes_from_the_id_prefix() {
+        assert_eq!(provider_kind("saml-default"), "saml");
+        assert_eq!(provider_kind("oa2-google-oauth2"), "oauth2");
+        assert_eq!(provider_kind("lti-abc"), "lti");
+        assert_eq!(provider_kind("weird"), "other");
+    }
+
+    #[test]
+    fn basic_auth_is_standard_base64() {
+        let v = basic_auth("Aladdin", "open sesame");
+        assert_eq!(v.to_str().unwrap(), "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
+        assert!(v.is_sensitive());
+    }
+
+    #[test]
+    fn url_with_credentials_is_refused_without_echoing_them() {
+        let e = Config::from_url("https://user:hunter2@lms.example.org").unwrap_err();
+        let msg = e.to_string();
+        assert!(!msg.contains("hunter2"), "{msg}");
+        assert!(msg.contains("credentials"), "{msg}");
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates() {
+        assert_eq!(parse_retry_after("3"), Some(Duration::from_secs(3)));
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon"), None);
+    }
+
+    #[test]
+    fn endpoint_keeps_a_path_prefix_and_encodes_hints() {
+        let base = Url::parse("https://x.org/prefix/").unwrap();
+        let u = endpoint(&base, "/api/mfe_context", &[("tpa_hint", Some("saml-a b"))]);
+        assert_eq!(
+            u.as_str(),
+            "https://x.org/prefix/api/mfe_context?tpa_hint=saml-a%20b"
+        );
+        let u = endpoint(&base, "/heartbeat", &[("extended", None)]);
+        assert_eq!(u.as_str(), "https://x.org/prefix/heartbeat?extended");
+    }
+
+    #[test]
+    fn toggle_report_becomes_flags_switches_and_settings() {
+        let report = json!({
+            "waffle_flags": [
+                {"name": "a.flag", "everyone": "yes", "computed_status": "on",
+                 "course_overrides": [{"course_id": "x", "force": "on"}]},
+                {"name": "b.flag", "class": "WaffleFlag", "computed_status": "off"}
+            ],
+            "waffle_switches": [
+                {"name": "s.on", "is_active": "true", "computed_status": "on"},
+                {"name": "s.code_only", "class": "WaffleSwitch", "computed_status": "off"}
+            ],
+            "django_settings": [
+                {"name": "FEATURES['ENABLE_THIRD_PARTY_AUTH']", "is_active": true},
+                {"name": "HTTPS", "is_active": false}
+            ]
+        });
+        let url = Url::parse("http://x/api/toggles/v0/state/").unwrap();
+        let t = parse_toggles(&url, &report).unwrap();
+        assert_eq!(
+            t.waffle_flags["a.flag"],
+            json!({"status": "on", "course_overrides": 1})
+        );
+        assert_eq!(t.waffle_flags["b.flag"], json!({"status": "off"}));
+        assert_eq!(t.waffle_switches["s.on"], json!(true));
+        assert_eq!(t.waffle_switches["s.code_only"], json!(false));
+        assert_eq!(
+            t.django_settings["FEATURES.ENABLE_THIRD_PARTY_AUTH"],
+            json!(true)
+        );
+        assert_eq!(t.third_party_auth, Some(true));
+    }
+}
