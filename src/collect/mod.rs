@@ -5,6 +5,11 @@
 //! file, `deny_unknown_fields`), `covers()` and `collect()`, then one variant in
 //! [`Source`] and one line in each `match` below.
 
+pub mod endpoint;
+pub mod kubernetes;
+pub mod mongodb;
+pub mod mysql;
+pub mod redis;
 pub mod snapshot;
 
 use crate::classify::Location;
@@ -60,12 +65,19 @@ pub struct Context {
 #[derive(Debug, Clone)]
 pub enum Source {
     Snapshot(snapshot::Config),
+    Mysql(mysql::Config),
+    Redis(self::redis::Config),
+    Mongodb(mongodb::Config),
+    Kubernetes(kubernetes::Config),
 }
 
 impl Source {
     /// Parses a command-line SRC: a Tutor root directory, a snapshot `.json` file, an
     /// LMS URL, or a datastore URL.
     pub fn from_shortcut(src: &str) -> Result<Source, Error> {
+        if let Some(source) = Source::from_datastore_url(src)? {
+            return Ok(source);
+        }
         let path = Path::new(src);
         if src.ends_with(".json") || path.is_file() {
             return Ok(Source::Snapshot(snapshot::Config {
@@ -82,9 +94,28 @@ impl Source {
         )))
     }
 
+    /// `mysql://`, `redis://`, `rediss://` and `mongodb://` shortcuts; `None` for
+    /// anything else.
+    fn from_datastore_url(src: &str) -> Result<Option<Source>, Error> {
+        let scheme = src
+            .split_once("://")
+            .map(|(s, _)| s.to_ascii_lowercase())
+            .unwrap_or_default();
+        Ok(Some(match scheme.as_str() {
+            "mysql" | "mariadb" => Source::Mysql(mysql::Config::from_shortcut(src)?),
+            "redis" | "rediss" => Source::Redis(self::redis::Config::from_shortcut(src)?),
+            "mongodb" => Source::Mongodb(mongodb::Config::from_shortcut(src)?),
+            _ => return Ok(None),
+        }))
+    }
+
     pub fn kind(&self) -> &'static str {
         match self {
             Source::Snapshot(_) => "snapshot",
+            Source::Mysql(_) => "mysql",
+            Source::Redis(_) => "redis",
+            Source::Mongodb(_) => "mongodb",
+            Source::Kubernetes(_) => "kubernetes",
         }
     }
 
@@ -92,6 +123,10 @@ impl Source {
     pub fn origin(&self) -> String {
         match self {
             Source::Snapshot(c) => c.path.display().to_string(),
+            Source::Mysql(c) => c.origin(),
+            Source::Redis(c) => c.origin(),
+            Source::Mongodb(c) => c.origin(),
+            Source::Kubernetes(c) => c.origin(),
         }
     }
 
@@ -100,12 +135,20 @@ impl Source {
     pub fn covers(&self) -> Vec<String> {
         match self {
             Source::Snapshot(_) => Vec::new(),
+            Source::Mysql(c) => c.covers(),
+            Source::Redis(c) => c.covers(),
+            Source::Mongodb(c) => c.covers(),
+            Source::Kubernetes(c) => c.covers(),
         }
     }
 
     async fn collect(&self, ctx: &Context) -> Result<Collected, SourceError> {
         match self {
             Source::Snapshot(c) => snapshot::collect(c, ctx).await,
+            Source::Mysql(c) => mysql::collect(c, ctx).await,
+            Source::Redis(c) => self::redis::collect(c, ctx).await,
+            Source::Mongodb(c) => mongodb::collect(c, ctx).await,
+            Source::Kubernetes(c) => kubernetes::collect(c, ctx).await,
         }
     }
 }
