@@ -53,6 +53,14 @@ pub struct EnvConfig {
     /// Live Open edX instances (`[[staging.openedx]]`: lms, cms, client_id_env, ...).
     #[serde(default)]
     pub openedx: Vec<collect::openedx::Config>,
+    #[serde(default)]
+    pub mysql: Vec<collect::mysql::Config>,
+    #[serde(default)]
+    pub redis: Vec<collect::redis::Config>,
+    #[serde(default)]
+    pub mongodb: Vec<collect::mongodb::Config>,
+    #[serde(default)]
+    pub kubernetes: Vec<collect::kubernetes::Config>,
 }
 
 impl Config {
@@ -112,6 +120,33 @@ impl Config {
             let mut c = c.clone();
             c.ca_bundle = c.ca_bundle.as_deref().map(|p| self.resolve(p));
             out.push(Source::OpenEdx(c));
+        }
+        let resolve = |p: &Option<PathBuf>| p.as_deref().map(|p| self.resolve(p));
+        for c in &env.mysql {
+            out.push(Source::Mysql(collect::mysql::Config {
+                ca_bundle: resolve(&c.ca_bundle),
+                ..c.clone()
+            }));
+        }
+        for c in &env.redis {
+            out.push(Source::Redis(collect::redis::Config {
+                ca_bundle: resolve(&c.ca_bundle),
+                ..c.clone()
+            }));
+        }
+        for c in &env.mongodb {
+            out.push(Source::Mongodb(collect::mongodb::Config {
+                status_file: resolve(&c.status_file),
+                ca_bundle: resolve(&c.ca_bundle),
+                ..c.clone()
+            }));
+        }
+        for c in &env.kubernetes {
+            out.push(Source::Kubernetes(collect::kubernetes::Config {
+                file: resolve(&c.file),
+                ca_bundle: resolve(&c.ca_bundle),
+                ..c.clone()
+            }));
         }
         if out.is_empty() {
             return Err(Error::invalid(

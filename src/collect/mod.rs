@@ -5,8 +5,13 @@
 //! file, `deny_unknown_fields`), `covers()` and `collect()`, then one variant in
 //! [`Source`] and one line in each `match` below.
 
+pub mod endpoint;
+pub mod kubernetes;
+pub mod mongodb;
+pub mod mysql;
 pub mod openedx;
 mod progress;
+pub mod redis;
 pub mod snapshot;
 pub mod tutor;
 
@@ -67,6 +72,10 @@ pub enum Source {
     Snapshot(snapshot::Config),
     Tutor(tutor::Config),
     OpenEdx(openedx::Config),
+    Mysql(mysql::Config),
+    Redis(self::redis::Config),
+    Mongodb(mongodb::Config),
+    Kubernetes(kubernetes::Config),
 }
 
 impl Source {
@@ -75,6 +84,9 @@ impl Source {
     pub fn from_shortcut(src: &str) -> Result<Source, Error> {
         if src.starts_with("http://") || src.starts_with("https://") {
             return openedx::Config::from_url(src).map(Source::OpenEdx);
+        }
+        if let Some(source) = Source::from_datastore_url(src)? {
+            return Ok(source);
         }
         let path = Path::new(src);
         if src.ends_with(".json") || path.is_file() {
@@ -103,11 +115,30 @@ impl Source {
         )))
     }
 
+    /// `mysql://`, `redis://`, `rediss://` and `mongodb://` shortcuts; `None` for
+    /// anything else.
+    fn from_datastore_url(src: &str) -> Result<Option<Source>, Error> {
+        let scheme = src
+            .split_once("://")
+            .map(|(s, _)| s.to_ascii_lowercase())
+            .unwrap_or_default();
+        Ok(Some(match scheme.as_str() {
+            "mysql" | "mariadb" => Source::Mysql(mysql::Config::from_shortcut(src)?),
+            "redis" | "rediss" => Source::Redis(self::redis::Config::from_shortcut(src)?),
+            "mongodb" => Source::Mongodb(mongodb::Config::from_shortcut(src)?),
+            _ => return Ok(None),
+        }))
+    }
+
     pub fn kind(&self) -> &'static str {
         match self {
             Source::Snapshot(_) => "snapshot",
             Source::Tutor(_) => "tutor",
             Source::OpenEdx(_) => "openedx",
+            Source::Mysql(_) => "mysql",
+            Source::Redis(_) => "redis",
+            Source::Mongodb(_) => "mongodb",
+            Source::Kubernetes(_) => "kubernetes",
         }
     }
 
@@ -117,6 +148,10 @@ impl Source {
             Source::Snapshot(c) => c.path.display().to_string(),
             Source::Tutor(c) => c.root.display().to_string(),
             Source::OpenEdx(c) => c.origin(),
+            Source::Mysql(c) => c.origin(),
+            Source::Redis(c) => c.origin(),
+            Source::Mongodb(c) => c.origin(),
+            Source::Kubernetes(c) => c.origin(),
         }
     }
 
@@ -127,6 +162,10 @@ impl Source {
             Source::Snapshot(_) => Vec::new(),
             Source::Tutor(_) => tutor::covers(),
             Source::OpenEdx(c) => c.covers(),
+            Source::Mysql(c) => c.covers(),
+            Source::Redis(c) => c.covers(),
+            Source::Mongodb(c) => c.covers(),
+            Source::Kubernetes(c) => c.covers(),
         }
     }
 
@@ -135,6 +174,10 @@ impl Source {
             Source::Snapshot(c) => snapshot::collect(c, ctx).await,
             Source::Tutor(c) => tutor::collect(c, ctx).await,
             Source::OpenEdx(c) => openedx::collect(c, ctx).await,
+            Source::Mysql(c) => mysql::collect(c, ctx).await,
+            Source::Redis(c) => self::redis::collect(c, ctx).await,
+            Source::Mongodb(c) => mongodb::collect(c, ctx).await,
+            Source::Kubernetes(c) => kubernetes::collect(c, ctx).await,
         }
     }
 }

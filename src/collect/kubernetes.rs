@@ -1,0 +1,530 @@
+//! The `kubernetes` source: the running topology of the Open edX workloads — replicas
+//! (desired and ready) of Deployments and StatefulSets, HorizontalPodAutoscaler bounds
+//! (autoscaling/v2), PodDisruptionBudgets (policy/v1), Ingress TLS hosts
+//! (networking.k8s.io/v1) and LoadBalancer Services (v1).
+//!
+//! Read from the API server (bearer token and CA from the config, or the pod's service
+//! account when run inside the cluster; `http://` is accepted for `kubectl proxy`), or
+//! from a file of `kubectl get deploy,statefulset,hpa,pdb,ingress,svc -o json`.
+//!
+//! Layout (docs/surface.md): workloads by name under `/services/<name>/…`, where the
+//! Tutor collector writes the rendered manifests' replicas, so the two line up; the
+//! full inventory by kind, namespace and name under `/kubernetes/<Kind>/<ns>/<name>`.
+
+use super::endpoint::{self, call_deadline};
+use super::{Collected, Context, SourceError};
+use crate::error::{Error, parse_json, read_file};
+use crate::surface;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// Where the in-cluster service account is mounted.
+const SERVICE_ACCOUNT: &str = "/var/run/secrets/kubernetes.io/serviceaccount";
+/// Items per page: a cluster with thousands of Services is read in bounded pages.
+const PAGE: usize = 250;
+
+/// The kinds read, each with its list path (cluster-wide, or under
+/// `/namespaces/<ns>` before the last segment).
+pub const RESOURCES: [(&str, &str, &str); 6] = [
+    ("Deployment", "/apis/apps/v1", "deployments"),
+    ("StatefulSet", "/apis/apps/v1", "statefulsets"),
+    (
+        "HorizontalPodAutoscaler",
+        "/apis/autoscaling/v2",
+        "horizontalpodautoscalers",
+    ),
+    (
+        "PodDisruptionBudget",
+        "/apis/policy/v1",
+        "poddisruptionbudgets",
+    ),
+    ("Ingress", "/apis/networking.k8s.io/v1", "ingresses"),
+    ("Service", "/api/v1", "services"),
+];
+
+/// `[[<env>.kubernetes]]` in the config file.
+#[derive(Debug, Clone, Deserialize, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The API server, e.g. `https://k8s.example.org:6443` (or `http://127.0.0.1:8001`
+    /// for `kubectl proxy`). Absent with no `file`: the in-cluster service account.
+    #[serde(default)]
+    pub api_server: Option<String>,
+    /// The environment variable holding the bearer token.
+    #[serde(default)]
+    pub token_env: Option<String>,
+    /// PEM file of the cluster's CA.
+    #[serde(default)]
+    pub ca_bundle: Option<PathBuf>,
+    /// Only this namespace (Tutor's `K8S_NAMESPACE`); all namespaces when absent.
+    #[serde(default)]
+    pub namespace: Option<String>,
+    /// A saved `kubectl get … -o json` (a v1 List) instead of the API.
+    #[serde(default)]
+    pub file: Option<PathBuf>,
+}
+
+impl Config {
+    pub fn origin(&self) -> String {
+        match (&self.file, &self.api_server) {
+            (Some(f), _) => f.display().to_string(),
+            (None, Some(s)) => s.clone(),
+            (None, None) => "in-cluster service account".into(),
+        }
+    }
+
+    pub fn covers(&self) -> Vec<String> {
+        vec![
+            "/services".into(),
+            "/kubernetes".into(),
+            "/security/ingress_tls".into(),
+        ]
+    }
+}
+
+/// Reads the objects (API or file) and writes the surface.
+pub async fn collect(config: &Config, ctx: &Context) -> Result<Collected, SourceError> {
+    let objects = match &config.file {
+        Some(path) => {
+            let p = path.clone();
+            let text = tokio::task::spawn_blocking(move || read_file(&p))
+                .await
+                .map_err(|e| SourceError::Failed(format!("reading {}: {e}", path.display())))??;
+            let doc: Value = parse_json(path, &text)?;
+            objects_from_document(&doc).map_err(|e| Error::invalid(path, e))?
+        }
+        None => from_api(config, ctx).await?,
+    };
+    Ok(Collected {
+        surface: topology_surface(&objects),
+        covers: config.covers(),
+        ..Default::default()
+    })
+}
+
+/// One object with its kind (list items from the API carry none of their own).
+#[derive(Debug, Clone)]
+pub struct Object {
+    pub kind: String,
+    pub value: Value,
+}
+
+impl Object {
+    fn meta(&self, key: &str) -> Option<&str> {
+        self.value.get("metadata")?.get(key)?.as_str()
+    }
+    fn name(&self) -> &str {
+        self.meta("name").unwrap_or("")
+    }
+    fn namespace(&self) -> &str {
+        self.meta("namespace").unwrap_or("default")
+    }
+    fn spec(&self, key: &str) -> Option<&Value> {
+        self.value.get("spec")?.get(key)
+    }
+}
+
+/// Objects of a `kubectl get -o json` document: a `List` of typed items, a typed list
+/// (`DeploymentList`, items without kind), or one object.
+pub fn objects_from_document(doc: &Value) -> Result<Vec<Object>, String> {
+    let kind = doc
+        .get("kind")
+        .and_then(Value::as_str)
+        .ok_or("expected a Kubernetes object or List with a `kind`")?;
+    let Some(items) = doc.get("items") else {
+        return Ok(vec![Object {
+            kind: kind.to_string(),
+            value: doc.clone(),
+        }]);
+    };
+    let items = items.as_array().ok_or("`items` is not an array")?;
+    let list_kind = kind.strip_suffix("List").filter(|k| !k.is_empty());
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let kind = item
+            .get("kind")
+            .and_then(Value::as_str)
+            .or(list_kind)
+            .ok_or_else(|| format!("items[{i}] has no kind"))?;
+        out.push(Object {
+            kind: kind.to_string(),
+            value: item.clone(),
+        });
+    }
+    Ok(out)
+}
+
+/// Where and how to reach the API server.
+struct Api {
+    base: String,
+    token: Option<String>,
+    client: reqwest::Client,
+    namespace: Option<String>,
+}
+
+fn api(config: &Config, ctx: &Context) -> Result<Api, SourceError> {
+    let deadline = call_deadline(ctx.timeout);
+    let mut builder = reqwest::Client::builder()
+        .timeout(deadline)
+        .connect_timeout(deadline)
+        .user_agent(concat!("envparity/", env!("CARGO_PKG_VERSION")));
+    let (base, token, ca, namespace) = match &config.api_server {
+        Some(server) => {
+            let token = match &config.token_env {
+                Some(var) => Some(endpoint::required_var(&config.origin(), "token_env", var)?),
+                None => None,
+            };
+            (
+                server.trim_end_matches('/').to_string(),
+                token,
+                config.ca_bundle.clone(),
+                config.namespace.clone(),
+            )
+        }
+        None => {
+            let (Ok(host), Ok(port)) = (
+                std::env::var("KUBERNETES_SERVICE_HOST"),
+                std::env::var("KUBERNETES_SERVICE_PORT"),
+            ) else {
+                return Err(SourceError::Input(Error::Usage(
+                    "kubernetes source: no api_server or file, and not running inside a cluster (KUBERNETES_SERVICE_HOST is not set)".into(),
+                )));
+            };
+            let sa = Path::new(SERVICE_ACCOUNT);
+            let token = match &config.token_env {
+                Some(var) => endpoint::required_var(&config.origin(), "token_env", var)?,
+                None => read_file(&sa.join("token"))?.trim().to_string(),
+            };
+            let namespace = config.namespace.clone().or_else(|| {
+                read_file(&sa.join("namespace"))
+                    .ok()
+                    .map(|s| s.trim().to_string())
+            });
+            let host = if host.contains(':') {
+                format!("[{host}]")
+            } else {
+                host
+            };
+            (
+                format!("https://{host}:{port}"),
+                Some(token),
+                Some(config.ca_bundle.clone().unwrap_or(sa.join("ca.crt"))),
+                namespace,
+            )
+        }
+    };
+    if let Some(ca) = &ca {
+        let pem = std::fs::read(ca).map_err(|e| Error::io(ca, e))?;
+        let cert = reqwest::Certificate::from_pem(&pem)
+            .map_err(|e| Error::invalid(ca, format!("not a PEM certificate: {e}")))?;
+        builder = builder.add_root_certificate(cert);
+    }
+    let client = builder
+        .build()
+        .map_err(|e| SourceError::Failed(format!("building the HTTP client: {e}")))?;
+    Ok(Api {
+        base,
+        token,
+        client,
+        namespace,
+    })
+}
+
+async fn from_api(config: &Config, ctx: &Context) -> Result<Vec<Object>, SourceError> {
+    let api = api(config, ctx)?;
+    let mut out = Vec::new();
+    for (kind, group, plural) in RESOURCES {
+        let path = match &api.namespace {
+            Some(ns) => format!("{group}/namespaces/{ns}/{plural}"),
+            None => format!("{group}/{plural}"),
+        };
+        for item in list_all(&api, &path).await.map_err(SourceError::Failed)? {
+            out.push(Object {
+                kind: kind.to_string(),
+                value: item,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Follows `metadata.continue` until the list is complete.
+async fn list_all(api: &Api, path: &str) -> Result<Vec<Value>, String> {
+    let mut items = Vec::new();
+    let mut token: Option<String> = None;
+    // A server that keeps handing out continue tokens must not keep us forever.
+    for _ in 0..10_000 {
+        let url = format!("{}{path}", api.base);
+        let mut req = api.client.get(&url).query(&[("limit", PAGE.to_string())]);
+        if let Some(t) = &token {
+            req = req.query(&[("continue", t)]);
+        }
+        if let Some(bearer) = &api.token {
+            req = req.bearer_auth(bearer);
+        }
+        let resp = req
+            .send()
+            .await
+            .map_err(|e| format!("GET {url}: {}", describe(&e)))?;
+        let status = resp.status();
+        if !status.is_success() {
+            let body = resp.text().await.unwrap_or_default();
+            let message = serde_json::from_str::<Value>(&body)
+                .ok()
+                .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_string));
+            let why = match status.as_u16() {
+                401 => "the API server refused the credentials (401 Unauthorized): check token_env or the service account token".to_string(),
+                403 => format!(
+                    "the account may not list this resource (403 Forbidden; it needs RBAC get/list){}",
+                    message.map(|m| format!(": {}", endpoint::one_line(&m))).unwrap_or_default()
+                ),
+                _ => format!(
+                    "answered {status}{}",
+                    message.map(|m| format!(": {}", endpoint::one_line(&m))).unwrap_or_default()
+                ),
+            };
+            return Err(format!("GET {url}: {why}"));
+        }
+        let list: Value = resp
+            .json()
+            .await
+            .map_err(|e| format!("GET {url}: not a Kubernetes list: {}", describe(&e)))?;
+        match list.get("items") {
+            Some(Value::Array(a)) => items.extend(a.iter().cloned()),
+            Some(Value::Null) | None => {}
+            Some(_) => return Err(format!("GET {url}: `items` is not an array")),
+        }
+        token = list
+            .get("metadata")
+            .and_then(|m| m.get("continue"))
+            .and_then(Value::as_str)
+            .filter(|t| !t.is_empty())
+            .map(str::to_string);
+        if token.is_none() {
+            return Ok(items);
+        }
+    }
+    Err(format!("{path}: the list did not end after 10000 pages"))
+}
+
+/// reqwest's Display omits the cause ("error sending request"); the cause is what a
+/// person needs (connection refused, certificate unknown, timed out).
+fn describe(e: &reqwest::Error) -> String {
+    let mut s = if e.is_timeout() {
+        "no answer in time".to_string()
+    } else {
+        e.to_string()
+    };
+    let mut src = std::error::Error::source(e);
+    while let Some(cause) = src {
+        s.push_str(": ");
+        s.push_str(&cause.to_string());
+        src = cause.source();
+    }
+    endpoint::one_line(&s)
+}
+
+/// The surface of a set of objects (see the module documentation for the layout).
+pub fn topology_surface(objects: &[Object]) -> Value {
+    let mut root = surface::empty();
+    let workloads: Vec<&Object> = objects
+        .iter()
+        .filter(|o| matches!(o.kind.as_str(), "Deployment" | "StatefulSet"))
+        .collect();
+    // A name used in two namespaces is keyed `<ns>/<name>` so neither hides the other.
+    let mut namespaces_of: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for o in objects
+        .iter()
+        .filter(|o| matches!(o.kind.as_str(), "Deployment" | "StatefulSet" | "Service"))
+    {
+        namespaces_of
+            .entry(o.name())
+            .or_default()
+            .insert(o.namespace());
+    }
+    let service_key = |ns: &str, name: &str| -> String {
+        if namespaces_of.get(name).is_some_and(|s| s.len() > 1) {
+            format!("{ns}/{name}")
+        } else {
+            name.to_string()
+        }
+    };
+    let mut services = Map::new();
+    let mut inventory: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
+    let mut put = |kind: &str, ns: &str, name: &str, v: Value| {
+        let by_ns = inventory.entry(kind.to_string()).or_default();
+        let slot = by_ns
+            .entry(ns.to_string())
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Value::Object(m) = slot {
+            m.insert(name.to_string(), v);
+        }
+    };
+
+    for o in &workloads {
+        // spec.replicas absent means 1 (the API server defaults it; manifests omit it).
+        let replicas = o.spec("replicas").and_then(Value::as_u64).unwrap_or(1);
+        let ready = o
+            .value
+            .get("status")
+            .and_then(|s| s.get("readyReplicas"))
+            .and_then(Value::as_u64)
+            .unwrap_or(0);
+        let s = service(&mut services, service_key(o.namespace(), o.name()));
+        s.insert("kind".into(), json!(o.kind));
+        s.insert("replicas".into(), json!(replicas));
+        if o.value.get("status").is_some() {
+            s.insert("ready_replicas".into(), json!(ready));
+        }
+        put(
+            &o.kind,
+            o.namespace(),
+            o.name(),
+            json!({"replicas": replicas, "ready_replicas": ready}),
+        );
+    }
+
+    for o in objects
+        .iter()
+        .filter(|o| o.kind == "HorizontalPodAutoscaler")
+    {
+        let min = o.spec("minReplicas").and_then(Value::as_u64).unwrap_or(1);
+        let max = o.spec("maxReplicas").and_then(Value::as_u64);
+        let target = o.spec("scaleTargetRef");
+        let t_kind = target
+            .and_then(|t| t.get("kind"))
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let t_name = target
+            .and_then(|t| t.get("name"))
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let mut hpa = Map::new();
+        hpa.insert("min_replicas".into(), json!(min));
+        if let Some(max) = max {
+            hpa.insert("max_replicas".into(), json!(max));
+        }
+        if !t_name.is_empty() {
+            service(&mut services, service_key(o.namespace(), t_name))
+                .insert("hpa".into(), Value::Object(hpa.clone()));
+        }
+        hpa.insert("target".into(), json!(format!("{t_kind}/{t_name}")));
+        put(&o.kind, o.namespace(), o.name(), Value::Object(hpa));
+    }
+
+    for o in objects.iter().filter(|o| o.kind == "PodDisruptionBudget") {
+        let mut pdb = Map::new();
+        for (k, key) in [
+            ("minAvailable", "min_available"),
+            ("maxUnavailable", "max_unavailable"),
+        ] {
+            if let Some(v) = o.spec(k) {
+                pdb.insert(key.into(), v.clone());
+            }
+        }
+        let selector = o
+            .spec("selector")
+            .and_then(|s| s.get("matchLabels"))
+            .and_then(Value::as_object);
+        let mut targets = Vec::new();
+        if let Some(sel) = selector.filter(|s| !s.is_empty()) {
+            for w in workloads.iter().filter(|w| w.namespace() == o.namespace()) {
+                let labels = w
+                    .spec("template")
+                    .and_then(|t| t.get("metadata"))
+                    .and_then(|m| m.get("labels"))
+                    .and_then(Value::as_object);
+                if labels.is_some_and(|l| sel.iter().all(|(k, v)| l.get(k) == Some(v))) {
+                    targets.push(service_key(w.namespace(), w.name()));
+                }
+            }
+        }
+        for t in &targets {
+            service(&mut services, t.clone()).insert("pdb".into(), Value::Object(pdb.clone()));
+        }
+        put(&o.kind, o.namespace(), o.name(), Value::Object(pdb));
+    }
+
+    for o in objects.iter().filter(|o| o.kind == "Service") {
+        let kind = o
+            .spec("type")
+            .and_then(Value::as_str)
+            .unwrap_or("ClusterIP");
+        let s = service(&mut services, service_key(o.namespace(), o.name()));
+        s.insert("service_type".into(), json!(kind));
+        s.insert("load_balancer".into(), json!(kind == "LoadBalancer"));
+        put(&o.kind, o.namespace(), o.name(), json!({"type": kind}));
+    }
+
+    let mut ingress_hosts = 0usize;
+    let mut ingress_tls_hosts = 0usize;
+    for o in objects.iter().filter(|o| o.kind == "Ingress") {
+        let tls: BTreeSet<&str> = o
+            .spec("tls")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .flat_map(|t| {
+                t.get("hosts")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+            })
+            .filter_map(Value::as_str)
+            .collect();
+        let mut hosts = Map::new();
+        for rule in o
+            .spec("rules")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(h) = rule.get("host").and_then(Value::as_str) {
+                let covered = tls.contains(h) || wildcard_covers(&tls, h);
+                ingress_hosts += 1;
+                ingress_tls_hosts += usize::from(covered);
+                hosts.insert(h.to_string(), json!({"tls": covered}));
+            }
+        }
+        put(&o.kind, o.namespace(), o.name(), json!({"hosts": hosts}));
+    }
+
+    if !services.is_empty() || objects.is_empty() {
+        surface::set_pointer(&mut root, "/services", Value::Object(services));
+    }
+    let inv: Map<String, Value> = inventory
+        .into_iter()
+        .map(|(k, v)| (k, Value::Object(v)))
+        .collect();
+    surface::set_pointer(&mut root, "/kubernetes", Value::Object(inv));
+    if ingress_hosts > 0 {
+        surface::set_pointer(
+            &mut root,
+            "/security/ingress_tls",
+            json!(ingress_tls_hosts == ingress_hosts),
+        );
+    }
+    root
+}
+
+/// The object of one service, made if absent.
+fn service(services: &mut Map<String, Value>, key: String) -> &mut Map<String, Value> {
+    let v = services
+        .entry(key)
+        .or_insert_with(|| Value::Object(Map::new()));
+    if !v.is_object() {
+        *v = Value::Object(Map::new());
+    }
+    match v {
+        Value::Object(m) => m,
+        _ => unreachable!("made an object just above"),
+    }
+}
+
+/// `*.example.org` in a TLS entry covers `lms.example.org` (one label, as in X.509).
+fn wildcard_covers(tls: &BTreeSet<&str>, host: &str) -> bool {
+    host.split_once('.')
+        .is_some_and(|(_, rest)| tls.contains(format!("*.{rest}").as_str()))
+}

@@ -1,0 +1,382 @@
+//! The kubernetes collector against a loopback API server that answers in the real
+//! shapes: typed lists (`DeploymentList` … items without kind/apiVersion, as the API
+//! server sends them) paged with `metadata.continue`, `Status` objects for 401 and 403.
+//! The objects come from tests/fixtures/kubernetes/*-list.json (the `kubectl get
+//! deploy,statefulset,hpa,pdb,ingress,svc -o json` shape), so the API path and the file
+//! path are checked to give the same surface.
+
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+use tempfile::TempDir;
+
+const GOOD_TOKEN: &str = "k8s-good-token-0f3a";
+const LIMITED_TOKEN: &str = "k8s-limited-token-77c1";
+/// Items per page the test server hands out, whatever `limit` asks: the API server may
+/// return fewer items than the limit, and the client must follow `continue`.
+const SERVER_PAGE: usize = 2;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/kubernetes")
+        .join(name)
+}
+
+#[derive(Clone)]
+struct Api {
+    objects: Arc<Vec<Value>>,
+    requests: Arc<Mutex<Vec<String>>>,
+}
+
+fn status(code: u16, reason: &str, message: &str) -> Response {
+    let body = json!({
+        "kind": "Status", "apiVersion": "v1", "metadata": {},
+        "status": "Failure", "message": message, "reason": reason, "code": code
+    });
+    (
+        StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        axum::Json(body),
+    )
+        .into_response()
+}
+
+async fn serve_list(
+    State(api): State<Api>,
+    uri: Uri,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    api.requests
+        .lock()
+        .map(|mut r| r.push(uri.to_string()))
+        .ok();
+    let auth = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let token = auth.strip_prefix("Bearer ").unwrap_or("");
+    if token != GOOD_TOKEN && token != LIMITED_TOKEN {
+        return status(401, "Unauthorized", "Unauthorized");
+    }
+    let segs: Vec<&str> = uri.path().trim_start_matches('/').split('/').collect();
+    let (group_version, plural, namespace) = match segs.as_slice() {
+        ["api", "v1", "namespaces", ns, plural] => ("v1".to_string(), *plural, Some(*ns)),
+        ["apis", g, v, "namespaces", ns, plural] => (format!("{g}/{v}"), *plural, Some(*ns)),
+        ["api", "v1", plural] => ("v1".to_string(), *plural, None),
+        ["apis", g, v, plural] => (format!("{g}/{v}"), *plural, None),
+        _ => {
+            return status(
+                404,
+                "NotFound",
+                "the server could not find the requested resource",
+            );
+        }
+    };
+    let kind = match plural {
+        "deployments" => "Deployment",
+        "statefulsets" => "StatefulSet",
+        "horizontalpodautoscalers" => "HorizontalPodAutoscaler",
+        "poddisruptionbudgets" => "PodDisruptionBudget",
+        "ingresses" => "Ingress",
+        "services" => "Service",
+        _ => {
+            return status(
+                404,
+                "NotFound",
+                "the server could not find the requested resource",
+            );
+        }
+    };
+    if token == LIMITED_TOKEN && plural == "horizontalpodautoscalers" {
+        return status(
+            403,
+            "Forbidden",
+            &format!(
+                "horizontalpodautoscalers.autoscaling is forbidden: User \"system:serviceaccount:openedx:envparity\" cannot list resource \"horizontalpodautoscalers\" in API group \"autoscaling\" in the namespace \"{}\"",
+                namespace.unwrap_or("")
+            ),
+        );
+    }
+    let items: Vec<Value> = api
+        .objects
+        .iter()
+        .filter(|o| o["kind"] == kind)
+        .filter(|o| namespace.is_none_or(|ns| o["metadata"]["namespace"] == ns))
+        .map(|o| {
+            let mut o = o.clone();
+            if let Some(m) = o.as_object_mut() {
+                m.remove("kind");
+                m.remove("apiVersion");
+            }
+            o
+        })
+        .collect();
+    let start = match q.get("continue") {
+        None => 0,
+        Some(t) => match t.strip_prefix("opaque-").and_then(|n| n.parse().ok()) {
+            Some(n) => n,
+            None => return status(410, "Expired", "The provided continue parameter is too old"),
+        },
+    };
+    let end = (start + SERVER_PAGE).min(items.len());
+    let mut metadata = json!({"resourceVersion": "48213"});
+    if end < items.len() {
+        metadata["continue"] = json!(format!("opaque-{end}"));
+        metadata["remainingItemCount"] = json!(items.len() - end);
+    }
+    axum::Json(json!({
+        "kind": format!("{kind}List"),
+        "apiVersion": group_version,
+        "metadata": metadata,
+        "items": items.get(start..end).unwrap_or(&[]),
+    }))
+    .into_response()
+}
+
+/// Starts the API server on a loopback port in its own thread and runtime.
+fn spawn_api(list: &str) -> (SocketAddr, Arc<Mutex<Vec<String>>>) {
+    let doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture(list)).expect("fixture"))
+            .expect("fixture JSON");
+    let api = Api {
+        objects: Arc::new(doc["items"].as_array().cloned().unwrap_or_default()),
+        requests: Arc::new(Mutex::new(Vec::new())),
+    };
+    let requests = api.requests.clone();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind");
+            tx.send(listener.local_addr().expect("addr")).ok();
+            let app = Router::new().fallback(serve_list).with_state(api);
+            axum::serve(listener, app).await.ok();
+        });
+    });
+    (rx.recv().expect("server address"), requests)
+}
+
+fn write_config(dir: &Path, staging: &str, production: &str) -> PathBuf {
+    let p = dir.join("envparity.toml");
+    std::fs::write(
+        &p,
+        format!("[staging]\n{staging}\n[production]\n{production}\n"),
+    )
+    .expect("write");
+    p
+}
+
+fn envparity(args: &[&str], envs: &[(&str, &str)]) -> (i32, String, String) {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_envparity"));
+    c.args(args);
+    for (k, v) in envs {
+        c.env(k, v);
+    }
+    let out = c.output().expect("running envparity");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn class_at<'a>(report: &'a Value, path: &str) -> Option<&'a str> {
+    report["findings"]
+        .as_array()?
+        .iter()
+        .find(|f| f["path"] == path)
+        .and_then(|f| f["class"].as_str())
+}
+
+fn api_section(addr: SocketAddr, token_env: &str) -> String {
+    format!(
+        "[[production.kubernetes]]\napi_server = \"http://{addr}\"\ntoken_env = \"{token_env}\"\nnamespace = \"openedx\"\n"
+    )
+}
+
+#[test]
+fn scaled_down_staging_cluster_is_reduced_against_the_api_server() {
+    let (addr, requests) = spawn_api("production-list.json");
+    let dir = TempDir::new().expect("temp dir");
+    let config = write_config(
+        dir.path(),
+        &format!(
+            "[[staging.kubernetes]]\nfile = \"{}\"\n",
+            fixture("staging-list.json").display()
+        ),
+        &api_section(addr, "PROD_K8S_TOKEN"),
+    );
+    let (code, stdout, stderr) = envparity(
+        &[
+            "check",
+            "--config",
+            config.to_str().unwrap_or_default(),
+            "--format",
+            "json",
+        ],
+        &[("PROD_K8S_TOKEN", GOOD_TOKEN)],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).expect("JSON report");
+    for path in [
+        "/services/lms/replicas",
+        "/services/lms/hpa/min_replicas",
+        "/services/lms/hpa/max_replicas",
+        "/services/cms/hpa",
+        "/services/lms/pdb",
+        "/services/caddy/load_balancer",
+        "/services/mongodb/replicas",
+        "/security/ingress_tls",
+    ] {
+        assert_eq!(class_at(&report, path), Some("reduced"), "{path}: {stdout}");
+    }
+    assert_eq!(report["summary"]["unknown"], 0, "{stdout}");
+    assert!(!stdout.contains(GOOD_TOKEN) && !stderr.contains(GOOD_TOKEN));
+
+    // Five deployments at two a page: the client followed `continue` to the end.
+    let seen = requests.lock().map(|r| r.clone()).unwrap_or_default();
+    let pages: Vec<&String> = seen.iter().filter(|u| u.contains("/deployments")).collect();
+    assert_eq!(pages.len(), 2, "{seen:?}");
+    assert!(pages[1].contains("continue=opaque-2"), "{seen:?}");
+    assert!(
+        seen.iter().all(|u| u.contains("/namespaces/openedx/")),
+        "{seen:?}"
+    );
+}
+
+#[test]
+fn api_and_saved_kubectl_output_give_the_same_surface() {
+    let (addr, _) = spawn_api("production-list.json");
+    let dir = TempDir::new().expect("temp dir");
+    let config = write_config(
+        dir.path(),
+        &format!(
+            "[[staging.kubernetes]]\nfile = \"{}\"\n",
+            fixture("production-list.json").display()
+        ),
+        &api_section(addr, "PROD_K8S_TOKEN"),
+    );
+    let mut surfaces = Vec::new();
+    for env in ["staging", "production"] {
+        let out = dir.path().join(format!("{env}.json"));
+        let (code, _, stderr) = envparity(
+            &[
+                "snapshot",
+                "--env",
+                env,
+                "--config",
+                config.to_str().unwrap_or_default(),
+                "-o",
+                out.to_str().unwrap_or_default(),
+            ],
+            &[("PROD_K8S_TOKEN", GOOD_TOKEN)],
+        );
+        assert_eq!(code, 0, "{stderr}");
+        let snap: Value =
+            serde_json::from_str(&std::fs::read_to_string(&out).expect("snapshot")).expect("JSON");
+        surfaces.push(snap["surface"].clone());
+    }
+    assert_eq!(surfaces[0], surfaces[1]);
+    let s = &surfaces[1];
+    assert_eq!(s["services"]["lms"]["replicas"], 3);
+    assert_eq!(s["services"]["lms"]["ready_replicas"], 3);
+    assert_eq!(
+        s["services"]["lms"]["hpa"],
+        json!({"min_replicas": 3, "max_replicas": 8})
+    );
+    assert_eq!(s["services"]["lms"]["pdb"], json!({"min_available": 2}));
+    assert_eq!(s["services"]["caddy"]["service_type"], "LoadBalancer");
+    assert_eq!(s["services"]["mongodb"]["kind"], "StatefulSet");
+    assert_eq!(s["security"]["ingress_tls"], true);
+    assert_eq!(
+        s["kubernetes"]["Ingress"]["openedx"]["openedx"]["hosts"]["lms.example.org"],
+        json!({"tls": true})
+    );
+    assert_eq!(
+        s["kubernetes"]["HorizontalPodAutoscaler"]["openedx"]["lms"]["target"],
+        "Deployment/lms"
+    );
+}
+
+fn failed_reason(token: &str) -> String {
+    let (addr, _) = spawn_api("production-list.json");
+    let dir = TempDir::new().expect("temp dir");
+    let config = write_config(dir.path(), "", &api_section(addr, "PROD_K8S_TOKEN"));
+    let out = dir.path().join("snap.json");
+    let (code, _, stderr) = envparity(
+        &[
+            "snapshot",
+            "--env",
+            "production",
+            "--config",
+            config.to_str().unwrap_or_default(),
+            "-o",
+            out.to_str().unwrap_or_default(),
+        ],
+        &[("PROD_K8S_TOKEN", token)],
+    );
+    assert_eq!(code, 0, "a refused source is not bad input: {stderr}");
+    let snap: Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("snapshot")).expect("JSON");
+    assert_eq!(snap["sources"]["kubernetes"]["status"], "failed", "{snap}");
+    let reason = snap["surface"]["services"]["$unknown"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(!reason.contains(token), "the token leaked: {reason}");
+    assert!(!reason.contains('\n'));
+    reason
+}
+
+#[test]
+fn refused_token_makes_services_unknown_with_401_reason() {
+    let why = failed_reason("not-a-valid-token");
+    assert!(why.contains("401 Unauthorized"), "{why}");
+    assert!(why.contains("token_env"), "{why}");
+}
+
+#[test]
+fn forbidden_autoscalers_make_services_unknown_with_403_reason() {
+    let why = failed_reason(LIMITED_TOKEN);
+    assert!(why.contains("403 Forbidden"), "{why}");
+    assert!(why.contains("horizontalpodautoscalers"), "{why}");
+}
+
+#[test]
+fn unset_token_variable_is_bad_input() {
+    let (addr, _) = spawn_api("production-list.json");
+    let dir = TempDir::new().expect("temp dir");
+    let config = write_config(
+        dir.path(),
+        "",
+        &api_section(addr, "ENVPARITY_TEST_UNSET_TOKEN"),
+    );
+    let out = dir.path().join("snap.json");
+    let (code, _, stderr) = envparity(
+        &[
+            "snapshot",
+            "--env",
+            "production",
+            "--config",
+            config.to_str().unwrap_or_default(),
+            "-o",
+            out.to_str().unwrap_or_default(),
+        ],
+        &[],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("ENVPARITY_TEST_UNSET_TOKEN"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+}

@@ -1,0 +1,532 @@
+//! The mysql and redis collectors against real servers started here: a MariaDB primary
+//! with one replica actually replicating, a standalone MariaDB, a Redis primary with a
+//! replica, a standalone Redis — each on its own loopback port with a throwaway data
+//! directory, stopped by a Drop guard (which also runs when a test panics).
+//!
+//! With the server binaries missing the tests are skipped with a message, except under
+//! CI=true, where they fail: CI installs mariadb-server and redis-server.
+
+use serde_json::Value;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use tempfile::TempDir;
+
+const MYSQL_USER: &str = "envparity";
+const MYSQL_PASSWORD: &str = "collector-pw";
+const REPL_PASSWORD: &str = "repl-pw";
+const REDIS_PASSWORD: &str = "staging-redis-pw";
+
+fn find(name: &str) -> Option<PathBuf> {
+    let path = std::env::var("PATH").unwrap_or_default();
+    path.split(':')
+        .chain(["/usr/sbin", "/usr/local/sbin", "/sbin"])
+        .map(|d| Path::new(d).join(name))
+        .find(|p| p.is_file())
+}
+
+/// The binaries, or `None` (skip) — a panic under CI, where they must be installed.
+fn binaries(names: &[&str]) -> Option<Vec<PathBuf>> {
+    let found: Vec<Option<PathBuf>> = names.iter().map(|n| find(n)).collect();
+    if found.iter().all(Option::is_some) {
+        return Some(found.into_iter().flatten().collect());
+    }
+    let missing: Vec<&str> = names
+        .iter()
+        .zip(&found)
+        .filter(|(_, f)| f.is_none())
+        .map(|(n, _)| *n)
+        .collect();
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!(
+            "CI=true but {} not installed: apt-get install mariadb-server redis-server",
+            missing.join(", ")
+        );
+    }
+    eprintln!("skipped: {} not installed", missing.join(", "));
+    None
+}
+
+fn free_port(ip: &str) -> u16 {
+    TcpListener::bind((ip, 0))
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+fn wait_until(what: &str, limit: Duration, mut ok: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if ok() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(150));
+    }
+    panic!("{what}: not ready after {limit:?}");
+}
+
+/// A server process and its data directory; killed and removed when dropped.
+struct Server {
+    child: Child,
+    ip: &'static str,
+    port: u16,
+    dir: TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    fn addr(&self) -> String {
+        format!("{}:{}", self.ip, self.port)
+    }
+}
+
+// ---------------------------------------------------------------- MariaDB
+
+struct MariaDb {
+    mariadbd: PathBuf,
+    client: PathBuf,
+    /// A freshly installed data directory, copied for each server (installing takes
+    /// seconds, copying milliseconds).
+    template: TempDir,
+}
+
+impl MariaDb {
+    fn new() -> Option<MariaDb> {
+        let b = binaries(&["mariadbd", "mariadb-install-db", "mariadb"])?;
+        let template = TempDir::new().expect("temp dir");
+        let out = Command::new(&b[1])
+            .args(["--no-defaults", "--user=root", "--skip-test-db"])
+            .arg(format!(
+                "--datadir={}",
+                template.path().join("data").display()
+            ))
+            .output()
+            .expect("running mariadb-install-db");
+        assert!(
+            out.status.success(),
+            "mariadb-install-db failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Some(MariaDb {
+            mariadbd: b[0].clone(),
+            client: b[2].clone(),
+            template,
+        })
+    }
+
+    fn start(&self, ip: &'static str, server_id: u32, binlog: bool) -> Server {
+        let dir = TempDir::new().expect("temp dir");
+        let status = Command::new("cp")
+            .arg("-a")
+            .arg(self.template.path().join("data"))
+            .arg(dir.path().join("data"))
+            .status()
+            .expect("cp");
+        assert!(status.success(), "copying the MariaDB data directory");
+        let port = free_port(ip);
+        let d = dir.path();
+        let mut cmd = Command::new(&self.mariadbd);
+        cmd.args(["--no-defaults", "--user=root", "--skip-name-resolve"])
+            .arg(format!("--datadir={}", d.join("data").display()))
+            .arg(format!("--socket={}", d.join("sock").display()))
+            .arg(format!("--pid-file={}", d.join("pid").display()))
+            .arg(format!("--log-error={}", d.join("error.log").display()))
+            .arg(format!("--port={port}"))
+            .arg(format!("--bind-address={ip}"))
+            .arg(format!("--server-id={server_id}"))
+            .arg("--innodb-buffer-pool-size=16M")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        if binlog {
+            cmd.arg(format!("--log-bin={}", d.join("data/binlog").display()));
+        }
+        let child = cmd.spawn().expect("starting mariadbd");
+        let server = Server {
+            child,
+            ip,
+            port,
+            dir,
+        };
+        wait_until("mariadbd", Duration::from_secs(30), || {
+            self.sql(&server, "SELECT 1").is_ok()
+        });
+        server
+    }
+
+    /// Runs SQL as root over the server's socket (root authenticates by unix_socket).
+    fn sql(&self, server: &Server, sql: &str) -> Result<String, String> {
+        let out = Command::new(&self.client)
+            .arg(format!(
+                "--socket={}",
+                server.dir.path().join("sock").display()
+            ))
+            .args(["-uroot", "-N", "-B", "-e", sql])
+            .output()
+            .map_err(|e| e.to_string())?;
+        if out.status.success() {
+            Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).into_owned())
+        }
+    }
+
+    fn must(&self, server: &Server, sql: &str) -> String {
+        self.sql(server, sql)
+            .unwrap_or_else(|e| panic!("`{sql}` on {}: {e}", server.addr()))
+    }
+
+    /// The account the collector uses, with only the privileges the notes list.
+    fn create_collector_user(&self, server: &Server) {
+        self.must(
+            server,
+            &format!(
+                "CREATE USER '{MYSQL_USER}'@'%' IDENTIFIED BY '{MYSQL_PASSWORD}'; \
+                 GRANT PROCESS, BINLOG MONITOR, REPLICA MONITOR, REPLICATION MASTER ADMIN \
+                 ON *.* TO '{MYSQL_USER}'@'%';"
+            ),
+        );
+    }
+
+    /// A primary with one replica that is verified to replicate.
+    fn replicated_pair(&self) -> (Server, Server) {
+        let primary = self.start("127.0.0.1", 1, true);
+        self.create_collector_user(&primary);
+        self.must(
+            &primary,
+            &format!(
+                "CREATE USER 'repl'@'%' IDENTIFIED BY '{REPL_PASSWORD}'; \
+                 GRANT REPLICATION SLAVE ON *.* TO 'repl'@'%';"
+            ),
+        );
+        let replica = self.start("127.0.0.1", 2, false);
+        self.must(
+            &replica,
+            &format!(
+                "CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT={}, \
+                 MASTER_USER='repl', MASTER_PASSWORD='{REPL_PASSWORD}', \
+                 MASTER_USE_GTID=no; START SLAVE;",
+                primary.port
+            ),
+        );
+        self.must(
+            &primary,
+            "CREATE DATABASE parity_probe; CREATE TABLE parity_probe.t (id INT); \
+             INSERT INTO parity_probe.t VALUES (42);",
+        );
+        wait_until(
+            "the replica to apply the primary's writes",
+            Duration::from_secs(30),
+            || {
+                self.sql(&replica, "SELECT id FROM parity_probe.t")
+                    .is_ok_and(|out| out.trim() == "42")
+            },
+        );
+        (primary, replica)
+    }
+}
+
+// ---------------------------------------------------------------- Redis
+
+struct Redis {
+    server: PathBuf,
+    cli: PathBuf,
+}
+
+impl Redis {
+    fn new() -> Option<Redis> {
+        let b = binaries(&["redis-server", "redis-cli"])?;
+        Some(Redis {
+            server: b[0].clone(),
+            cli: b[1].clone(),
+        })
+    }
+
+    fn start(&self, ip: &'static str, extra: &[String]) -> Server {
+        let dir = TempDir::new().expect("temp dir");
+        let port = free_port(ip);
+        let child = Command::new(&self.server)
+            .args(["--port", &port.to_string(), "--bind", ip])
+            .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
+            .arg("--dir")
+            .arg(dir.path())
+            .args(extra)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("starting redis-server");
+        let server = Server {
+            child,
+            ip,
+            port,
+            dir,
+        };
+        wait_until("redis-server", Duration::from_secs(15), || {
+            self.cli(&server, &["PING"])
+                .is_ok_and(|o| o.contains("PONG") || o.contains("NOAUTH"))
+        });
+        server
+    }
+
+    fn cli(&self, server: &Server, args: &[&str]) -> Result<String, String> {
+        let out = Command::new(&self.cli)
+            .args(["-h", server.ip, "-p", &server.port.to_string()])
+            .args(args)
+            .output()
+            .map_err(|e| e.to_string())?;
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    fn replicated_pair(&self) -> (Server, Server) {
+        let primary = self.start("127.0.0.1", &[]);
+        let replica = self.start(
+            "127.0.0.1",
+            &[
+                "--replicaof".into(),
+                "127.0.0.1".into(),
+                primary.port.to_string(),
+            ],
+        );
+        self.cli(&primary, &["SET", "parity_probe", "42"])
+            .expect("SET");
+        wait_until("the Redis replica to sync", Duration::from_secs(20), || {
+            self.cli(&replica, &["INFO", "replication"])
+                .is_ok_and(|o| o.contains("master_link_status:up"))
+                && self
+                    .cli(&replica, &["GET", "parity_probe"])
+                    .is_ok_and(|o| o.trim() == "42")
+        });
+        (primary, replica)
+    }
+}
+
+// ---------------------------------------------------------------- the CLI
+
+fn envparity() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_envparity"));
+    for var in ["MYSQL_PWD", "REDISCLI_AUTH"] {
+        c.env_remove(var);
+    }
+    c
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(cmd: &mut Command) -> Run {
+    let out = cmd.output().expect("running envparity");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn snapshot(env: &str, sources: &[String], vars: &[(&str, &str)]) -> (Run, Value) {
+    let dir = TempDir::new().expect("temp dir");
+    let out = dir.path().join("snap.json");
+    let mut cmd = envparity();
+    cmd.args(["snapshot", "--env", env, "--timeout", "20", "-o"])
+        .arg(&out)
+        .arg("--source")
+        .args(sources);
+    for (k, v) in vars {
+        cmd.env(k, v);
+    }
+    let r = run(&mut cmd);
+    let snap = std::fs::read_to_string(&out)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or(Value::Null);
+    (r, snap)
+}
+
+fn class_at<'a>(report: &'a Value, path: &str) -> Option<&'a str> {
+    report["findings"]
+        .as_array()?
+        .iter()
+        .find(|f| f["path"] == path)
+        .and_then(|f| f["class"].as_str())
+}
+
+// ---------------------------------------------------------------- tests
+
+#[test]
+fn replicated_production_against_standalone_staging_is_reduced() {
+    let (Some(maria), Some(redis)) = (MariaDb::new(), Redis::new()) else {
+        return;
+    };
+    let (m_primary, m_replica) = maria.replicated_pair();
+    let m_standalone = maria.start("127.0.0.2", 3, false);
+    maria.create_collector_user(&m_standalone);
+    let (r_primary, r_replica) = redis.replicated_pair();
+    let r_standalone = redis.start(
+        "127.0.0.2",
+        &["--requirepass".into(), REDIS_PASSWORD.into()],
+    );
+
+    // The replica itself: it says it is one, and that replication runs.
+    let (r, snap) = snapshot(
+        "production",
+        &[
+            format!("mysql://{MYSQL_USER}@{}", m_replica.addr()),
+            format!("redis://{}", r_replica.addr()),
+        ],
+        &[("MYSQL_PWD", MYSQL_PASSWORD)],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let mysql = &snap["surface"]["datastores"]["mysql"];
+    assert_eq!(mysql["role"], "replica", "{mysql}");
+    assert_eq!(mysql["replication_running"], true, "{mysql}");
+    assert_eq!(mysql["flavour"], "mariadb");
+    assert!(
+        mysql["replicates_from"].get("127.0.0.1").is_some(),
+        "{mysql}"
+    );
+    let redis_node = &snap["surface"]["datastores"]["redis"];
+    assert_eq!(redis_node["role"], "replica", "{redis_node}");
+    assert_eq!(redis_node["replication_running"], true);
+
+    // The gate: production (primary + replica) against staging (standalone).
+    let mut cmd = envparity();
+    cmd.args(["check", "--format", "json", "--timeout", "20", "--staging"])
+        .arg(format!("mysql://{MYSQL_USER}@{}", m_standalone.addr()))
+        .arg(format!("redis://{}", r_standalone.addr()))
+        .arg("--production")
+        .arg(format!("mysql://{MYSQL_USER}@{}", m_primary.addr()))
+        .arg(format!("redis://{}", r_primary.addr()))
+        .env("MYSQL_PWD", MYSQL_PASSWORD)
+        .env("ENVPARITY_STAGING_REDIS_PASSWORD", REDIS_PASSWORD);
+    let r = run(&mut cmd);
+    assert_eq!(
+        r.code, 1,
+        "the gate fails on a reduced staging: {}",
+        r.stderr
+    );
+    let report: Value = serde_json::from_str(&r.stdout).expect("JSON report");
+    assert_eq!(report["verdict"], "fail");
+    for path in [
+        "/datastores/mysql/replicated",
+        "/datastores/mysql/replicas",
+        "/datastores/redis/replicated",
+        "/datastores/redis/replicas",
+    ] {
+        assert_eq!(
+            class_at(&report, path),
+            Some("reduced"),
+            "{path}: {}",
+            r.stdout
+        );
+    }
+    // Different servers on different hosts: nothing is shared, nothing unknown.
+    assert_eq!(report["summary"]["shared"], 0, "{}", r.stdout);
+    assert_eq!(report["summary"]["unknown"], 0, "{}", r.stdout);
+    // No password reaches any output.
+    for secret in [MYSQL_PASSWORD, REDIS_PASSWORD] {
+        assert!(!r.stdout.contains(secret) && !r.stderr.contains(secret));
+    }
+
+    // The same pair on both sides holds parity.
+    let mut cmd = envparity();
+    cmd.args(["check", "--format", "json", "--timeout", "20", "--staging"])
+        .arg(format!("redis://{}", r_replica.addr()))
+        .arg("--production")
+        .arg(format!("redis://{}", r_replica.addr()));
+    let r = run(&mut cmd);
+    let report: Value = serde_json::from_str(&r.stdout).expect("JSON report");
+    // ... except that one server reached from both environments is shared.
+    assert_eq!(
+        class_at(&report, "/datastores/redis/host"),
+        Some("shared"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(report["summary"]["reduced"], 0, "{}", r.stdout);
+    drop((
+        m_primary,
+        m_replica,
+        m_standalone,
+        r_primary,
+        r_replica,
+        r_standalone,
+    ));
+}
+
+#[test]
+fn same_mysql_server_in_both_environments_is_shared_and_faults_are_unknown() {
+    let Some(maria) = MariaDb::new() else {
+        return;
+    };
+    let server = maria.start("127.0.0.1", 7, true);
+    maria.create_collector_user(&server);
+    let url = format!("mysql://{MYSQL_USER}@{}", server.addr());
+
+    let mut cmd = envparity();
+    cmd.args(["check", "--format", "json", "--timeout", "20"])
+        .args(["--staging", &url, "--production", &url])
+        .env("MYSQL_PWD", MYSQL_PASSWORD);
+    let r = run(&mut cmd);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let report: Value = serde_json::from_str(&r.stdout).expect("JSON report");
+    assert_eq!(
+        class_at(&report, "/datastores/mysql/host"),
+        Some("shared"),
+        "{}",
+        r.stdout
+    );
+
+    // Wrong password: the source fails, its part is unknown, the reason names the server.
+    let (r, snap) = snapshot(
+        "staging",
+        &[url.clone()],
+        &[("MYSQL_PWD", "not-the-password")],
+    );
+    assert_eq!(r.code, 0, "a failed source is not bad input: {}", r.stderr);
+    let why = snap["surface"]["datastores"]["mysql"]["$unknown"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(why.contains("Access denied"), "{snap}");
+    assert!(why.contains(&server.addr()), "{why}");
+    assert!(!why.contains("not-the-password"), "{why}");
+    assert_eq!(snap["sources"]["mysql"]["status"], "failed");
+
+    // TLS required by the client, not offered by the server (Debian's MariaDB starts
+    // without certificates): unknown, not a silent plaintext connection.
+    let (r, snap) = snapshot(
+        "staging",
+        &[format!("{url}?tls=required")],
+        &[("MYSQL_PWD", MYSQL_PASSWORD)],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let why = snap["surface"]["datastores"]["mysql"]["$unknown"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        why.to_lowercase().contains("ssl") || why.to_lowercase().contains("tls"),
+        "{snap}"
+    );
+
+    // The server's own facts, read with the collector's limited privileges.
+    let (r, snap) = snapshot("staging", &[url], &[("MYSQL_PWD", MYSQL_PASSWORD)]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let mysql = &snap["surface"]["datastores"]["mysql"];
+    assert_eq!(mysql["role"], "standalone", "{mysql}");
+    assert_eq!(mysql["tls"], false);
+    assert_eq!(mysql["read_only"], false);
+    assert_eq!(mysql["binlog_format"], "MIXED", "{mysql}");
+    assert!(
+        mysql["version"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("10.")),
+        "{mysql}"
+    );
+}
