@@ -40,10 +40,13 @@ h3{font-size:17px;margin:0;padding:14px 16px;border-bottom:1px solid var(--line)
 @media (max-width:900px){.grid{grid-template-columns:1fr}}
 .bars{display:grid;grid-template-columns:110px 1fr 150px;gap:8px 12px;align-items:center}
 .bar{height:14px;background:#eceff3;border-radius:7px;overflow:hidden}
-.bar i{display:block;height:100%;border-radius:7px}
-.bar i.good{background:var(--ok)}.bar i.fair{background:var(--warn)}.bar i.poor{background:var(--bad)}
+.bar{display:flex}.bar i{display:block;height:100%}
+.bar i.pass{background:var(--ok)}.bar i.fail{background:var(--bad)}
+.n b.good{color:var(--ok)}.n b.fair{color:var(--warn)}.n b.poor{color:var(--bad)}
 .bars .n{color:var(--muted);font-size:12.5px}
 table{width:100%;border-collapse:collapse}
+table.findings{table-layout:fixed}
+table.findings col.class{width:118px}table.findings col.path{width:22%}table.findings col.value{width:22%}
 th{text-align:left;font-weight:600;color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.04em;padding:8px 12px;border-bottom:1px solid var(--line);background:#fafbfc}
 td{padding:9px 12px;border-bottom:1px solid var(--line);vertical-align:top}
 tr:last-child td{border-bottom:0}
@@ -86,6 +89,15 @@ const SCRIPT: &str = r#"
     });
     document.getElementById('shown').textContent = String(shown);
   }
+  // A link can preselect filters: #class=reduced,shared&surface=datastores
+  location.hash.replace(/^#/, '').split('&').forEach(function (kv) {
+    var p = kv.split('=');
+    if (p.length !== 2 || (p[0] !== 'class' && p[0] !== 'surface')) return;
+    var wanted = decodeURIComponent(p[1]).split(',');
+    boxes.forEach(function (b) {
+      if (b.getAttribute('data-filter') === p[0]) b.checked = wanted.indexOf(b.value) >= 0;
+    });
+  });
   boxes.forEach(function (b) { b.addEventListener('change', apply); });
   apply();
 })();
@@ -162,8 +174,9 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
         };
         let _ = writeln!(
             o,
-            "<span>{}</span><div class=\"bar\" role=\"img\" aria-label=\"{0}: {pct}%\"><i class=\"{grade}\" style=\"width:{pct}%\"></i></div><span class=\"n\"><b>{pct}%</b> · {}</span>",
+            "<span>{}</span><div class=\"bar\" role=\"img\" aria-label=\"{0}: {pct}%\"><i class=\"pass\" style=\"width:{pct}%\"></i><i class=\"fail\" style=\"width:{}%\"></i></div><span class=\"n\"><b class=\"{grade}\">{pct}%</b> · {}</span>",
             esc(&surface),
+            100 - pct,
             esc(&detail)
         );
     }
@@ -175,14 +188,18 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
         for (name, s) in sources {
             let status = match s.status {
                 SourceState::Ok => "<span class=\"pill soft c-extra\">ok</span>".to_string(),
-                SourceState::Failed => format!(
-                    "<span class=\"pill c-unknown\">failed</span><span class=\"loc\">{}</span>",
-                    esc(s.error.as_deref().unwrap_or("unknown error"))
+                SourceState::Failed => "<span class=\"pill c-unknown\">failed</span>".to_string(),
+            };
+            let error = match (&s.status, &s.error) {
+                (SourceState::Failed, e) => format!(
+                    "<span class=\"loc unk\">{}</span>",
+                    esc(e.as_deref().unwrap_or("unknown error"))
                 ),
+                _ => String::new(),
             };
             let _ = writeln!(
                 o,
-                "<tr><td>{}</td><td>{}</td><td><code>{}</code></td><td>{status}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td><code>{}</code>{error}</td><td>{status}</td></tr>",
                 esc(env),
                 esc(name),
                 esc(&s.origin)
@@ -232,7 +249,8 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
         let _ = write!(
             o,
             "<section class=\"card surface\" data-surface=\"{}\"><h3>{}<span class=\"n\" style=\"font-weight:400;color:var(--muted);font-size:13px\">{} finding(s), {failing} failing</span></h3>\n\
-             <table><thead><tr><th style=\"width:110px\">class</th><th style=\"width:24%\">path</th><th>{staging}</th><th>{production}</th><th style=\"width:26%\">why</th></tr></thead><tbody>\n",
+             <table class=\"findings\"><colgroup><col class=\"class\"><col class=\"path\"><col class=\"value\"><col class=\"value\"><col></colgroup>\
+             <thead><tr><th>class</th><th>path</th><th>{staging}</th><th>{production}</th><th>why</th></tr></thead><tbody>\n",
             esc(surface),
             esc(label(surface)),
             findings.len()
