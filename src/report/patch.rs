@@ -14,6 +14,10 @@
 //! index. So, at each array, element removals go first from the highest index down, and
 //! then additions, replacements and deeper changes in ascending index order. Every
 //! operation then finds the index it names. Object members are independent of order.
+//! One limit: an array element the engine does not judge at all (a false value under a
+//! `capability` rule, which counts as "off" like an absent one) gets no operation, so a
+//! later element of the same array may name an index past its end. The surface layout
+//! has no arrays under capability rules (capabilities are keyed booleans).
 
 use super::{RenderOptions, Report};
 use crate::classify::{Class, Finding};
@@ -68,8 +72,17 @@ enum Child {
     Name(String),
 }
 
+/// What one child of a node gets: an element removal (a staging index) and any other
+/// operation (a production index) may name the same index, so both are kept apart.
+#[derive(Default)]
+struct Slot {
+    removal: Option<Value>,
+    other: Option<Value>,
+    deeper: Vec<(Vec<String>, Value)>,
+}
+
 fn order(ops: Vec<(Vec<String>, Value)>, depth: usize, out: &mut Vec<Value>) {
-    let mut children: BTreeMap<Child, (Option<Value>, Vec<(Vec<String>, Value)>)> = BTreeMap::new();
+    let mut children: BTreeMap<Child, Slot> = BTreeMap::new();
     for (segs, op) in ops {
         let Some(seg) = segs.get(depth) else {
             // An operation on this node itself (only the root can get here): first.
@@ -81,35 +94,27 @@ fn order(ops: Vec<(Vec<String>, Value)>, depth: usize, out: &mut Vec<Value>) {
             None => Child::Name(seg.clone()),
         };
         let slot = children.entry(key).or_default();
-        if segs.len() == depth + 1 {
-            slot.0 = Some(op);
+        if segs.len() > depth + 1 {
+            slot.deeper.push((segs, op));
+        } else if op.get("op").and_then(Value::as_str) == Some("remove") {
+            slot.removal = Some(op);
         } else {
-            slot.1.push((segs, op));
+            slot.other = Some(op);
         }
     }
-    let is_removal = |op: &Option<Value>| {
-        op.as_ref()
-            .is_some_and(|o| o.get("op").and_then(Value::as_str) == Some("remove"))
-    };
     // Removals of array elements, highest index first (staging indices).
-    let removals: Vec<Child> = children
-        .iter()
-        .filter(|(k, (op, _))| matches!(k, Child::Index(_)) && is_removal(op))
-        .map(|(k, _)| k.clone())
-        .rev()
-        .collect();
-    for k in removals {
-        if let Some((Some(op), deeper)) = children.remove(&k) {
+    for (key, slot) in children.iter_mut().rev() {
+        if matches!(key, Child::Index(_))
+            && let Some(op) = slot.removal.take()
+        {
             out.push(op);
-            order(deeper, depth + 1, out);
         }
     }
     // Everything else in ascending order (production indices).
-    for (_, (op, deeper)) in children {
-        if let Some(op) = op {
-            out.push(op);
-        }
-        order(deeper, depth + 1, out);
+    for (_, slot) in children {
+        out.extend(slot.removal);
+        out.extend(slot.other);
+        order(slot.deeper, depth + 1, out);
     }
 }
 
@@ -141,6 +146,7 @@ mod tests {
             finding("/a/0", Class::Reduced, None, Some(json!(9))),
             finding("/a/3", Class::Extra, Some(json!(3)), None),
             finding("/a/2/x", Class::Drift, Some(json!(1)), Some(json!(2))),
+            finding("/a/3", Class::Reduced, None, Some(json!(7))),
         ];
         let ops: Vec<_> = ops
             .iter()
@@ -149,7 +155,9 @@ mod tests {
         let mut out = Vec::new();
         order(ops, 0, &mut out);
         let paths: Vec<&str> = out.iter().filter_map(|o| o["path"].as_str()).collect();
-        assert_eq!(paths, ["/a/3", "/a/1", "/a/0", "/a/2/x"]);
+        assert_eq!(paths, ["/a/3", "/a/1", "/a/0", "/a/2/x", "/a/3"]);
+        assert_eq!(out[0]["op"], "remove");
+        assert_eq!(out[4]["op"], "add");
     }
 
     #[test]
