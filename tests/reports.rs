@@ -518,3 +518,57 @@ fn completions_and_man_page_come_from_the_flag_definitions() {
     let bad = envparity(&["completions", "tcsh"]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+/// The `envparity check` command of a CI example, as argv.
+fn ci_command(text: &str) -> Vec<String> {
+    let joined = text.replace("\\\n", " ");
+    let start = joined
+        .find("envparity check")
+        .expect("an envparity check command");
+    let mut words = Vec::new();
+    for line in joined[start..].lines() {
+        let line = line.trim();
+        if !words.is_empty() && !line.starts_with("--") {
+            break;
+        }
+        words.extend(line.split_whitespace().map(String::from));
+    }
+    words
+}
+
+#[test]
+fn ci_examples_are_valid_yaml_and_run_a_valid_gate_command() {
+    for file in [
+        "examples/ci/github-actions.yml",
+        "examples/ci/gitlab-ci.yml",
+    ] {
+        let text = std::fs::read_to_string(root().join(file)).expect("read example");
+        let doc: serde_yaml_ng::Value =
+            serde_yaml_ng::from_str(&text).unwrap_or_else(|e| panic!("{file} is not YAML: {e}"));
+        assert!(doc.is_mapping(), "{file}");
+        let argv = ci_command(&text);
+        let parsed = <envparity::cli::Cli as clap::Parser>::try_parse_from(&argv)
+            .unwrap_or_else(|e| panic!("{file}: {argv:?} does not parse: {e}"));
+        let envparity::cli::Command::Check(check) = parsed.command else {
+            panic!("{file}: not a check command");
+        };
+        let outputs: Vec<&str> = check
+            .gate
+            .output
+            .iter()
+            .filter_map(|o| o.split_once('=').map(|(f, _)| f))
+            .collect();
+        for format in ["markdown", "junit", "sarif"] {
+            assert!(
+                outputs.contains(&format),
+                "{file} does not publish {format}"
+            );
+        }
+        for o in &outputs {
+            assert!(
+                envparity::report::Format::parse(o).is_some(),
+                "{file}: format {o}"
+            );
+        }
+    }
+}

@@ -123,13 +123,13 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
 
     // The verdict.
     let fail_on: Vec<&str> = report.fail_on.iter().map(|c| c.as_str()).collect();
-    let _ = write!(
+    let _ = writeln!(
         o,
         "<header class=\"verdict {cls}\" id=\"verdict\" data-verdict=\"{cls}\">\
          <div class=\"badge\">{word}</div><div>\
          <h1>{staging} vs {production}</h1>\
          <p id=\"verdict-line\">{}</p>\
-         <p class=\"meta\">profile {} · the gate fails on {}</p></div></header>\n",
+         <p class=\"meta\">profile {} · the gate fails on {}</p></div></header>",
         esc(&report.verdict_line()),
         esc(&report.profile),
         esc(&fail_on.join(", "))
@@ -157,11 +157,9 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
     o.push_str("<section class=\"grid\">\n<div class=\"card\"><h2>Parity by surface</h2><div class=\"bars\" id=\"parity\">\n");
     for (surface, total, failing) in scores(report) {
         let passing = total - failing;
-        let pct = if total == 0 {
-            100
-        } else {
-            (passing * 100 + total / 2) / total
-        };
+        let pct = (passing * 100 + total / 2)
+            .checked_div(total)
+            .unwrap_or(100);
         let grade = match pct {
             90.. => "good",
             50.. => "fair",
@@ -390,7 +388,7 @@ fn scores(report: &Report) -> Vec<(String, usize, usize)> {
         )
         .filter(|s| !s.is_empty())
         .collect();
-    names.sort_by(|a, b| surface_rank(a).cmp(&surface_rank(b)));
+    names.sort_by_key(|a| surface_rank(a));
     names.dedup();
     names
         .into_iter()

@@ -28,7 +28,7 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
             suites.push((s, Vec::new()));
         }
     }
-    suites.sort_by(|a, b| surface_rank(&a.0).cmp(&surface_rank(&b.0)));
+    suites.sort_by_key(|a| surface_rank(&a.0));
 
     let tests: usize = suites.iter().map(|(_, f)| f.len().max(1)).sum();
     let failures: usize = suites

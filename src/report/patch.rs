@@ -141,7 +141,7 @@ mod tests {
 
     #[test]
     fn array_removals_come_first_from_the_highest_index() {
-        let ops = vec![
+        let ops = [
             finding("/a/1", Class::Extra, Some(json!(1)), None),
             finding("/a/0", Class::Reduced, None, Some(json!(9))),
             finding("/a/3", Class::Extra, Some(json!(3)), None),
