@@ -457,6 +457,8 @@ fn html_report_renders_in_headless_chromium() {
         "filter script did not run"
     );
     assert!(!dom.contains("<script>alert"), "a value became markup");
+    // The waivers are not a surface: the filters leave them visible.
+    assert!(dom.contains("<section class=\"card surface\" id=\"waivers\">"));
 
     // The class and surface filters, driven through the page's own script.
     let filtered = headless(browser, profile.path())

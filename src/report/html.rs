@@ -49,6 +49,8 @@ table.findings{table-layout:fixed}
 table.findings col.class{width:118px}table.findings col.path{width:22%}table.findings col.value{width:22%}
 th{text-align:left;font-weight:600;color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.04em;padding:8px 12px;border-bottom:1px solid var(--line);background:#fafbfc}
 td{padding:9px 12px;border-bottom:1px solid var(--line);vertical-align:top}
+table.findings td{overflow-wrap:anywhere}
+td.nowrap{white-space:nowrap}
 tr:last-child td{border-bottom:0}
 .sources td,.sources th{padding:6px 8px}
 .pill{display:inline-block;border-radius:999px;padding:1px 10px;font-size:12px;font-weight:600;color:#fff;background:var(--c);white-space:nowrap}
@@ -84,7 +86,7 @@ const SCRIPT: &str = r#"
       r.hidden = !v;
       if (v) shown++;
     });
-    document.querySelectorAll('section.surface').forEach(function (s) {
+    document.querySelectorAll('section.surface[data-surface]').forEach(function (s) {
       s.hidden = !s.querySelector('tr.finding:not([hidden])');
     });
     document.getElementById('shown').textContent = String(shown);
@@ -278,7 +280,7 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
             };
             let _ = writeln!(
                 o,
-                "<tr><td><span class=\"pill c-{c}\">{}</span></td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td><span class=\"pill c-{c}\">{}</span></td><td><code>{}</code></td><td class=\"nowrap\">{}</td><td>{}</td><td>{}</td><td class=\"nowrap\">{}</td><td>{}</td></tr>",
                 esc(&w.status),
                 esc(&w.path),
                 w.class.map(|c| c.as_str()).unwrap_or("any"),
