@@ -574,3 +574,39 @@ fn ci_examples_are_valid_yaml_and_run_a_valid_gate_command() {
         }
     }
 }
+
+#[test]
+fn markdown_report_renders_as_intended_in_a_gfm_parser() {
+    let dir = tmp();
+    let md = dir.path().join("envparity.md");
+    std::fs::write(&md, report("markdown")).expect("write markdown");
+    let out = Command::new("python3")
+        .arg(root().join("tests/validators/markdown_check.py"))
+        .arg(&md)
+        // Cells that must come out whole: a pipe or newline escaped badly splits them.
+        .arg("Staging | try things here\nsecond line")
+        .arg("<script>alert(\"staging\")</script> & more")
+        .arg("staging runs one LMS pod | budget approved until the cluster move")
+        .output();
+    match out {
+        Ok(o) if o.status.code() == Some(3) => missing(&format!(
+            "markdown-it-py (python3 -m pip install markdown-it-py): {}",
+            String::from_utf8_lossy(&o.stderr)
+        )),
+        Ok(o) => {
+            let stdout = String::from_utf8_lossy(&o.stdout);
+            assert!(
+                o.status.success(),
+                "{stdout}{}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+            // 1 summary table, 9 surfaces, 2 folded expected tables, 1 waivers table;
+            // 7 class rows + 36 findings + 3 waivers.
+            assert!(
+                stdout.contains("tables=13 rows=46 details=True"),
+                "{stdout}"
+            );
+        }
+        Err(_) => missing("python3"),
+    }
+}
