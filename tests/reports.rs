@@ -610,3 +610,55 @@ fn markdown_report_renders_as_intended_in_a_gfm_parser() {
         Err(_) => missing("python3"),
     }
 }
+
+#[test]
+fn a_passing_gate_reads_as_parity_in_every_format() {
+    // Production against itself, with `shared` allowed: nothing fails.
+    let args = |format: &'static str| {
+        envparity(&[
+            "diff", PRODUCTION, PRODUCTION, "--allow", "shared", "--format", format,
+        ])
+    };
+    for (format, _) in FORMATS {
+        let out = args(format);
+        assert_eq!(out.status.code(), Some(0), "{format}");
+    }
+    let md = String::from_utf8_lossy(&args("markdown").stdout).to_string();
+    assert!(md.starts_with("## ✅ envparity PASS"), "{md}");
+    let gh = String::from_utf8_lossy(&args("github").stdout).to_string();
+    assert!(gh.lines().all(|l| !l.starts_with("::error")), "{gh}");
+    let html = String::from_utf8_lossy(&args("html").stdout).to_string();
+    assert!(html.contains("data-verdict=\"pass\""));
+    let sarif: serde_json::Value =
+        serde_json::from_slice(&args("sarif").stdout).expect("sarif is JSON");
+    let levels: Vec<&str> = sarif["runs"][0]["results"]
+        .as_array()
+        .map(|r| r.iter().filter_map(|r| r["level"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(
+        !levels.is_empty() && levels.iter().all(|l| *l != "error"),
+        "{levels:?}"
+    );
+
+    let dir = tmp();
+    let xml = dir.path().join("parity.xml");
+    std::fs::write(&xml, args("junit").stdout).expect("write junit");
+    match Command::new("python3")
+        .arg(root().join("tests/validators/junit_check.py"))
+        .arg(&xml)
+        .output()
+    {
+        Ok(o) if o.status.code() == Some(3) => missing("junitparser"),
+        Ok(o) => {
+            let stdout = String::from_utf8_lossy(&o.stdout);
+            assert!(o.status.success(), "{stdout}");
+            // 7 collected surfaces without findings pass as one case each, plus the 5
+            // allowed shared findings.
+            assert!(
+                stdout.contains("suites=9 tests=12 failures=0 errors=0"),
+                "{stdout}"
+            );
+        }
+        Err(_) => missing("python3"),
+    }
+}

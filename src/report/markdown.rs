@@ -35,7 +35,7 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
     for class in Class::ALL {
         let n = report.summary.get(&class).copied().unwrap_or(0);
         let gate = if report.fail_on.contains(&class) {
-            if n > 0 { "**fails**" } else { "would fail" }
+            if n > 0 { "**fails**" } else { "fails if any" }
         } else {
             "passes"
         };
