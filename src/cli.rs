@@ -34,6 +34,39 @@ pub enum Command {
     Diff(DiffArgs),
     /// List the embedded profiles, or show one.
     Profiles(ProfilesArgs),
+    /// Print a shell completion script (generated from these very flags).
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), generated from these very flags.
+    Man,
+}
+
+/// When the `table` report is coloured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set or TERM is dumb.
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether stdout gets colour. Files written with --output never do, unless `always`.
+    fn for_stdout(self) -> bool {
+        use std::io::IsTerminal;
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                // https://no-color.org: any non-empty NO_COLOR turns colour off.
+                let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+                let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
+                !no_color && !dumb && std::io::stdout().is_terminal()
+            }
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -92,6 +125,9 @@ pub struct GateArgs {
     /// List expected differences too.
     #[arg(long)]
     pub show_expected: bool,
+    /// Colour in the table report: auto (a terminal, unless NO_COLOR is set), always, never.
+    #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
+    pub color: ColorChoice,
     /// Deadline of each source, in seconds.
     #[arg(long, value_name = "SECONDS")]
     pub timeout: Option<f64>,
@@ -165,6 +201,22 @@ pub fn run(cli: Cli) -> Result<Verdict> {
         Command::Diff(a) => diff(a),
         Command::Snapshot(a) => snapshot(a),
         Command::Profiles(a) => profiles(a),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "envparity", &mut out);
+            print_stdout(&out)?;
+            Ok(Verdict::Pass)
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            clap_mangen::Man::new(cmd)
+                .render(&mut out)
+                .context("rendering the manual page")?;
+            print_stdout(&out)?;
+            Ok(Verdict::Pass)
+        }
     }
 }
 
@@ -333,9 +385,13 @@ fn judge_options(g: &GateArgs, config: Option<&Config>) -> Result<JudgeOptions> 
 
 /// Writes the stdout format and every --output file, then returns the verdict.
 fn emit(report: Report, g: &GateArgs) -> Result<Verdict> {
-    let opts = RenderOptions {
+    let file_opts = RenderOptions {
         show_expected: g.show_expected,
-        color: false,
+        color: g.color == ColorChoice::Always,
+    };
+    let opts = RenderOptions {
+        color: g.color.for_stdout(),
+        ..file_opts.clone()
     };
     let mut outputs = Vec::new();
     for o in &g.output {
@@ -354,17 +410,22 @@ fn emit(report: Report, g: &GateArgs) -> Result<Verdict> {
         outputs.push((format, PathBuf::from(path)));
     }
     for (format, path) in &outputs {
-        write_file(path, &report::render(&report, *format, &opts))?;
+        write_file(path, &report::render(&report, *format, &file_opts))?;
     }
     let text = report::render(&report, g.format, &opts);
+    print_stdout(text.as_bytes())?;
+    Ok(report.verdict)
+}
+
+fn print_stdout(bytes: &[u8]) -> Result<()> {
     let mut out = std::io::stdout().lock();
     // A closed pipe (`| head`) is not an error worth a message; anything else is.
-    if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush())
+    if let Err(e) = out.write_all(bytes).and_then(|_| out.flush())
         && e.kind() != std::io::ErrorKind::BrokenPipe
     {
-        return Err(e).context("writing the report to stdout");
+        return Err(e).context("writing to stdout");
     }
-    Ok(report.verdict)
+    Ok(())
 }
 
 fn write_file(path: &Path, text: &str) -> Result<()> {

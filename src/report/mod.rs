@@ -2,7 +2,13 @@
 //! returns text; it never reaches back into collection or comparison. Adding a format
 //! is one new file here plus one variant of [`Format`].
 
+mod github;
+mod html;
 mod json;
+mod junit;
+mod markdown;
+mod patch;
+mod sarif;
 mod table;
 
 use crate::classify::{Class, Finding};
@@ -109,6 +115,22 @@ pub fn sort_findings(findings: &mut [Finding]) {
     });
 }
 
+/// The visible findings grouped by surface, in report order (findings are sorted by
+/// surface first, so each group is one run).
+pub fn by_surface<'a>(
+    report: &'a Report,
+    opts: &'a RenderOptions,
+) -> Vec<(&'a str, Vec<&'a Finding>)> {
+    let mut groups: Vec<(&str, Vec<&Finding>)> = Vec::new();
+    for f in report.visible(opts) {
+        match groups.last_mut() {
+            Some((s, v)) if *s == f.surface => v.push(f),
+            _ => groups.push((f.surface.as_str(), vec![f])),
+        }
+    }
+    groups
+}
+
 /// How a report is rendered.
 #[derive(Debug, Clone, Default)]
 pub struct RenderOptions {
@@ -121,6 +143,12 @@ pub struct RenderOptions {
 pub enum Format {
     Table,
     Json,
+    Markdown,
+    Junit,
+    Sarif,
+    Github,
+    Patch,
+    Html,
 }
 
 impl Format {
@@ -141,5 +169,11 @@ pub fn render(report: &Report, format: Format, opts: &RenderOptions) -> String {
     match format {
         Format::Table => table::render(report, opts),
         Format::Json => json::render(report, opts),
+        Format::Markdown => markdown::render(report, opts),
+        Format::Junit => junit::render(report, opts),
+        Format::Sarif => sarif::render(report, opts),
+        Format::Github => github::render(report, opts),
+        Format::Patch => patch::render(report, opts),
+        Format::Html => html::render(report, opts),
     }
 }

@@ -54,6 +54,7 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
             } else {
                 f.class.to_string()
             };
+            let class = paint(opts, class_color(f.class, report.fails(f)), &class);
             b.push_record([
                 class,
                 rel.to_string(),
@@ -71,11 +72,15 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
         let _ = writeln!(
             out,
             "\n{}",
-            if surface.is_empty() {
-                "(root)"
-            } else {
-                surface
-            }
+            paint(
+                opts,
+                BOLD,
+                if surface.is_empty() {
+                    "(root)"
+                } else {
+                    surface
+                }
+            )
         );
         let _ = writeln!(out, "{table}");
     }
@@ -101,6 +106,38 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
             );
         }
     }
-    let _ = writeln!(out, "\n{}", report.verdict_line());
+    let verdict_color = match report.verdict {
+        super::Verdict::Pass => GREEN_BOLD,
+        super::Verdict::Fail => RED_BOLD,
+    };
+    let _ = writeln!(
+        out,
+        "\n{}",
+        paint(opts, verdict_color, &report.verdict_line())
+    );
     out
+}
+
+// SGR sequences; tabled measures cells without them (its `ansi` feature).
+const BOLD: &str = "1";
+const RED_BOLD: &str = "1;31";
+const GREEN_BOLD: &str = "1;32";
+
+fn class_color(class: Class, fails: bool) -> &'static str {
+    match class {
+        _ if fails => RED_BOLD,
+        Class::Drift => "33",
+        Class::Extra => "36",
+        Class::Waived | Class::Expected => "2",
+        Class::Reduced | Class::Shared | Class::Unknown => "31",
+    }
+}
+
+/// Wraps `text` in an SGR colour when colour is on.
+fn paint(opts: &RenderOptions, sgr: &str, text: &str) -> String {
+    if opts.color {
+        format!("\x1b[{sgr}m{text}\x1b[0m")
+    } else {
+        text.to_string()
+    }
 }
