@@ -886,7 +886,7 @@ fn endpoint(base: &Url, path: &str, query: &[(&str, Option<&str>)]) -> Url {
             q.push_str(k);
             if let Some(v) = v {
                 q.push('=');
-                q.extend(url_encode(v).chars());
+                q.push_str(&url_encode(v));
             }
         }
         url.set_query(Some(&q));
