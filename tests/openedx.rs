@@ -546,6 +546,34 @@ fn unreachable_lms_fails_its_source_and_names_the_url() {
 }
 
 #[test]
+fn a_server_that_is_no_lms_fails_the_source_instead_of_looking_switched_off() {
+    // Answers 404 to everything: mfe_config and SAML "off" would be a lie.
+    let mut nothing = Lms::default();
+    for path in [
+        "/heartbeat",
+        "/api/mfe_context",
+        "/api/third_party_auth_context",
+    ] {
+        nothing
+            .quirks
+            .insert(path, Quirk::Malformed("<html>Not Found</html>"));
+    }
+    let (run, _s, _p) = check(&nothing, &Lms::default(), &["--format", "json"]);
+    assert_eq!(run.code, 1);
+    let status = &run.report["sources"]["staging"]["openedx"];
+    assert_eq!(status["status"], "failed", "{}", run.report_text);
+    assert!(
+        status["error"]
+            .as_str()
+            .unwrap()
+            .contains("no Open edX LMS answers"),
+        "{status}"
+    );
+    assert_eq!(run.class_of("/features/mfe_config_api"), Some("unknown"));
+    assert_eq!(run.class_of("/sso/saml_configured"), Some("unknown"));
+}
+
+#[test]
 fn url_with_credentials_is_refused_without_echoing_them() {
     let run = envparity(
         &[

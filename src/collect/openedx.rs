@@ -251,6 +251,17 @@ pub async fn collect(config: &Config, ctx: &Context) -> Result<Collected, Source
         http.toggles(&lms, &id_var, &secret_var),
     );
 
+    // A 404 from /api/mfe_config/v1 or the SAML metadata means "off" only if an LMS
+    // is answering at all: when neither the heartbeat nor the MFE context can be read,
+    // the URL may point at anything (a wrong path, a default vhost) and nothing it says
+    // is evidence.
+    if let (Err(h), Err(c)) = (&lms_health, &context) {
+        return Err(SourceError::Failed(format!(
+            "no Open edX LMS answers at {}: {h}; {c}",
+            safe_display(&config.lms)
+        )));
+    }
+
     let mut failures = Vec::new();
     let mut part = |r: Result<Value, String>| match r {
         Ok(v) => v,
