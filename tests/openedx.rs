@@ -189,6 +189,9 @@ fn production_only_provider_is_reduced_and_a_hidden_one_is_not_missing() {
         "no progress when stderr is not a terminal: {}",
         run.stderr
     );
+    let agents = s.seen.lock().unwrap().user_agents.clone();
+    let expected = format!("envparity/{}", env!("CARGO_PKG_VERSION"));
+    assert!(agents.iter().all(|a| *a == expected), "{agents:?}");
 }
 
 #[test]
