@@ -741,3 +741,19 @@ fn bad_config_key_is_exit_2_naming_the_file() {
     assert!(run.stderr.contains("envparity.toml"), "{}", run.stderr);
     assert!(run.stderr.contains("http:// or https://"), "{}", run.stderr);
 }
+
+#[test]
+fn ca_bundle_without_a_certificate_is_exit_2_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("internal-ca.pem"), "not a certificate\n").unwrap();
+    let config = dir.path().join("envparity.toml");
+    std::fs::write(
+        &config,
+        "[staging]\n[[staging.openedx]]\nlms = \"https://lms.staging.example.org\"\nca_bundle = \"internal-ca.pem\"\n\n[production]\n[[production.openedx]]\nlms = \"https://lms.example.org\"\nca_bundle = \"internal-ca.pem\"\n",
+    )
+    .unwrap();
+    let run = envparity(&["check", "--config", config.to_str().unwrap()], &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("internal-ca.pem"), "{}", run.stderr);
+    assert!(run.stderr.contains("no PEM certificate"), "{}", run.stderr);
+}
