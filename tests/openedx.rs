@@ -189,6 +189,9 @@ fn production_only_provider_is_reduced_and_a_hidden_one_is_not_missing() {
         "no progress when stderr is not a terminal: {}",
         run.stderr
     );
+    let agents = s.seen.lock().unwrap().user_agents.clone();
+    let expected = format!("envparity/{}", env!("CARGO_PKG_VERSION"));
+    assert!(agents.iter().all(|a| *a == expected), "{agents:?}");
 }
 
 #[test]
@@ -546,6 +549,34 @@ fn unreachable_lms_fails_its_source_and_names_the_url() {
 }
 
 #[test]
+fn a_server_that_is_no_lms_fails_the_source_instead_of_looking_switched_off() {
+    // Answers 404 to everything: mfe_config and SAML "off" would be a lie.
+    let mut nothing = Lms::default();
+    for path in [
+        "/heartbeat",
+        "/api/mfe_context",
+        "/api/third_party_auth_context",
+    ] {
+        nothing
+            .quirks
+            .insert(path, Quirk::Malformed("<html>Not Found</html>"));
+    }
+    let (run, _s, _p) = check(&nothing, &Lms::default(), &["--format", "json"]);
+    assert_eq!(run.code, 1);
+    let status = &run.report["sources"]["staging"]["openedx"];
+    assert_eq!(status["status"], "failed", "{}", run.report_text);
+    assert!(
+        status["error"]
+            .as_str()
+            .unwrap()
+            .contains("no Open edX LMS answers"),
+        "{status}"
+    );
+    assert_eq!(run.class_of("/features/mfe_config_api"), Some("unknown"));
+    assert_eq!(run.class_of("/sso/saml_configured"), Some("unknown"));
+}
+
+#[test]
 fn url_with_credentials_is_refused_without_echoing_them() {
     let run = envparity(
         &[
@@ -622,4 +653,107 @@ fn snapshot_of_a_live_lms_holds_no_secret() {
     assert_eq!(surface["settings"]["LMS_HOST"], s.addr.to_string());
     assert!(surface["features"]["mfe_config"]["SEGMENT_KEY"]["secret"].is_string());
     assert_eq!(snap["sources"]["openedx"]["status"], "ok");
+}
+
+#[test]
+fn source_deadline_cuts_a_slow_part_and_keeps_the_rest() {
+    let mut staging = Lms::default();
+    staging.quirks.insert(
+        "/auth/saml/metadata.xml",
+        Quirk::Slow(Duration::from_secs(10)),
+    );
+    let (run, _s, _p) = check(
+        &staging,
+        &Lms::default(),
+        &["--format", "json", "--timeout", "1.5"],
+    );
+    assert_eq!(run.code, 1);
+    assert!(run.elapsed < Duration::from_secs(5), "{:?}", run.elapsed);
+    let msg = run.message_of("/sso/saml_configured");
+    assert!(msg.contains("deadline passed"), "{msg}");
+    assert!(msg.contains("/auth/saml/metadata.xml"), "{msg}");
+    // Everything else was read in time and is equal.
+    let failing = run.report["summary"]["unknown"].as_u64().unwrap();
+    assert_eq!(failing, 1, "{}", run.report_text);
+    assert_eq!(run.report["sources"]["staging"]["openedx"]["status"], "ok");
+}
+
+#[test]
+fn cms_heartbeat_failing_in_staging_is_reduced() {
+    let (s_lms, p_lms) = (Server::start(Lms::default()), Server::start(Lms::default()));
+    let s_cms = Server::start(Lms {
+        heartbeat: vec![("modulestore", true), ("sql", false)],
+        ..Lms::default()
+    });
+    let p_cms = Server::start(Lms {
+        heartbeat: vec![("modulestore", true), ("sql", true)],
+        ..Lms::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("envparity.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[staging]\n[[staging.openedx]]\nlms = \"{}\"\ncms = \"{}\"\n\n[production]\n[[production.openedx]]\nlms = \"{}\"\ncms = \"{}\"\n",
+            s_lms.url(),
+            s_cms.url(),
+            p_lms.url(),
+            p_cms.url()
+        ),
+    )
+    .unwrap();
+    let mut env = credentials("STAGING", &Lms::default());
+    env.extend(credentials("PRODUCTION", &Lms::default()));
+    let run = envparity(
+        &[
+            "check",
+            "--config",
+            config.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        &env,
+    );
+    run.assert_no_secrets(&[&Lms::default()]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.class_of("/health/cms/sql"), Some("reduced"));
+    assert!(run.finding("/health/cms/modulestore").is_none());
+    assert!(run.finding("/health/lms/sql").is_none());
+    assert_eq!(s_cms.hits("/heartbeat"), 1);
+    assert_eq!(
+        s_cms.hits("/api/mfe_context"),
+        0,
+        "the CMS is asked for its heartbeat only"
+    );
+}
+
+#[test]
+fn bad_config_key_is_exit_2_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("envparity.toml");
+    std::fs::write(
+        &config,
+        "[staging]\n[[staging.openedx]]\nlms = \"ftp://lms\"\n\n[production]\n[[production.openedx]]\nlms = \"https://lms.example.org\"\n",
+    )
+    .unwrap();
+    let run = envparity(&["check", "--config", config.to_str().unwrap()], &[]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("envparity.toml"), "{}", run.stderr);
+    assert!(run.stderr.contains("http:// or https://"), "{}", run.stderr);
+}
+
+#[test]
+fn ca_bundle_without_a_certificate_is_exit_2_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("internal-ca.pem"), "not a certificate\n").unwrap();
+    let config = dir.path().join("envparity.toml");
+    std::fs::write(
+        &config,
+        "[staging]\n[[staging.openedx]]\nlms = \"https://lms.staging.example.org\"\nca_bundle = \"internal-ca.pem\"\n\n[production]\n[[production.openedx]]\nlms = \"https://lms.example.org\"\nca_bundle = \"internal-ca.pem\"\n",
+    )
+    .unwrap();
+    let run = envparity(&["check", "--config", config.to_str().unwrap()], &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("internal-ca.pem"), "{}", run.stderr);
+    assert!(run.stderr.contains("no PEM certificate"), "{}", run.stderr);
 }

@@ -8,7 +8,8 @@
 //!
 //! Each endpoint is one part of the surface: a part that cannot be read becomes
 //! `{"$unknown": reason}` on its own, so an unreachable toggles report never hides the
-//! providers. The whole source fails only when no part could be read at all.
+//! providers. The whole source fails only when no LMS answers at all (neither the
+//! heartbeat nor the MFE context can be read).
 //!
 //! HTTP discipline, because this runs against production: TLS is always verified (a
 //! custom CA may be added, verification can't be turned off); every request has a
@@ -251,14 +252,18 @@ pub async fn collect(config: &Config, ctx: &Context) -> Result<Collected, Source
         http.toggles(&lms, &id_var, &secret_var),
     );
 
-    let mut failures = Vec::new();
-    let mut part = |r: Result<Value, String>| match r {
-        Ok(v) => v,
-        Err(reason) => {
-            failures.push(reason.clone());
-            crate::surface::unknown(reason)
-        }
-    };
+    // A 404 from /api/mfe_config/v1 or the SAML metadata means "off" only if an LMS
+    // is answering at all: when neither the heartbeat nor the MFE context can be read,
+    // the URL may point at anything (a wrong path, a default vhost) and nothing it says
+    // is evidence.
+    if let (Err(h), Err(c)) = (&lms_health, &context) {
+        return Err(SourceError::Failed(format!(
+            "no Open edX LMS answers at {}: {h}; {c}",
+            safe_display(&config.lms)
+        )));
+    }
+
+    let part = |r: Result<Value, String>| r.unwrap_or_else(crate::surface::unknown);
 
     let third_party_auth = match (&toggles, &context) {
         (Ok(t), _) if t.third_party_auth.is_some() => Ok(Value::Bool(t.third_party_auth == Some(true))),
@@ -270,7 +275,6 @@ pub async fn collect(config: &Config, ctx: &Context) -> Result<Collected, Source
     let mut sso = Map::new();
     sso.insert("providers".into(), part(context.map(Value::Object)));
     sso.insert("saml_configured".into(), part(saml.map(Value::Bool)));
-    // Derived, not read: its failure is already counted in the parts above.
     sso.insert(
         "third_party_auth".into(),
         third_party_auth.unwrap_or_else(crate::surface::unknown),
@@ -309,12 +313,6 @@ pub async fn collect(config: &Config, ctx: &Context) -> Result<Collected, Source
                 features.insert(k.into(), u.clone());
             }
         }
-    }
-
-    let parts = 5 + usize::from(cms.is_some());
-    if failures.len() >= parts {
-        // Nothing could be read: the source failed, and says why (its first reason).
-        return Err(SourceError::Failed(failures.swap_remove(0)));
     }
 
     let mut settings = Map::new();
@@ -886,7 +884,7 @@ fn endpoint(base: &Url, path: &str, query: &[(&str, Option<&str>)]) -> Url {
             q.push_str(k);
             if let Some(v) = v {
                 q.push('=');
-                q.extend(url_encode(v).chars());
+                q.push_str(&url_encode(v));
             }
         }
         url.set_query(Some(&q));

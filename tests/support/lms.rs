@@ -140,6 +140,8 @@ pub struct Seen {
     pub hits: BTreeMap<String, usize>,
     /// Every Authorization header received, by path.
     pub authorization: Vec<(String, String)>,
+    /// Every User-Agent received.
+    pub user_agents: Vec<String>,
 }
 
 /// A running stand-in LMS.
@@ -228,6 +230,13 @@ async fn handle(
         let n = seen.hits.entry(path.clone()).or_default();
         *n += 1;
         let n = *n;
+        seen.user_agents.push(
+            headers
+                .get(header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string(),
+        );
         if let Some(a) = headers.get(header::AUTHORIZATION) {
             seen.authorization
                 .push((path.clone(), a.to_str().unwrap_or("").to_string()));
