@@ -429,6 +429,30 @@ fn tutor_roots_can_be_named_in_the_config_file() {
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
 }
 
+#[test]
+fn a_root_without_kubernetes_manifests_reads_services_from_docker_compose() {
+    let (_tmp, root) = copy_root(&fixture("twin-b"));
+    std::fs::remove_dir_all(root.join("env/k8s")).expect("rm");
+    std::fs::remove_dir_all(root.join("env/plugins/pod-autoscaling")).expect("rm");
+    let r = check(&root, &fixture("twin-a"), &[]).report();
+    // docker-compose has the same services and workers, but no autoscaler.
+    assert_class(&r, "/services/lms/hpa", "reduced");
+    assert_eq!(class_at(&r, "/services/lms/uwsgi_workers"), None);
+    assert_eq!(class_at(&r, "/services/lms"), None);
+    assert!(classes(&r, "unknown").is_empty());
+}
+
+#[test]
+fn a_config_yml_path_stands_for_its_root() {
+    let out = check(
+        &fixture("twin-a").join("config.yml"),
+        &fixture("twin-b"),
+        &[],
+    );
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert_eq!(out.report()["sources"]["staging"]["tutor"]["kind"], "tutor");
+}
+
 // ---------------------------------------------------------------- fresh renders
 
 /// Renders roots with `examples/render.sh` and pinned Tutor in a throwaway virtualenv
@@ -594,4 +618,33 @@ fn fresh_renders_by_pinned_tutor_are_judged_like_the_fixtures() {
         !bare.join("env").exists(),
         "the user's root is not written to"
     );
+
+    // A plugin the tutor on PATH does not have: its render would lack the plugin, so
+    // what needs env/ is unknown rather than judged from an unfaithful render.
+    let text = std::fs::read_to_string(bare.join("config.yml")).expect("config.yml");
+    let mut config: serde_yaml_ng::Mapping = serde_yaml_ng::from_str(&text).expect("YAML");
+    let plugins = config
+        .get_mut("PLUGINS")
+        .and_then(serde_yaml_ng::Value::as_sequence_mut)
+        .expect("a PLUGINS list");
+    plugins.push("not-installed-plugin".into());
+    let odd = dir.path().join("odd");
+    std::fs::create_dir_all(&odd).expect("mkdir");
+    std::fs::write(
+        odd.join("config.yml"),
+        serde_yaml_ng::to_string(&config).expect("YAML"),
+    )
+    .expect("write");
+    let mut c = envparity();
+    c.env("ENVPARITY_TUTOR", r.venv.join("bin/tutor"))
+        .arg("check")
+        .arg("--staging")
+        .arg(&odd)
+        .arg("--production")
+        .arg(&staging)
+        .args(["--format", "json"]);
+    let rep = run(c).report();
+    assert_class(&rep, "/services", "unknown");
+    let text = serde_json::to_string(&rep["findings"]).unwrap_or_default();
+    assert!(text.contains("not-installed-plugin"), "{text}");
 }
