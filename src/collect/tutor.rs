@@ -99,7 +99,7 @@ pub async fn collect(config: &Config, ctx: &Context) -> Result<Collected, Source
     match rendered {
         Ok(tmp) => {
             blocking(move || {
-                let env = EnvTree::At(tmp.path.join("env"));
+                let env = EnvTree::Rendered(tmp.path.join("env"));
                 let out = read_root(&config_path, env, &policy, &fp);
                 drop(tmp);
                 out
@@ -130,6 +130,8 @@ fn not_a_root(dir: &Path) -> Error {
 /// Where the rendered tree is, or why there is none.
 enum EnvTree {
     At(PathBuf),
+    /// A render made for this run in a temporary directory (gone after it).
+    Rendered(PathBuf),
     Missing(String),
 }
 
@@ -854,6 +856,7 @@ fn read_root(
 ) -> Result<Collected, SourceError> {
     let config = read_config(config_path)?;
     let mut b = Builder {
+        env_locations: true,
         fp,
         config: &config,
         surface: surface::empty(),
@@ -861,6 +864,11 @@ fn read_root(
     };
     let env = match env {
         EnvTree::At(dir) => dir,
+        EnvTree::Rendered(dir) => {
+            // Its files are removed after the run: no location may point into it.
+            b.env_locations = false;
+            dir
+        }
         EnvTree::Missing(why) => {
             b.config_only(&why);
             return Ok(b.finish());
@@ -959,6 +967,8 @@ fn read_compose(local: &Path) -> Result<Option<Map<String, Value>>, Error> {
 }
 
 struct Builder<'a> {
+    /// Whether values read from env/ may point at their file.
+    env_locations: bool,
     fp: &'a Fingerprinter,
     config: &'a ConfigFile,
     surface: Value,
@@ -1004,6 +1014,9 @@ impl Builder<'_> {
     }
 
     fn locate_file(&mut self, pointer: &str, file: &Path) {
+        if !self.env_locations {
+            return;
+        }
         self.locations.insert(
             pointer.to_string(),
             Location {
