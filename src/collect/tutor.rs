@@ -443,7 +443,8 @@ fn find_tag(s: &str, tag: &str) -> Option<(usize, usize)> {
     let mut from = 0;
     while let Some(i) = s[from..].find("{%") {
         let start = from + i;
-        let end = s[start..].find("%}")? + start + 2;
+        // The closing `%}` is searched after the opening `{%`: in `{%}` they overlap.
+        let end = s[start + 2..].find("%}")? + start + 4;
         if s[start + 2..end - 2].trim() == tag {
             return Some((start, end - start));
         }
@@ -1780,6 +1781,43 @@ CACHES = {"default": {"LOCATION": "redis://@redis:6379/1"}}
             "registry:5000/openedx"
         );
         assert_eq!(url_host("http://meilisearch:7700"), "meilisearch");
+    }
+
+    #[test]
+    fn odd_templates_are_left_unresolved_not_a_panic() {
+        let vars = Map::new();
+        for t in [
+            "{%}",
+            "{% if %}",
+            "{{}}",
+            "{% if X %}a{% endif %}",
+            "{%%}{{",
+            "x{% else %}",
+        ] {
+            assert_eq!(render_template(t, &vars), None, "{t}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn python_settings_never_panic(text in "[ -~\\n]{0,300}") {
+            let p = PythonSettings::parse(&text);
+            let _ = p.feature_values(&Map::new());
+        }
+
+        #[test]
+        fn templates_never_panic(text in "([{}%a-z =']|if |else|endif|LMS_HOST){0,40}") {
+            let mut vars = Map::new();
+            vars.insert("LMS_HOST".into(), json!("lms.x.org"));
+            let _ = render_template(&text, &vars);
+        }
+
+        #[test]
+        fn config_key_scanner_never_panics(line in "\\PC{0,80}") {
+            let _ = top_level_key(&line);
+            let _ = without_position(&line);
+            let _ = missing_plugins(&line);
+        }
     }
 
     #[test]
