@@ -544,6 +544,8 @@ fn fresh_renders_by_pinned_tutor_are_judged_like_the_fixtures() {
         "MONGODB_USE_SSL=true",
         "--set",
         "OPENEDX_CMS_UWSGI_WORKERS=3",
+        "--set",
+        "OPENEDX_EXTRA_PIP_REQUIREMENTS=[\"openedx-example-xblock==1.0\"]",
         "--plugin",
         "pod-autoscaling",
     ]
@@ -587,6 +589,7 @@ fn fresh_renders_by_pinned_tutor_are_judged_like_the_fixtures() {
         "/services/cms/uwsgi_workers",
         "/security/https",
         "/security/session_cookie_secure",
+        "/plugins/pip:openedx-example-xblock",
     ] {
         assert_class(&rep, path, "reduced");
     }
