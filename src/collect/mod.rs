@@ -89,6 +89,24 @@ impl Source {
             return Ok(source);
         }
         let path = Path::new(src);
+        // A Tutor root's config.yml stands for its root.
+        if path.file_name().is_some_and(|n| n == tutor::CONFIG_FILE)
+            && path.is_file()
+            && let Some(root) = path
+                .parent()
+                .map(|r| {
+                    if r.as_os_str().is_empty() {
+                        Path::new(".")
+                    } else {
+                        r
+                    }
+                })
+                .filter(|r| tutor::is_root(r))
+        {
+            return Ok(Source::Tutor(tutor::Config {
+                root: root.to_path_buf(),
+            }));
+        }
         if src.ends_with(".json") || path.is_file() {
             return Ok(Source::Snapshot(snapshot::Config {
                 path: path.to_path_buf(),

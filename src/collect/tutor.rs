@@ -22,7 +22,7 @@
 use super::{Collected, Context, SourceError};
 use crate::classify::Location;
 use crate::error::{Error, read_file};
-use crate::normalize::SecretPolicy;
+use crate::normalize::{Fingerprinter, SecretPolicy};
 use crate::surface::{self, join_pointer};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -49,6 +49,9 @@ const COVERS: [&str; 7] = [
 
 /// Tutor's defaults (see the header of the data file).
 const DEFAULTS: &str = include_str!("../../data/tutor-defaults.yml");
+
+/// Tutor's instance id setting.
+const INSTANCE_ID: &str = "ID";
 
 /// The file every Tutor root has.
 pub const CONFIG_FILE: &str = "config.yml";
@@ -80,8 +83,9 @@ pub async fn collect(config: &Config, ctx: &Context) -> Result<Collected, Source
     let config_path = root.join(CONFIG_FILE);
     let env_dir = root.join("env");
     let policy = ctx.secrets.clone();
+    let fp = ctx.fingerprinter.clone();
     if env_dir.is_dir() {
-        return blocking(move || read_root(&config_path, EnvTree::At(env_dir), &policy)).await;
+        return blocking(move || read_root(&config_path, EnvTree::At(env_dir), &policy, &fp)).await;
     }
     // Validate config.yml before spending time on a render.
     read_config(&config_path)?;
@@ -95,14 +99,16 @@ pub async fn collect(config: &Config, ctx: &Context) -> Result<Collected, Source
     match rendered {
         Ok(tmp) => {
             blocking(move || {
-                let env = EnvTree::At(tmp.path.join("env"));
-                let out = read_root(&config_path, env, &policy);
+                let env = EnvTree::Rendered(tmp.path.join("env"));
+                let out = read_root(&config_path, env, &policy, &fp);
                 drop(tmp);
                 out
             })
             .await
         }
-        Err(why) => blocking(move || read_root(&config_path, EnvTree::Missing(why), &policy)).await,
+        Err(why) => {
+            blocking(move || read_root(&config_path, EnvTree::Missing(why), &policy, &fp)).await
+        }
     }
 }
 
@@ -124,6 +130,8 @@ fn not_a_root(dir: &Path) -> Error {
 /// Where the rendered tree is, or why there is none.
 enum EnvTree {
     At(PathBuf),
+    /// A render made for this run in a temporary directory (gone after it).
+    Rendered(PathBuf),
     Missing(String),
 }
 
@@ -179,16 +187,28 @@ async fn render_copy(tutor: &Path, config_path: &Path) -> Result<TempRoot, Strin
     std::fs::create_dir_all(&tmp.path)
         .and_then(|_| std::fs::copy(config_path, tmp.path.join(CONFIG_FILE)))
         .map_err(|e| format!("copying {} to render it: {e}", config_path.display()))?;
-    let status = tokio::process::Command::new(tutor)
+    let out = tokio::process::Command::new(tutor)
         .args(["config", "save"])
         .env("TUTOR_ROOT", &tmp.path)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
         .kill_on_drop(true)
-        .status()
+        .output()
         .await
         .map_err(|e| format!("running `{} config save`: {e}", tutor.display()))?;
+    let status = out.status;
+    // Tutor renders without a plugin it does not have, saying so only on stderr; such a
+    // render would silently lack the plugin's deployments and settings.
+    let missing = missing_plugins(&String::from_utf8_lossy(&out.stderr));
+    if !missing.is_empty() {
+        return Err(format!(
+            "`{}` has no plugin {} installed, so it cannot render {} faithfully",
+            tutor.display(),
+            missing.join(", "),
+            config_path.display()
+        ));
+    }
     if !status.success() {
         return Err(format!(
             "`{} config save` on a copy of {} failed ({status}); run it yourself to see why",
@@ -204,6 +224,19 @@ async fn render_copy(tutor: &Path, config_path: &Path) -> Result<TempRoot, Strin
         ));
     }
     Ok(tmp)
+}
+
+/// The plugins named in Tutor's "Failed to enable plugin 'NAME'" alerts.
+fn missing_plugins(stderr: &str) -> Vec<String> {
+    const ALERT: &str = "Failed to enable plugin '";
+    stderr
+        .match_indices(ALERT)
+        .filter_map(|(i, _)| {
+            let rest = &stderr[i + ALERT.len()..];
+            rest.find('\'').map(|end| rest[..end].to_string())
+        })
+        .filter(|n| n.len() <= 100)
+        .collect()
 }
 
 // ------------------------------------------------------------------ config.yml
@@ -410,7 +443,8 @@ fn find_tag(s: &str, tag: &str) -> Option<(usize, usize)> {
     let mut from = 0;
     while let Some(i) = s[from..].find("{%") {
         let start = from + i;
-        let end = s[start..].find("%}")? + start + 2;
+        // The closing `%}` is searched after the opening `{%`: in `{%}` they overlap.
+        let end = s[start + 2..].find("%}")? + start + 4;
         if s[start + 2..end - 2].trim() == tag {
             return Some((start, end - start));
         }
@@ -819,15 +853,23 @@ fn read_root(
     config_path: &Path,
     env: EnvTree,
     policy: &SecretPolicy,
+    fp: &Fingerprinter,
 ) -> Result<Collected, SourceError> {
     let config = read_config(config_path)?;
     let mut b = Builder {
+        env_locations: true,
+        fp,
         config: &config,
         surface: surface::empty(),
         locations: BTreeMap::new(),
     };
     let env = match env {
         EnvTree::At(dir) => dir,
+        EnvTree::Rendered(dir) => {
+            // Its files are removed after the run: no location may point into it.
+            b.env_locations = false;
+            dir
+        }
         EnvTree::Missing(why) => {
             b.config_only(&why);
             return Ok(b.finish());
@@ -926,6 +968,9 @@ fn read_compose(local: &Path) -> Result<Option<Map<String, Value>>, Error> {
 }
 
 struct Builder<'a> {
+    /// Whether values read from env/ may point at their file.
+    env_locations: bool,
+    fp: &'a Fingerprinter,
     config: &'a ConfigFile,
     surface: Value,
     locations: BTreeMap<String, Location>,
@@ -970,6 +1015,9 @@ impl Builder<'_> {
     }
 
     fn locate_file(&mut self, pointer: &str, file: &Path) {
+        if !self.env_locations {
+            return;
+        }
         self.locations.insert(
             pointer.to_string(),
             Location {
@@ -1533,6 +1581,15 @@ impl Builder<'_> {
 
     fn settings(&mut self, settings: Map<String, Value>) {
         for (k, v) in settings {
+            // The instance id names the Kubernetes instance (it is in every label): an
+            // identifier that is fingerprinted whatever the profile, so that two
+            // environments with one id show as shared without printing it.
+            let v = match (k.as_str(), v) {
+                (INSTANCE_ID, Value::String(id)) if !id.is_empty() => {
+                    surface::secret(self.fp.fingerprint(&id))
+                }
+                (_, v) => v,
+            };
             self.set(&join_pointer(&["settings", &k]), v);
         }
     }
@@ -1724,6 +1781,50 @@ CACHES = {"default": {"LOCATION": "redis://@redis:6379/1"}}
             "registry:5000/openedx"
         );
         assert_eq!(url_host("http://meilisearch:7700"), "meilisearch");
+    }
+
+    #[test]
+    fn odd_templates_are_left_unresolved_not_a_panic() {
+        let vars = Map::new();
+        for t in [
+            "{%}",
+            "{% if %}",
+            "{{}}",
+            "{% if X %}a{% endif %}",
+            "{%%}{{",
+            "x{% else %}",
+        ] {
+            assert_eq!(render_template(t, &vars), None, "{t}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn python_settings_never_panic(text in "[ -~\\n]{0,300}") {
+            let p = PythonSettings::parse(&text);
+            let _ = p.feature_values(&Map::new());
+        }
+
+        #[test]
+        fn templates_never_panic(text in "([{}%a-z =']|if |else|endif|LMS_HOST){0,40}") {
+            let mut vars = Map::new();
+            vars.insert("LMS_HOST".into(), json!("lms.x.org"));
+            let _ = render_template(&text, &vars);
+        }
+
+        #[test]
+        fn config_key_scanner_never_panics(line in "\\PC{0,80}") {
+            let _ = top_level_key(&line);
+            let _ = without_position(&line);
+            let _ = missing_plugins(&line);
+        }
+    }
+
+    #[test]
+    fn plugins_tutor_could_not_enable_are_named() {
+        let stderr = "⚠️  Failed to enable plugin 'nonexistent': plugin 'nonexistent' is not installed.\n⚠️  You are running Tutor as root.";
+        assert_eq!(missing_plugins(stderr), ["nonexistent"]);
+        assert!(missing_plugins("Configuration saved").is_empty());
     }
 
     #[test]

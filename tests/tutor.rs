@@ -1,0 +1,653 @@
+//! The tutor collector against Tutor project roots rendered by real Tutor 22.0.3
+//! (`examples/`, `tests/fixtures/tutor/`, made with `examples/render.sh`), and — when a
+//! Python virtualenv can be made — against roots rendered fresh by pinned Tutor, so that
+//! a change in Tutor's layout breaks this build rather than a user's gate.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fixture(name: &str) -> PathBuf {
+    repo().join("tests/fixtures/tutor").join(name)
+}
+
+fn example(name: &str) -> PathBuf {
+    repo().join("examples").join(name)
+}
+
+/// An envparity command with no `tutor` reachable, unless a test says otherwise.
+fn envparity() -> Command {
+    let mut c = Command::cargo_bin("envparity").expect("the envparity binary is built");
+    c.env("PATH", "/nonexistent")
+        .env_remove("ENVPARITY_TUTOR")
+        .env("ENVPARITY_FINGERPRINT_KEY", "tutor tests");
+    c
+}
+
+struct Outcome {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Outcome {
+    fn report(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not a JSON report ({e}): {}\n{}", self.stdout, self.stderr))
+    }
+}
+
+fn run(mut cmd: Command) -> Outcome {
+    let out = cmd.output().expect("envparity runs");
+    Outcome {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn check(staging: &Path, production: &Path, extra: &[&str]) -> Outcome {
+    let mut c = envparity();
+    c.arg("check")
+        .arg("--staging")
+        .arg(staging)
+        .arg("--production")
+        .arg(production)
+        .args(["--format", "json", "--show-expected"])
+        .args(extra);
+    run(c)
+}
+
+/// The class of the finding at `path`, if any.
+fn class_at(report: &Value, path: &str) -> Option<String> {
+    report["findings"]
+        .as_array()?
+        .iter()
+        .find(|f| f["path"] == path)
+        .and_then(|f| f["class"].as_str())
+        .map(str::to_string)
+}
+
+fn classes(report: &Value, class: &str) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["class"] == class)
+        .filter_map(|f| f["path"].as_str().map(str::to_string))
+        .collect()
+}
+
+fn assert_class(report: &Value, path: &str, class: &str) {
+    assert_eq!(
+        class_at(report, path).as_deref(),
+        Some(class),
+        "{path} should be {class}; findings: {}",
+        serde_json::to_string_pretty(&report["findings"]).unwrap_or_default()
+    );
+}
+
+/// A copy of a fixture root in a temporary directory, to alter one thing in it.
+fn copy_root(from: &Path) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let to = dir.path().join(from.file_name().expect("a named root"));
+    copy_dir(from, &to);
+    (dir, to)
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("readable fixture") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// Secret values straight from the fixtures' config.yml files: none may be printed.
+fn secret_values(root: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(root.join("config.yml")).expect("config.yml");
+    let config: serde_yaml_ng::Mapping = serde_yaml_ng::from_str(&text).expect("YAML");
+    config
+        .iter()
+        .filter_map(|(k, v)| Some((k.as_str()?, v.as_str()?)))
+        .filter(|(k, v)| {
+            (k.contains("PASSWORD") || k.contains("SECRET") || k.ends_with("_KEY") || *k == "ID")
+                && v.len() >= 8
+        })
+        .map(|(_, v)| {
+            // The PEM key: one line of its body is enough to spot a leak.
+            v.lines().nth(1).unwrap_or(v).trim().to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn identical_twins_are_at_parity() {
+    let out = check(&fixture("twin-a"), &fixture("twin-b"), &[]);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    let r = out.report();
+    assert_eq!(r["verdict"], "pass");
+    for class in ["reduced", "shared", "unknown", "drift", "extra"] {
+        assert!(
+            classes(&r, class).is_empty(),
+            "{class}: {:?}",
+            classes(&r, class)
+        );
+    }
+    // Different secrets and hosts, as expected.
+    assert_class(&r, "/settings/OPENEDX_SECRET_KEY", "expected");
+    assert_class(&r, "/settings/ID", "expected");
+    assert_class(&r, "/settings/LMS_HOST", "expected");
+}
+
+#[test]
+fn example_pair_reports_each_reduction_and_the_shared_smtp() {
+    let out = check(&example("staging"), &example("production"), &[]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let r = out.report();
+    for path in [
+        "/plugins/forum",
+        "/plugins/pod-autoscaling",
+        "/datastores/mongodb/members",
+        "/datastores/mongodb/replicated",
+        "/datastores/mongodb/tls",
+        "/services/lms/hpa",
+        "/services/lms/uwsgi_workers",
+        "/security/https",
+        "/security/session_cookie_secure",
+        "/security/csrf_cookie_secure",
+        "/features/lms/ENABLE_DISCUSSION_SERVICE",
+    ] {
+        assert_class(&r, path, "reduced");
+    }
+    assert_class(&r, "/datastores/smtp/host", "shared");
+    assert_class(&r, "/settings/SMTP_PASSWORD", "shared");
+    // Separate MySQL hosts, other secrets, names: expected.
+    assert_class(&r, "/datastores/mysql/host", "expected");
+    assert_class(&r, "/datastores/mongodb/replica_set", "expected");
+    assert_class(&r, "/settings/MYSQL_ROOT_PASSWORD", "expected");
+    assert_class(&r, "/settings/ID", "expected");
+    // Plugins both have are at parity.
+    assert_eq!(class_at(&r, "/plugins/mfe"), None);
+    assert_eq!(class_at(&r, "/plugins/indigo"), None);
+    // The whole table stays readable: the only drift is bundled vs external MongoDB.
+    let mut drift = classes(&r, "drift");
+    drift.sort();
+    assert_eq!(
+        drift,
+        ["/datastores/mongodb/bundled", "/datastores/mongodb/host"]
+    );
+    assert!(classes(&r, "unknown").is_empty());
+}
+
+#[test]
+fn example_check_prints_no_secret() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let written = dir.path().join("report.json");
+    let mut c = envparity();
+    c.args(["check", "--show-expected", "--output"])
+        .arg(format!("json={}", written.display()))
+        .arg("--staging")
+        .arg(example("staging"))
+        .arg("--production")
+        .arg(example("production"));
+    let out = run(c);
+    let json = check(&example("staging"), &example("production"), &[]);
+    let file = std::fs::read_to_string(&written).expect("the --output file");
+    let mut secrets = secret_values(&example("staging"));
+    secrets.extend(secret_values(&example("production")));
+    assert!(secrets.len() >= 10, "{secrets:?}");
+    for s in &secrets {
+        for text in [&out.stdout, &out.stderr, &json.stdout, &json.stderr, &file] {
+            assert!(!text.contains(s.as_str()), "a secret value was printed");
+        }
+    }
+}
+
+#[test]
+fn staging_with_lower_hpa_bounds_is_reduced() {
+    // twin-a runs pod-autoscaling with its defaults (lms 1..4), production lms 3..8.
+    let r = check(&fixture("twin-a"), &example("production"), &[]).report();
+    assert_class(&r, "/services/lms/hpa/min_replicas", "reduced");
+    assert_class(&r, "/services/lms/hpa/max_replicas", "reduced");
+    assert_eq!(class_at(&r, "/services/cms/hpa/min_replicas"), None);
+}
+
+#[test]
+fn edx_platform_fork_is_drift_and_does_not_fail_the_gate() {
+    let out = check(&fixture("fork"), &fixture("twin-a"), &[]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    let r = out.report();
+    assert_class(&r, "/release/edx_platform/repository", "drift");
+    assert_class(&r, "/release/edx_platform/version", "drift");
+    let out = check(
+        &fixture("fork"),
+        &fixture("twin-a"),
+        &["--fail-on", "drift"],
+    );
+    assert_eq!(out.code, 1);
+}
+
+#[test]
+fn the_same_external_database_host_is_shared() {
+    let r = check(&fixture("shared-mysql"), &example("production"), &[]).report();
+    assert_class(&r, "/datastores/mysql/host", "shared");
+}
+
+#[test]
+fn root_without_env_and_without_tutor_is_unknown_where_env_is_needed() {
+    let out = check(&fixture("no-env"), &fixture("twin-a"), &[]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let r = out.report();
+    for path in [
+        "/release/tutor_version",
+        "/services",
+        "/features",
+        "/settings/lms",
+        "/security/session_cookie_secure",
+    ] {
+        assert_class(&r, path, "unknown");
+    }
+    let f = r["findings"]
+        .as_array()
+        .and_then(|a| a.iter().find(|f| f["path"] == "/services"))
+        .expect("a /services finding");
+    let msg = f["message"].as_str().unwrap_or_default();
+    assert!(
+        msg.contains("no-env") && msg.contains("tutor config save"),
+        "{msg}"
+    );
+    // What config.yml gives is still judged: HTTPS is off by default.
+    assert_class(&r, "/security/https", "reduced");
+    assert_class(&r, "/plugins/forum", "reduced");
+}
+
+#[test]
+fn a_directory_that_is_not_a_tutor_root_is_an_input_error() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = check(dir.path(), &fixture("twin-a"), &[]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains(&dir.path().display().to_string())
+            && out.stderr.contains("not a Tutor project root"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("panicked"));
+}
+
+#[test]
+fn config_yml_that_is_not_yaml_or_not_a_mapping_is_an_input_error() {
+    for (text, says) in [
+        ("LMS_HOST: [unclosed\n", "config.yml:"),
+        ("- just\n- a list\n", "expected a mapping"),
+        ("", "is empty"),
+    ] {
+        let (_tmp, root) = copy_root(&fixture("twin-b"));
+        std::fs::write(root.join("config.yml"), text).expect("write");
+        let out = check(&root, &fixture("twin-a"), &[]);
+        assert_eq!(out.code, 2, "{text:?}: {}", out.stdout);
+        assert!(
+            out.stderr.contains("config.yml") && out.stderr.contains(says),
+            "{text:?}: {}",
+            out.stderr
+        );
+        assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+    }
+}
+
+#[test]
+fn an_unparsable_manifest_is_an_input_error_naming_the_file() {
+    let (_tmp, root) = copy_root(&fixture("twin-b"));
+    let file = root.join("env/k8s/deployments.yml");
+    let mut text = std::fs::read_to_string(&file).expect("read");
+    text.push_str("\n---\nkind: Deployment\nmetadata: {name: broken\n");
+    std::fs::write(&file, text).expect("write");
+    let out = check(&root, &fixture("twin-a"), &[]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("env/k8s/deployments.yml:"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn manifests_of_unknown_kinds_are_ignored() {
+    let (_tmp, root) = copy_root(&fixture("twin-b"));
+    let file = root.join("env/k8s/services.yml");
+    let mut text = std::fs::read_to_string(&file).expect("read");
+    text.push_str("\n---\napiVersion: example.org/v1\nkind: FancyThing\nmetadata:\n  name: lms\n");
+    std::fs::write(&file, text).expect("write");
+    let out = check(&root, &fixture("twin-a"), &[]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+}
+
+#[test]
+fn a_tutor_major_newer_than_the_release_table_is_unknown() {
+    // Tutor 23 does not exist yet: the root is twin-b with its version file changed.
+    let (_tmp, root) = copy_root(&fixture("twin-b"));
+    std::fs::write(root.join("env/version"), "99.0.0").expect("write");
+    let out = check(&root, &fixture("twin-a"), &[]);
+    assert_eq!(out.code, 1);
+    let r = out.report();
+    assert_class(&r, "/release/openedx_release", "unknown");
+    let text = serde_json::to_string(&r["findings"]).unwrap_or_default();
+    assert!(
+        text.contains("env/version") && text.contains("releases.toml"),
+        "{text}"
+    );
+    // The rest of the root is still read.
+    assert_eq!(class_at(&r, "/services/lms/hpa"), None);
+}
+
+#[test]
+fn a_version_file_that_is_no_version_is_an_input_error() {
+    let (_tmp, root) = copy_root(&fixture("twin-b"));
+    std::fs::write(root.join("env/version"), "not a version").expect("write");
+    let out = check(&root, &fixture("twin-a"), &[]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("env/version"), "{}", out.stderr);
+}
+
+#[test]
+fn a_newer_point_release_is_extra_and_an_older_one_reduced() {
+    // Only Tutor 22.0.3 is pinned; the other point releases are twin-b with env/version
+    // and the deployed image tags edited as another 22.0.x would render them.
+    for (version, class) in [("22.0.4", "extra"), ("22.0.2", "reduced")] {
+        let (_tmp, root) = copy_root(&fixture("twin-b"));
+        std::fs::write(root.join("env/version"), version).expect("write");
+        let deployments = root.join("env/k8s/deployments.yml");
+        let text = std::fs::read_to_string(&deployments).expect("read");
+        std::fs::write(
+            &deployments,
+            text.replace(
+                "openedx:22.0.3-indigo",
+                &format!("openedx:{version}-indigo"),
+            ),
+        )
+        .expect("write");
+        let r = check(&root, &fixture("twin-a"), &[]).report();
+        assert_class(&r, "/release/tutor_version", class);
+        assert_class(&r, "/release/images/openedx", class);
+    }
+}
+
+#[test]
+fn findings_point_at_the_config_yml_line() {
+    let r = check(&example("staging"), &example("production"), &[]).report();
+    let f = r["findings"]
+        .as_array()
+        .and_then(|a| a.iter().find(|f| f["path"] == "/settings/SMTP_PASSWORD"))
+        .expect("the shared SMTP password");
+    let loc = &f["locations"]["production"];
+    let file = loc["file"].as_str().unwrap_or_default();
+    assert!(file.ends_with("examples/production/config.yml"), "{loc}");
+    let line = loc["line"].as_u64().expect("a line") as usize;
+    let text = std::fs::read_to_string(example("production").join("config.yml")).expect("read");
+    assert!(
+        text.lines()
+            .nth(line - 1)
+            .is_some_and(|l| l.starts_with("SMTP_PASSWORD:")),
+        "line {line}"
+    );
+    let forum = r["findings"]
+        .as_array()
+        .and_then(|a| a.iter().find(|f| f["path"] == "/plugins/forum"))
+        .expect("the forum plugin");
+    let line = forum["locations"]["production"]["line"]
+        .as_u64()
+        .expect("a line") as usize;
+    assert_eq!(text.lines().nth(line - 1), Some("- forum"));
+}
+
+#[test]
+fn tutor_roots_can_be_named_in_the_config_file() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let cfg = dir.path().join("envparity.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[[staging.tutor]]\nroot = {:?}\n[[production.tutor]]\nroot = {:?}\n",
+            fixture("twin-a").display().to_string(),
+            fixture("twin-b").display().to_string()
+        ),
+    )
+    .expect("write");
+    let mut c = envparity();
+    c.arg("check").arg("--config").arg(&cfg);
+    let out = run(c);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+}
+
+#[test]
+fn a_root_without_kubernetes_manifests_reads_services_from_docker_compose() {
+    let (_tmp, root) = copy_root(&fixture("twin-b"));
+    std::fs::remove_dir_all(root.join("env/k8s")).expect("rm");
+    std::fs::remove_dir_all(root.join("env/plugins/pod-autoscaling")).expect("rm");
+    let r = check(&root, &fixture("twin-a"), &[]).report();
+    // docker-compose has the same services and workers, but no autoscaler.
+    assert_class(&r, "/services/lms/hpa", "reduced");
+    assert_eq!(class_at(&r, "/services/lms/uwsgi_workers"), None);
+    assert_eq!(class_at(&r, "/services/lms"), None);
+    assert!(classes(&r, "unknown").is_empty());
+}
+
+#[test]
+fn a_config_yml_path_stands_for_its_root() {
+    let out = check(
+        &fixture("twin-a").join("config.yml"),
+        &fixture("twin-b"),
+        &[],
+    );
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert_eq!(out.report()["sources"]["staging"]["tutor"]["kind"], "tutor");
+}
+
+// ---------------------------------------------------------------- fresh renders
+
+/// Renders roots with `examples/render.sh` and pinned Tutor in a throwaway virtualenv
+/// (or `$TUTOR_VENV`). Runs when `ENVPARITY_TUTOR_TESTS=1` or when `python3 -m venv`
+/// works; under `CI=true` it fails rather than skips when it cannot run.
+struct Renderer {
+    venv: PathBuf,
+    _tmp: tempfile::TempDir,
+}
+
+fn renderer() -> Option<Renderer> {
+    let forced = std::env::var("ENVPARITY_TUTOR_TESTS").is_ok_and(|v| v == "1");
+    let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+    let must = forced || ci;
+    let skip = |why: String| -> Option<Renderer> {
+        if must {
+            panic!("cannot render Tutor roots (ENVPARITY_TUTOR_TESTS=1 or CI=true): {why}");
+        }
+        eprintln!("SKIPPED: rendering Tutor roots: {why}");
+        None
+    };
+    let tmp = tempfile::tempdir().expect("tmp");
+    let venv = match std::env::var_os("TUTOR_VENV").filter(|v| !v.is_empty()) {
+        Some(v) => PathBuf::from(v),
+        None => {
+            let venv = tmp.path().join("venv");
+            let made = std::process::Command::new("python3")
+                .args(["-m", "venv"])
+                .arg(&venv)
+                .status();
+            match made {
+                Ok(s) if s.success() => venv,
+                Ok(s) => {
+                    return skip(format!(
+                        "`python3 -m venv` failed ({s}); install python3-venv"
+                    ));
+                }
+                Err(e) => return skip(format!("no python3: {e}")),
+            }
+        }
+    };
+    Some(Renderer { venv, _tmp: tmp })
+}
+
+impl Renderer {
+    /// `render.sh --root DIR ARGS...`; installs the pinned Tutor on first use.
+    fn render(&self, root: &Path, args: &[&str]) {
+        let out = std::process::Command::new("bash")
+            .arg(repo().join("examples/render.sh"))
+            .arg("--root")
+            .arg(root)
+            .args(args)
+            .env("TUTOR_VENV", &self.venv)
+            .output()
+            .expect("bash runs render.sh");
+        assert!(
+            out.status.success(),
+            "render.sh --root {} failed: {}",
+            root.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn fresh_renders_by_pinned_tutor_are_judged_like_the_fixtures() {
+    let Some(r) = renderer() else { return };
+    let dir = tempfile::tempdir().expect("tmp");
+    let smtp = [
+        "--set",
+        "RUN_SMTP=false",
+        "--set",
+        "SMTP_HOST=smtp.render.example.org",
+        "--set",
+        "SMTP_PASSWORD=render-test-smtp-password",
+    ];
+    let production_args: Vec<&str> = [
+        "--set",
+        "LMS_HOST=lms.render.example.org",
+        "--set",
+        "ENABLE_HTTPS=true",
+        "--set",
+        "RUN_MONGODB=false",
+        "--set",
+        "MONGODB_HOST=m0.render.example.org,m1.render.example.org",
+        "--set",
+        "MONGODB_REPLICA_SET=rs9",
+        "--set",
+        "MONGODB_USE_SSL=true",
+        "--set",
+        "OPENEDX_CMS_UWSGI_WORKERS=3",
+        "--set",
+        "OPENEDX_EXTRA_PIP_REQUIREMENTS=[\"openedx-example-xblock==1.0\"]",
+        "--plugin",
+        "pod-autoscaling",
+    ]
+    .into_iter()
+    .chain(smtp)
+    .collect();
+    let production = dir.path().join("production");
+    let twin = dir.path().join("twin");
+    let staging = dir.path().join("staging");
+    let bare = dir.path().join("bare");
+    r.render(&production, &production_args);
+    // The twin has the same settings with its own hosts and secrets.
+    let twin_owned: Vec<String> = production_args
+        .iter()
+        .map(|a| {
+            a.replace("render.example.org", "twin.render.example.org")
+                .replace("render-test-smtp-password", "twin-smtp-password")
+        })
+        .collect();
+    let twin_args: Vec<&str> = twin_owned.iter().map(String::as_str).collect();
+    r.render(&twin, &twin_args);
+    let staging_args: Vec<&str> = ["--set", "LMS_HOST=lms.staging.render.example.org"]
+        .into_iter()
+        .chain(smtp)
+        .collect();
+    r.render(&staging, &staging_args);
+
+    // Same settings, other secrets and hosts: parity.
+    let out = check(&twin, &production, &[]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+
+    let out = check(&staging, &production, &[]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let rep = out.report();
+    for path in [
+        "/plugins/pod-autoscaling",
+        "/datastores/mongodb/members",
+        "/datastores/mongodb/replicated",
+        "/datastores/mongodb/tls",
+        "/services/lms/hpa",
+        "/services/cms/uwsgi_workers",
+        "/security/https",
+        "/security/session_cookie_secure",
+        "/plugins/pip:openedx-example-xblock",
+    ] {
+        assert_class(&rep, path, "reduced");
+    }
+    assert_class(&rep, "/datastores/smtp/host", "shared");
+    assert_class(&rep, "/settings/SMTP_PASSWORD", "shared");
+
+    // A root with config.yml only is rendered by the tutor on PATH.
+    r.render(
+        &bare,
+        &[
+            "--set",
+            "LMS_HOST=lms.bare.render.example.org",
+            "--config-only",
+        ],
+    );
+    assert!(!bare.join("env").exists());
+    let mut c = envparity();
+    c.env("ENVPARITY_TUTOR", r.venv.join("bin/tutor"))
+        .arg("check")
+        .arg("--staging")
+        .arg(&bare)
+        .arg("--production")
+        .arg(&staging)
+        .args(["--format", "json"]);
+    let out = run(c);
+    let rep = out.report();
+    assert!(classes(&rep, "unknown").is_empty(), "{}", out.stdout);
+    assert!(
+        !bare.join("env").exists(),
+        "the user's root is not written to"
+    );
+
+    // A plugin the tutor on PATH does not have: its render would lack the plugin, so
+    // what needs env/ is unknown rather than judged from an unfaithful render.
+    let text = std::fs::read_to_string(bare.join("config.yml")).expect("config.yml");
+    let mut config: serde_yaml_ng::Mapping = serde_yaml_ng::from_str(&text).expect("YAML");
+    let plugins = config
+        .get_mut("PLUGINS")
+        .and_then(serde_yaml_ng::Value::as_sequence_mut)
+        .expect("a PLUGINS list");
+    plugins.push("not-installed-plugin".into());
+    let odd = dir.path().join("odd");
+    std::fs::create_dir_all(&odd).expect("mkdir");
+    std::fs::write(
+        odd.join("config.yml"),
+        serde_yaml_ng::to_string(&config).expect("YAML"),
+    )
+    .expect("write");
+    let mut c = envparity();
+    c.env("ENVPARITY_TUTOR", r.venv.join("bin/tutor"))
+        .arg("check")
+        .arg("--staging")
+        .arg(&odd)
+        .arg("--production")
+        .arg(&staging)
+        .args(["--format", "json"]);
+    let rep = run(c).report();
+    assert_class(&rep, "/services", "unknown");
+    let text = serde_json::to_string(&rep["findings"]).unwrap_or_default();
+    assert!(text.contains("not-installed-plugin"), "{text}");
+}
