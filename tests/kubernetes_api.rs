@@ -24,7 +24,9 @@ const LIMITED_TOKEN: &str = "k8s-limited-token-77c1";
 const SERVER_PAGE: usize = 2;
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/kubernetes").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/kubernetes")
+        .join(name)
 }
 
 #[derive(Clone)]
@@ -69,7 +71,13 @@ async fn serve_list(
         ["apis", g, v, "namespaces", ns, plural] => (format!("{g}/{v}"), *plural, Some(*ns)),
         ["api", "v1", plural] => ("v1".to_string(), *plural, None),
         ["apis", g, v, plural] => (format!("{g}/{v}"), *plural, None),
-        _ => return status(404, "NotFound", "the server could not find the requested resource"),
+        _ => {
+            return status(
+                404,
+                "NotFound",
+                "the server could not find the requested resource",
+            );
+        }
     };
     let kind = match plural {
         "deployments" => "Deployment",
@@ -78,7 +86,13 @@ async fn serve_list(
         "poddisruptionbudgets" => "PodDisruptionBudget",
         "ingresses" => "Ingress",
         "services" => "Service",
-        _ => return status(404, "NotFound", "the server could not find the requested resource"),
+        _ => {
+            return status(
+                404,
+                "NotFound",
+                "the server could not find the requested resource",
+            );
+        }
     };
     if token == LIMITED_TOKEN && plural == "horizontalpodautoscalers" {
         return status(
@@ -156,7 +170,11 @@ fn spawn_api(list: &str) -> (SocketAddr, Arc<Mutex<Vec<String>>>) {
 
 fn write_config(dir: &Path, staging: &str, production: &str) -> PathBuf {
     let p = dir.join("envparity.toml");
-    std::fs::write(&p, format!("[staging]\n{staging}\n[production]\n{production}\n")).expect("write");
+    std::fs::write(
+        &p,
+        format!("[staging]\n{staging}\n[production]\n{production}\n"),
+    )
+    .expect("write");
     p
 }
 
@@ -201,7 +219,13 @@ fn scaled_down_staging_cluster_is_reduced_against_the_api_server() {
         &api_section(addr, "PROD_K8S_TOKEN"),
     );
     let (code, stdout, stderr) = envparity(
-        &["check", "--config", config.to_str().unwrap_or_default(), "--format", "json"],
+        &[
+            "check",
+            "--config",
+            config.to_str().unwrap_or_default(),
+            "--format",
+            "json",
+        ],
         &[("PROD_K8S_TOKEN", GOOD_TOKEN)],
     );
     assert_eq!(code, 1, "{stderr}");
@@ -226,7 +250,10 @@ fn scaled_down_staging_cluster_is_reduced_against_the_api_server() {
     let pages: Vec<&String> = seen.iter().filter(|u| u.contains("/deployments")).collect();
     assert_eq!(pages.len(), 2, "{seen:?}");
     assert!(pages[1].contains("continue=opaque-2"), "{seen:?}");
-    assert!(seen.iter().all(|u| u.contains("/namespaces/openedx/")), "{seen:?}");
+    assert!(
+        seen.iter().all(|u| u.contains("/namespaces/openedx/")),
+        "{seen:?}"
+    );
 }
 
 #[test]
@@ -265,7 +292,10 @@ fn api_and_saved_kubectl_output_give_the_same_surface() {
     let s = &surfaces[1];
     assert_eq!(s["services"]["lms"]["replicas"], 3);
     assert_eq!(s["services"]["lms"]["ready_replicas"], 3);
-    assert_eq!(s["services"]["lms"]["hpa"], json!({"min_replicas": 3, "max_replicas": 8}));
+    assert_eq!(
+        s["services"]["lms"]["hpa"],
+        json!({"min_replicas": 3, "max_replicas": 8})
+    );
     assert_eq!(s["services"]["lms"]["pdb"], json!({"min_available": 2}));
     assert_eq!(s["services"]["caddy"]["service_type"], "LoadBalancer");
     assert_eq!(s["services"]["mongodb"]["kind"], "StatefulSet");
@@ -328,7 +358,11 @@ fn forbidden_autoscalers_make_services_unknown_with_403_reason() {
 fn unset_token_variable_is_bad_input() {
     let (addr, _) = spawn_api("production-list.json");
     let dir = TempDir::new().expect("temp dir");
-    let config = write_config(dir.path(), "", &api_section(addr, "ENVPARITY_TEST_UNSET_TOKEN"));
+    let config = write_config(
+        dir.path(),
+        "",
+        &api_section(addr, "ENVPARITY_TEST_UNSET_TOKEN"),
+    );
     let out = dir.path().join("snap.json");
     let (code, _, stderr) = envparity(
         &[

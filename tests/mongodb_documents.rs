@@ -38,7 +38,10 @@ fn combined_documents_give_members_keyed_by_host() {
     assert_eq!(s["healthy_members"], 4);
     assert_eq!(s["version"], "7.0.15");
     assert_eq!(s["tls"], true);
-    assert_eq!(s["host"], "mongodb-0.mongodb.openedx.svc.cluster.local:27017");
+    assert_eq!(
+        s["host"],
+        "mongodb-0.mongodb.openedx.svc.cluster.local:27017"
+    );
     let hosts = &s["hosts"];
     assert_eq!(
         hosts["mongodb-0.mongodb.openedx.svc.cluster.local:27017"],
@@ -62,9 +65,11 @@ fn rs_status_alone_gives_states_without_config_details() {
     assert_eq!(s["arbiters"], 1);
     // Priority and votes live in the config, which this file does not carry.
     assert!(s.get("voting_members").is_none(), "{s}");
-    assert!(s["hosts"]["mongodb-1.mongodb.openedx.svc.cluster.local:27017"]
-        .get("priority")
-        .is_none());
+    assert!(
+        s["hosts"]["mongodb-1.mongodb.openedx.svc.cluster.local:27017"]
+            .get("priority")
+            .is_none()
+    );
 }
 
 #[test]
@@ -95,6 +100,9 @@ fn standalone_server_is_a_known_single_member() {
         assert_eq!(s["replicated"], false, "{f}");
         assert_eq!(s["members"], 1, "{f}");
         assert_eq!(s["replica_set"], Value::Null, "{f}");
+        assert_eq!(s["data_members"], 1, "{f}");
+        assert_eq!(s["arbiters"], 0, "{f}");
+        assert_eq!(s["primary"], true, "{f}");
     }
     let s = surface_of("status-not-initialized.json").expect("surface");
     assert_eq!(s["role"], "uninitialized");
@@ -168,10 +176,18 @@ fn staging_without_replica_set_is_reduced() {
         "/datastores/mongodb/replicated",
         "/datastores/mongodb/members",
         "/datastores/mongodb/tls",
+        "/datastores/mongodb/data_members",
+        "/datastores/mongodb/voting_members",
     ] {
         assert_eq!(class_at(&report, path), Some("reduced"), "{path}: {report}");
     }
     assert_eq!(report["summary"]["unknown"], 0, "{report}");
+    // Fewer arbiters or hidden members is a different shape, not less capacity.
+    assert_eq!(
+        class_at(&report, "/datastores/mongodb/arbiters"),
+        Some("drift")
+    );
+    assert_eq!(class_at(&report, "/datastores/mongodb/primary"), None);
 }
 
 #[test]
@@ -211,7 +227,10 @@ fn password_in_mongodb_url_is_refused_with_exit_2() {
         "mongodb://admin:s3cr3t-value@m1:27017/?replicaSet=rs0",
     ]);
     assert_eq!(code, 2);
-    assert!(stderr.contains("ENVPARITY_<ENV>_MONGODB_PASSWORD"), "{stderr}");
+    assert!(
+        stderr.contains("ENVPARITY_<ENV>_MONGODB_PASSWORD"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("s3cr3t-value"), "{stderr}");
 }
 

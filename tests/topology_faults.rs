@@ -42,7 +42,14 @@ fn snapshot_with(config_body: &str, timeout: &str) -> (i32, Value, String, Durat
     let out = dir.path().join("snap.json");
     let start = Instant::now();
     let o = Command::new(env!("CARGO_BIN_EXE_envparity"))
-        .args(["snapshot", "--env", "staging", "--timeout", timeout, "--config"])
+        .args([
+            "snapshot",
+            "--env",
+            "staging",
+            "--timeout",
+            timeout,
+            "--config",
+        ])
         .arg(&config)
         .arg("-o")
         .arg(&out)
@@ -136,14 +143,20 @@ fn silent_kubernetes_api_times_out_as_unknown() {
     assert_eq!(code, 0, "{stderr}");
     assert!(took < Duration::from_secs(10), "took {took:?}");
     let why = reason(&snap, "/services");
-    assert!(why.contains("no answer") || why.contains("timed out"), "{why}");
+    assert!(
+        why.contains("no answer") || why.contains("timed out"),
+        "{why}"
+    );
 }
 
 #[test]
 fn password_in_a_datastore_url_is_refused_with_exit_2() {
     for (url, var) in [
         ("mysql://root:hunter2-secret@db.internal:3306", "MYSQL_PWD"),
-        ("redis://:hunter2-secret@cache.internal:6379", "REDISCLI_AUTH"),
+        (
+            "redis://:hunter2-secret@cache.internal:6379",
+            "REDISCLI_AUTH",
+        ),
     ] {
         let o = Command::new(env!("CARGO_BIN_EXE_envparity"))
             .args(["check", "--staging", url, "--production", url])

@@ -103,7 +103,10 @@ impl MariaDb {
         let template = TempDir::new().expect("temp dir");
         let out = Command::new(&b[1])
             .args(["--no-defaults", "--user=root", "--skip-test-db"])
-            .arg(format!("--datadir={}", template.path().join("data").display()))
+            .arg(format!(
+                "--datadir={}",
+                template.path().join("data").display()
+            ))
             .output()
             .expect("running mariadb-install-db");
         assert!(
@@ -160,7 +163,10 @@ impl MariaDb {
     /// Runs SQL as root over the server's socket (root authenticates by unix_socket).
     fn sql(&self, server: &Server, sql: &str) -> Result<String, String> {
         let out = Command::new(&self.client)
-            .arg(format!("--socket={}", server.dir.path().join("sock").display()))
+            .arg(format!(
+                "--socket={}",
+                server.dir.path().join("sock").display()
+            ))
             .args(["-uroot", "-N", "-B", "-e", sql])
             .output()
             .map_err(|e| e.to_string())?;
@@ -281,7 +287,11 @@ impl Redis {
         let primary = self.start("127.0.0.1", &[]);
         let replica = self.start(
             "127.0.0.1",
-            &["--replicaof".into(), "127.0.0.1".into(), primary.port.to_string()],
+            &[
+                "--replicaof".into(),
+                "127.0.0.1".into(),
+                primary.port.to_string(),
+            ],
         );
         self.cli(&primary, &["SET", "parity_probe", "42"])
             .expect("SET");
@@ -359,7 +369,10 @@ fn replicated_production_against_standalone_staging_is_reduced() {
     let m_standalone = maria.start("127.0.0.2", 3, false);
     maria.create_collector_user(&m_standalone);
     let (r_primary, r_replica) = redis.replicated_pair();
-    let r_standalone = redis.start("127.0.0.2", &["--requirepass".into(), REDIS_PASSWORD.into()]);
+    let r_standalone = redis.start(
+        "127.0.0.2",
+        &["--requirepass".into(), REDIS_PASSWORD.into()],
+    );
 
     // The replica itself: it says it is one, and that replication runs.
     let (r, snap) = snapshot(
@@ -394,7 +407,11 @@ fn replicated_production_against_standalone_staging_is_reduced() {
         .env("MYSQL_PWD", MYSQL_PASSWORD)
         .env("ENVPARITY_STAGING_REDIS_PASSWORD", REDIS_PASSWORD);
     let r = run(&mut cmd);
-    assert_eq!(r.code, 1, "the gate fails on a reduced staging: {}", r.stderr);
+    assert_eq!(
+        r.code, 1,
+        "the gate fails on a reduced staging: {}",
+        r.stderr
+    );
     let report: Value = serde_json::from_str(&r.stdout).expect("JSON report");
     assert_eq!(report["verdict"], "fail");
     for path in [
@@ -403,7 +420,12 @@ fn replicated_production_against_standalone_staging_is_reduced() {
         "/datastores/redis/replicated",
         "/datastores/redis/replicas",
     ] {
-        assert_eq!(class_at(&report, path), Some("reduced"), "{path}: {}", r.stdout);
+        assert_eq!(
+            class_at(&report, path),
+            Some("reduced"),
+            "{path}: {}",
+            r.stdout
+        );
     }
     // Different servers on different hosts: nothing is shared, nothing unknown.
     assert_eq!(report["summary"]["shared"], 0, "{}", r.stdout);
@@ -429,7 +451,14 @@ fn replicated_production_against_standalone_staging_is_reduced() {
         r.stdout
     );
     assert_eq!(report["summary"]["reduced"], 0, "{}", r.stdout);
-    drop((m_primary, m_replica, m_standalone, r_primary, r_replica, r_standalone));
+    drop((
+        m_primary,
+        m_replica,
+        m_standalone,
+        r_primary,
+        r_replica,
+        r_standalone,
+    ));
 }
 
 #[test]
@@ -456,7 +485,11 @@ fn same_mysql_server_in_both_environments_is_shared_and_faults_are_unknown() {
     );
 
     // Wrong password: the source fails, its part is unknown, the reason names the server.
-    let (r, snap) = snapshot("staging", &[url.clone()], &[("MYSQL_PWD", "not-the-password")]);
+    let (r, snap) = snapshot(
+        "staging",
+        std::slice::from_ref(&url),
+        &[("MYSQL_PWD", "not-the-password")],
+    );
     assert_eq!(r.code, 0, "a failed source is not bad input: {}", r.stderr);
     let why = snap["surface"]["datastores"]["mysql"]["$unknown"]
         .as_str()
@@ -491,7 +524,9 @@ fn same_mysql_server_in_both_environments_is_shared_and_faults_are_unknown() {
     assert_eq!(mysql["read_only"], false);
     assert_eq!(mysql["binlog_format"], "MIXED", "{mysql}");
     assert!(
-        mysql["version"].as_str().is_some_and(|v| v.starts_with("10.")),
+        mysql["version"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("10.")),
         "{mysql}"
     );
 }

@@ -339,7 +339,10 @@ pub fn topology_surface(objects: &[Object]) -> Value {
         .iter()
         .filter(|o| matches!(o.kind.as_str(), "Deployment" | "StatefulSet" | "Service"))
     {
-        namespaces_of.entry(o.name()).or_default().insert(o.namespace());
+        namespaces_of
+            .entry(o.name())
+            .or_default()
+            .insert(o.namespace());
     }
     let service_key = |ns: &str, name: &str| -> String {
         if namespaces_of.get(name).is_some_and(|s| s.len() > 1) {
@@ -383,7 +386,10 @@ pub fn topology_surface(objects: &[Object]) -> Value {
         );
     }
 
-    for o in objects.iter().filter(|o| o.kind == "HorizontalPodAutoscaler") {
+    for o in objects
+        .iter()
+        .filter(|o| o.kind == "HorizontalPodAutoscaler")
+    {
         let min = o.spec("minReplicas").and_then(Value::as_u64).unwrap_or(1);
         let max = o.spec("maxReplicas").and_then(Value::as_u64);
         let target = o.spec("scaleTargetRef");
@@ -460,11 +466,21 @@ pub fn topology_surface(objects: &[Object]) -> Value {
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
-            .flat_map(|t| t.get("hosts").and_then(Value::as_array).into_iter().flatten())
+            .flat_map(|t| {
+                t.get("hosts")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+            })
             .filter_map(Value::as_str)
             .collect();
         let mut hosts = Map::new();
-        for rule in o.spec("rules").and_then(Value::as_array).into_iter().flatten() {
+        for rule in o
+            .spec("rules")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             if let Some(h) = rule.get("host").and_then(Value::as_str) {
                 let covered = tls.contains(h) || wildcard_covers(&tls, h);
                 ingress_hosts += 1;

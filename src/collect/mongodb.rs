@@ -93,7 +93,10 @@ impl Config {
     }
 
     pub fn covers(&self) -> Vec<String> {
-        vec![format!("/datastores/{}", surface::escape_segment(self.store()))]
+        vec![format!(
+            "/datastores/{}",
+            surface::escape_segment(self.store())
+        )]
     }
 }
 
@@ -107,8 +110,7 @@ pub async fn collect(config: &Config, ctx: &Context) -> Result<Collected, Source
                 .map_err(|e| SourceError::Failed(format!("reading the status file: {e}")))??;
             let path = config.status_file.as_deref().unwrap_or(Path::new(""));
             let doc: Value = parse_json(path, &text)?;
-            let documents = Documents::from_file(&doc)
-                .map_err(|e| Error::invalid(path, e))?;
+            let documents = Documents::from_file(&doc).map_err(|e| Error::invalid(path, e))?;
             documents.into_surface().map_err(SourceError::Failed)?
         }
         None => {
@@ -120,7 +122,16 @@ pub async fn collect(config: &Config, ctx: &Context) -> Result<Collected, Source
             let documents = live(config, ctx).await.map_err(SourceError::Failed)?;
             let mut node = documents.into_surface().map_err(SourceError::Failed)?;
             if let Value::Object(m) = &mut node {
-                m.insert("tls".into(), json!(config.tls || config.ca_bundle.is_some()));
+                m.insert(
+                    "tls".into(),
+                    json!(config.tls || config.ca_bundle.is_some()),
+                );
+                // A standalone's hello names no host; the seed it was reached by does.
+                if !m.contains_key("host")
+                    && let Some(seed) = config.hosts.first()
+                {
+                    m.insert("host".into(), json!(seed));
+                }
                 if let (Some(want), Some(got)) = (&config.replica_set, m.get("replica_set"))
                     && got.as_str() != Some(want.as_str())
                 {
@@ -291,7 +302,10 @@ impl Documents {
                 json!(count(&|x| x.votes.unwrap_or(1) > 0)),
             );
         }
-        m.insert("arbiters".into(), json!(count(&|x| x.arbiter == Some(true))));
+        m.insert(
+            "arbiters".into(),
+            json!(count(&|x| x.arbiter == Some(true))),
+        );
         m.insert(
             "hidden_members".into(),
             json!(count(&|x| x.hidden == Some(true))),
@@ -474,11 +488,22 @@ impl Member {
     }
 }
 
+/// A server that is not (yet) a replica set: one member, counted the same way a set's
+/// members are, so that each count compares against production's.
 fn standalone(mut m: Map<String, Value>, role: &str) -> Value {
+    // A standalone mongod takes writes; a member started with --replSet but never
+    // initiated does not.
+    let writable = role == "standalone";
     m.insert("replicated".into(), json!(false));
     m.insert("replica_set".into(), Value::Null);
     m.insert("role".into(), json!(role));
     m.insert("members".into(), json!(1));
+    m.insert("data_members".into(), json!(1));
+    m.insert("voting_members".into(), json!(1));
+    m.insert("arbiters".into(), json!(0));
+    m.insert("hidden_members".into(), json!(0));
+    m.insert("primary".into(), json!(writable));
+    m.insert("healthy_members".into(), json!(u8::from(writable)));
     Value::Object(m)
 }
 

@@ -84,7 +84,10 @@ impl Config {
     }
 
     pub fn covers(&self) -> Vec<String> {
-        vec![format!("/datastores/{}", surface::escape_segment(self.store()))]
+        vec![format!(
+            "/datastores/{}",
+            surface::escape_segment(self.store())
+        )]
     }
 
     fn password(&self, ctx: &Context) -> Result<Option<String>, Error> {
@@ -381,7 +384,10 @@ mod tests {
     use super::*;
 
     fn vars(pairs: &[(&str, &str)]) -> Map<String, Value> {
-        pairs.iter().map(|(k, v)| (k.to_string(), json!(v))).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), json!(v)))
+            .collect()
     }
 
     #[test]

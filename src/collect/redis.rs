@@ -10,7 +10,9 @@ use super::{Collected, Context, SourceError};
 use crate::error::Error;
 use crate::surface;
 use redis::aio::MultiplexedConnection;
-use redis::{AsyncConnectionConfig, Client, ConnectionAddr, IntoConnectionInfo, RedisConnectionInfo};
+use redis::{
+    AsyncConnectionConfig, Client, ConnectionAddr, IntoConnectionInfo, RedisConnectionInfo,
+};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
@@ -91,7 +93,10 @@ impl Config {
     }
 
     pub fn covers(&self) -> Vec<String> {
-        vec![format!("/datastores/{}", surface::escape_segment(self.store()))]
+        vec![format!(
+            "/datastores/{}",
+            surface::escape_segment(self.store())
+        )]
     }
 
     fn password(&self, ctx: &Context) -> Result<Option<String>, Error> {
@@ -127,9 +132,16 @@ impl Config {
             redis = redis.set_password(p);
         }
         let bad = |e: redis::RedisError| {
-            SourceError::Failed(format!("{}: {}", self.origin(), endpoint::one_line(&e.to_string())))
+            SourceError::Failed(format!(
+                "{}: {}",
+                self.origin(),
+                endpoint::one_line(&e.to_string())
+            ))
         };
-        let info = addr.into_connection_info().map_err(bad)?.set_redis_settings(redis);
+        let info = addr
+            .into_connection_info()
+            .map_err(bad)?
+            .set_redis_settings(redis);
         match &self.ca_bundle {
             Some(ca) => {
                 let pem = std::fs::read(ca).map_err(|e| Error::io(ca, e))?;
@@ -167,7 +179,10 @@ pub async fn collect(config: &Config, ctx: &Context) -> Result<Collected, Source
     let server = info(&mut conn, deadline, "server")
         .await
         .map_err(SourceError::Failed)?;
-    let mode = server.get("redis_mode").cloned().unwrap_or_else(|| "standalone".into());
+    let mode = server
+        .get("redis_mode")
+        .cloned()
+        .unwrap_or_else(|| "standalone".into());
     let mut facts = Facts {
         server,
         mode: mode.clone(),
@@ -221,7 +236,9 @@ async fn cluster_info(
     let text: String = within(
         deadline,
         "CLUSTER INFO",
-        redis::cmd("CLUSTER").arg("INFO").query_async::<String>(conn),
+        redis::cmd("CLUSTER")
+            .arg("INFO")
+            .query_async::<String>(conn),
     )
     .await?;
     Ok(parse_info(&text))

@@ -190,7 +190,9 @@ impl Reader<'_> {
             .ok_or_else(|| WireError::Malformed("bad BSON document length".into()))?;
         let end = start + len;
         if end > self.bytes.len() {
-            return Err(WireError::Malformed("BSON document runs past the message".into()));
+            return Err(WireError::Malformed(
+                "BSON document runs past the message".into(),
+            ));
         }
         let mut map = Map::new();
         let mut items = Vec::new();
