@@ -122,6 +122,16 @@ impl MariaDb {
     }
 
     fn start(&self, ip: &'static str, server_id: u32, binlog: bool) -> Server {
+        self.start_with(ip, server_id, binlog, &[])
+    }
+
+    fn start_with(
+        &self,
+        ip: &'static str,
+        server_id: u32,
+        binlog: bool,
+        extra: &[String],
+    ) -> Server {
         let dir = TempDir::new().expect("temp dir");
         let status = Command::new("cp")
             .arg("-a")
@@ -142,6 +152,7 @@ impl MariaDb {
             .arg(format!("--bind-address={ip}"))
             .arg(format!("--server-id={server_id}"))
             .arg("--innodb-buffer-pool-size=16M")
+            .args(extra)
             .stdout(Stdio::null())
             .stderr(Stdio::null());
         if binlog {
@@ -529,4 +540,140 @@ fn same_mysql_server_in_both_environments_is_shared_and_faults_are_unknown() {
             .is_some_and(|v| v.starts_with("10.")),
         "{mysql}"
     );
+}
+
+/// A CA and a server certificate for 127.0.0.1, made with the openssl command.
+fn certificates(dir: &Path) -> Option<()> {
+    let openssl = binaries(&["openssl"])?.remove(0);
+    let run = |args: &[&str]| {
+        let st = Command::new(&openssl)
+            .args(args)
+            .current_dir(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("running openssl");
+        assert!(st.success(), "openssl {args:?}");
+    };
+    std::fs::write(
+        dir.join("server.ext"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .expect("write");
+    for ca in ["ca", "other-ca"] {
+        run(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-keyout",
+            &format!("{ca}.key"),
+            "-out",
+            &format!("{ca}.pem"),
+            "-subj",
+            "/CN=envparity test CA",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+        ]);
+    }
+    run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=127.0.0.1",
+    ]);
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "server.ext",
+    ]);
+    Some(())
+}
+
+#[test]
+fn mysql_over_tls_with_the_configured_ca_reports_tls_and_a_foreign_ca_is_unknown() {
+    let Some(maria) = MariaDb::new() else {
+        return;
+    };
+    let certs = TempDir::new().expect("temp dir");
+    if certificates(certs.path()).is_none() {
+        return;
+    }
+    let c = |f: &str| certs.path().join(f).display().to_string();
+    let server = maria.start_with(
+        "127.0.0.1",
+        9,
+        false,
+        &[
+            format!("--ssl-ca={}", c("ca.pem")),
+            format!("--ssl-cert={}", c("server.pem")),
+            format!("--ssl-key={}", c("server.key")),
+        ],
+    );
+    maria.create_collector_user(&server);
+    let dir = TempDir::new().expect("temp dir");
+    let snap_with = |ca: &str| {
+        let config = dir.path().join("envparity.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "[[staging.mysql]]\nhost = \"127.0.0.1\"\nport = {}\nuser = \"{MYSQL_USER}\"\n\
+                 password_env = \"STAGING_MYSQL_PASSWORD\"\ntls = true\nca_bundle = \"{}\"\n",
+                server.port,
+                c(ca)
+            ),
+        )
+        .expect("write");
+        let out = dir.path().join("snap.json");
+        let r = run(envparity()
+            .args([
+                "snapshot",
+                "--env",
+                "staging",
+                "--timeout",
+                "20",
+                "--config",
+            ])
+            .arg(&config)
+            .arg("-o")
+            .arg(&out)
+            .env("STAGING_MYSQL_PASSWORD", MYSQL_PASSWORD));
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let snap: Value =
+            serde_json::from_str(&std::fs::read_to_string(&out).expect("snapshot")).expect("JSON");
+        snap["surface"]["datastores"]["mysql"].clone()
+    };
+    let mysql = snap_with("ca.pem");
+    assert_eq!(mysql["tls"], true, "{mysql}");
+    assert_eq!(mysql["tls_required"], false, "{mysql}");
+    // A certificate the configured CA did not sign is refused, not trusted anyway.
+    let mysql = snap_with("other-ca.pem");
+    let why = mysql["$unknown"]
+        .as_str()
+        .unwrap_or_default()
+        .to_lowercase();
+    assert!(why.contains("certificate"), "{mysql}");
 }
