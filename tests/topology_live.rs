@@ -677,3 +677,98 @@ fn mysql_over_tls_with_the_configured_ca_reports_tls_and_a_foreign_ca_is_unknown
         .to_lowercase();
     assert!(why.contains("certificate"), "{mysql}");
 }
+
+#[test]
+fn redis_over_tls_reports_tls_and_plaintext_to_a_tls_port_is_unknown() {
+    let Some(redis) = Redis::new() else {
+        return;
+    };
+    let certs = TempDir::new().expect("temp dir");
+    if certificates(certs.path()).is_none() {
+        return;
+    }
+    let c = |f: &str| certs.path().join(f).display().to_string();
+    let dir = TempDir::new().expect("temp dir");
+    let port = free_port("127.0.0.1");
+    let child = Command::new(&redis.server)
+        .args([
+            "--port",
+            "0",
+            "--tls-port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+        ])
+        .args([
+            "--tls-cert-file",
+            &c("server.pem"),
+            "--tls-key-file",
+            &c("server.key"),
+        ])
+        .args([
+            "--tls-ca-cert-file",
+            &c("ca.pem"),
+            "--tls-auth-clients",
+            "no",
+        ])
+        .args([
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--daemonize",
+            "no",
+            "--dir",
+        ])
+        .arg(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starting redis-server");
+    let server = Server {
+        child,
+        ip: "127.0.0.1",
+        port,
+        dir,
+    };
+    wait_until("redis-server over TLS", Duration::from_secs(15), || {
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
+    let cfg = TempDir::new().expect("temp dir");
+    let config = cfg.path().join("envparity.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[staging.redis]]\nhost = \"127.0.0.1\"\nport = {port}\nca_bundle = \"{}\"\n",
+            c("ca.pem")
+        ),
+    )
+    .expect("write");
+    let out = cfg.path().join("snap.json");
+    let r = run(envparity()
+        .args([
+            "snapshot",
+            "--env",
+            "staging",
+            "--timeout",
+            "10",
+            "--config",
+        ])
+        .arg(&config)
+        .arg("-o")
+        .arg(&out));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let snap: Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("snapshot")).expect("JSON");
+    let node = &snap["surface"]["datastores"]["redis"];
+    assert_eq!(node["tls"], true, "{snap}");
+    assert_eq!(node["role"], "standalone", "{snap}");
+
+    // Plain TCP to the TLS port: the server hangs up; unknown, with the reason.
+    let (r, snap) = snapshot("staging", &[format!("redis://{}", server.addr())], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let why = snap["surface"]["datastores"]["redis"]["$unknown"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(why.contains(&server.addr()), "{snap}");
+}
