@@ -772,3 +772,68 @@ fn redis_over_tls_reports_tls_and_plaintext_to_a_tls_port_is_unknown() {
         .unwrap_or_default();
     assert!(why.contains(&server.addr()), "{snap}");
 }
+
+#[test]
+fn redis_cluster_and_sentinel_modes_are_read() {
+    let Some(redis) = Redis::new() else {
+        return;
+    };
+    // One cluster node with no slots assigned yet: cluster mode, state not ok.
+    let probe = TempDir::new().expect("temp dir");
+    let nodes = probe.path().join("nodes.conf").display().to_string();
+    let cluster = redis.start(
+        "127.0.0.1",
+        &[
+            "--cluster-enabled".into(),
+            "yes".into(),
+            "--cluster-config-file".into(),
+            nodes,
+        ],
+    );
+    let (r, snap) = snapshot("staging", &[format!("redis://{}", cluster.addr())], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let node = &snap["surface"]["datastores"]["redis"];
+    assert_eq!(node["mode"], "cluster", "{snap}");
+    assert_eq!(node["members"], 1, "{snap}");
+    assert_eq!(node["cluster_ok"], false, "{snap}");
+
+    // A sentinel watching the cluster-less primary below.
+    let primary = redis.start("127.0.0.1", &[]);
+    let conf = probe.path().join("sentinel.conf");
+    let port = free_port("127.0.0.1");
+    // A sentinel reads (and rewrites) its config file, which must come first.
+    std::fs::write(
+        &conf,
+        format!(
+            "port {port}\nbind 127.0.0.1\ndir {}\n\
+             sentinel monitor parity 127.0.0.1 {} 1\n\
+             sentinel down-after-milliseconds parity 5000\n",
+            probe.path().display(),
+            primary.port
+        ),
+    )
+    .expect("write");
+    let child = Command::new(&redis.server)
+        .arg(&conf)
+        .arg("--sentinel")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starting redis-server --sentinel");
+    let sentinel = Server {
+        child,
+        ip: "127.0.0.1",
+        port,
+        dir: TempDir::new().expect("temp dir"),
+    };
+    wait_until("redis sentinel", Duration::from_secs(15), || {
+        redis
+            .cli(&sentinel, &["PING"])
+            .is_ok_and(|o| o.contains("PONG"))
+    });
+    let (r, snap) = snapshot("staging", &[format!("redis://{}", sentinel.addr())], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let node = &snap["surface"]["datastores"]["redis"];
+    assert_eq!(node["mode"], "sentinel", "{snap}");
+    assert_eq!(node["sentinel_masters"], 1, "{snap}");
+}
