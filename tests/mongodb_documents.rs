@@ -100,6 +100,9 @@ fn standalone_server_is_a_known_single_member() {
         assert_eq!(s["replicated"], false, "{f}");
         assert_eq!(s["members"], 1, "{f}");
         assert_eq!(s["replica_set"], Value::Null, "{f}");
+        assert_eq!(s["data_members"], 1, "{f}");
+        assert_eq!(s["arbiters"], 0, "{f}");
+        assert_eq!(s["primary"], true, "{f}");
     }
     let s = surface_of("status-not-initialized.json").expect("surface");
     assert_eq!(s["role"], "uninitialized");
@@ -173,10 +176,18 @@ fn staging_without_replica_set_is_reduced() {
         "/datastores/mongodb/replicated",
         "/datastores/mongodb/members",
         "/datastores/mongodb/tls",
+        "/datastores/mongodb/data_members",
+        "/datastores/mongodb/voting_members",
     ] {
         assert_eq!(class_at(&report, path), Some("reduced"), "{path}: {report}");
     }
     assert_eq!(report["summary"]["unknown"], 0, "{report}");
+    // Fewer arbiters or hidden members is a different shape, not less capacity.
+    assert_eq!(
+        class_at(&report, "/datastores/mongodb/arbiters"),
+        Some("drift")
+    );
+    assert_eq!(class_at(&report, "/datastores/mongodb/primary"), None);
 }
 
 #[test]

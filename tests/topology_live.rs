@@ -122,6 +122,16 @@ impl MariaDb {
     }
 
     fn start(&self, ip: &'static str, server_id: u32, binlog: bool) -> Server {
+        self.start_with(ip, server_id, binlog, &[])
+    }
+
+    fn start_with(
+        &self,
+        ip: &'static str,
+        server_id: u32,
+        binlog: bool,
+        extra: &[String],
+    ) -> Server {
         let dir = TempDir::new().expect("temp dir");
         let status = Command::new("cp")
             .arg("-a")
@@ -142,6 +152,7 @@ impl MariaDb {
             .arg(format!("--bind-address={ip}"))
             .arg(format!("--server-id={server_id}"))
             .arg("--innodb-buffer-pool-size=16M")
+            .args(extra)
             .stdout(Stdio::null())
             .stderr(Stdio::null());
         if binlog {
@@ -487,7 +498,7 @@ fn same_mysql_server_in_both_environments_is_shared_and_faults_are_unknown() {
     // Wrong password: the source fails, its part is unknown, the reason names the server.
     let (r, snap) = snapshot(
         "staging",
-        &[url.clone()],
+        std::slice::from_ref(&url),
         &[("MYSQL_PWD", "not-the-password")],
     );
     assert_eq!(r.code, 0, "a failed source is not bad input: {}", r.stderr);
@@ -529,4 +540,300 @@ fn same_mysql_server_in_both_environments_is_shared_and_faults_are_unknown() {
             .is_some_and(|v| v.starts_with("10.")),
         "{mysql}"
     );
+}
+
+/// A CA and a server certificate for 127.0.0.1, made with the openssl command.
+fn certificates(dir: &Path) -> Option<()> {
+    let openssl = binaries(&["openssl"])?.remove(0);
+    let run = |args: &[&str]| {
+        let st = Command::new(&openssl)
+            .args(args)
+            .current_dir(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("running openssl");
+        assert!(st.success(), "openssl {args:?}");
+    };
+    std::fs::write(
+        dir.join("server.ext"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .expect("write");
+    for ca in ["ca", "other-ca"] {
+        run(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-keyout",
+            &format!("{ca}.key"),
+            "-out",
+            &format!("{ca}.pem"),
+            "-subj",
+            "/CN=envparity test CA",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+        ]);
+    }
+    run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=127.0.0.1",
+    ]);
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "server.ext",
+    ]);
+    Some(())
+}
+
+#[test]
+fn mysql_over_tls_with_the_configured_ca_reports_tls_and_a_foreign_ca_is_unknown() {
+    let Some(maria) = MariaDb::new() else {
+        return;
+    };
+    let certs = TempDir::new().expect("temp dir");
+    if certificates(certs.path()).is_none() {
+        return;
+    }
+    let c = |f: &str| certs.path().join(f).display().to_string();
+    let server = maria.start_with(
+        "127.0.0.1",
+        9,
+        false,
+        &[
+            format!("--ssl-ca={}", c("ca.pem")),
+            format!("--ssl-cert={}", c("server.pem")),
+            format!("--ssl-key={}", c("server.key")),
+        ],
+    );
+    maria.create_collector_user(&server);
+    let dir = TempDir::new().expect("temp dir");
+    let snap_with = |ca: &str| {
+        let config = dir.path().join("envparity.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "[[staging.mysql]]\nhost = \"127.0.0.1\"\nport = {}\nuser = \"{MYSQL_USER}\"\n\
+                 password_env = \"STAGING_MYSQL_PASSWORD\"\ntls = true\nca_bundle = \"{}\"\n",
+                server.port,
+                c(ca)
+            ),
+        )
+        .expect("write");
+        let out = dir.path().join("snap.json");
+        let r = run(envparity()
+            .args([
+                "snapshot",
+                "--env",
+                "staging",
+                "--timeout",
+                "20",
+                "--config",
+            ])
+            .arg(&config)
+            .arg("-o")
+            .arg(&out)
+            .env("STAGING_MYSQL_PASSWORD", MYSQL_PASSWORD));
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let snap: Value =
+            serde_json::from_str(&std::fs::read_to_string(&out).expect("snapshot")).expect("JSON");
+        snap["surface"]["datastores"]["mysql"].clone()
+    };
+    let mysql = snap_with("ca.pem");
+    assert_eq!(mysql["tls"], true, "{mysql}");
+    assert_eq!(mysql["tls_required"], false, "{mysql}");
+    // A certificate the configured CA did not sign is refused, not trusted anyway.
+    let mysql = snap_with("other-ca.pem");
+    let why = mysql["$unknown"]
+        .as_str()
+        .unwrap_or_default()
+        .to_lowercase();
+    assert!(why.contains("certificate"), "{mysql}");
+}
+
+#[test]
+fn redis_over_tls_reports_tls_and_plaintext_to_a_tls_port_is_unknown() {
+    let Some(redis) = Redis::new() else {
+        return;
+    };
+    let certs = TempDir::new().expect("temp dir");
+    if certificates(certs.path()).is_none() {
+        return;
+    }
+    let c = |f: &str| certs.path().join(f).display().to_string();
+    let dir = TempDir::new().expect("temp dir");
+    let port = free_port("127.0.0.1");
+    let child = Command::new(&redis.server)
+        .args([
+            "--port",
+            "0",
+            "--tls-port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+        ])
+        .args([
+            "--tls-cert-file",
+            &c("server.pem"),
+            "--tls-key-file",
+            &c("server.key"),
+        ])
+        .args([
+            "--tls-ca-cert-file",
+            &c("ca.pem"),
+            "--tls-auth-clients",
+            "no",
+        ])
+        .args([
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--daemonize",
+            "no",
+            "--dir",
+        ])
+        .arg(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starting redis-server");
+    let server = Server {
+        child,
+        ip: "127.0.0.1",
+        port,
+        dir,
+    };
+    wait_until("redis-server over TLS", Duration::from_secs(15), || {
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
+    let cfg = TempDir::new().expect("temp dir");
+    let config = cfg.path().join("envparity.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[staging.redis]]\nhost = \"127.0.0.1\"\nport = {port}\nca_bundle = \"{}\"\n",
+            c("ca.pem")
+        ),
+    )
+    .expect("write");
+    let out = cfg.path().join("snap.json");
+    let r = run(envparity()
+        .args([
+            "snapshot",
+            "--env",
+            "staging",
+            "--timeout",
+            "10",
+            "--config",
+        ])
+        .arg(&config)
+        .arg("-o")
+        .arg(&out));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let snap: Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("snapshot")).expect("JSON");
+    let node = &snap["surface"]["datastores"]["redis"];
+    assert_eq!(node["tls"], true, "{snap}");
+    assert_eq!(node["role"], "standalone", "{snap}");
+
+    // Plain TCP to the TLS port: the server hangs up; unknown, with the reason.
+    let (r, snap) = snapshot("staging", &[format!("redis://{}", server.addr())], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let why = snap["surface"]["datastores"]["redis"]["$unknown"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(why.contains(&server.addr()), "{snap}");
+}
+
+#[test]
+fn redis_cluster_and_sentinel_modes_are_read() {
+    let Some(redis) = Redis::new() else {
+        return;
+    };
+    // One cluster node with no slots assigned yet: cluster mode, state not ok.
+    let probe = TempDir::new().expect("temp dir");
+    let nodes = probe.path().join("nodes.conf").display().to_string();
+    let cluster = redis.start(
+        "127.0.0.1",
+        &[
+            "--cluster-enabled".into(),
+            "yes".into(),
+            "--cluster-config-file".into(),
+            nodes,
+        ],
+    );
+    let (r, snap) = snapshot("staging", &[format!("redis://{}", cluster.addr())], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let node = &snap["surface"]["datastores"]["redis"];
+    assert_eq!(node["mode"], "cluster", "{snap}");
+    assert_eq!(node["members"], 1, "{snap}");
+    assert_eq!(node["cluster_ok"], false, "{snap}");
+
+    // A sentinel watching the cluster-less primary below.
+    let primary = redis.start("127.0.0.1", &[]);
+    let conf = probe.path().join("sentinel.conf");
+    let port = free_port("127.0.0.1");
+    // A sentinel reads (and rewrites) its config file, which must come first.
+    std::fs::write(
+        &conf,
+        format!(
+            "port {port}\nbind 127.0.0.1\ndir {}\n\
+             sentinel monitor parity 127.0.0.1 {} 1\n\
+             sentinel down-after-milliseconds parity 5000\n",
+            probe.path().display(),
+            primary.port
+        ),
+    )
+    .expect("write");
+    let child = Command::new(&redis.server)
+        .arg(&conf)
+        .arg("--sentinel")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starting redis-server --sentinel");
+    let sentinel = Server {
+        child,
+        ip: "127.0.0.1",
+        port,
+        dir: TempDir::new().expect("temp dir"),
+    };
+    wait_until("redis sentinel", Duration::from_secs(15), || {
+        redis
+            .cli(&sentinel, &["PING"])
+            .is_ok_and(|o| o.contains("PONG"))
+    });
+    let (r, snap) = snapshot("staging", &[format!("redis://{}", sentinel.addr())], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let node = &snap["surface"]["datastores"]["redis"];
+    assert_eq!(node["mode"], "sentinel", "{snap}");
+    assert_eq!(node["sentinel_masters"], 1, "{snap}");
 }

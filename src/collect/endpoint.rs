@@ -196,9 +196,17 @@ pub fn call_deadline(source_timeout: Duration) -> Duration {
     source_timeout.mul_f64(0.8)
 }
 
-/// Error text from drivers can span lines; a reason in a report is one line.
+/// Error text from drivers can span lines and repeat a wrapper's prefix ("Input/output
+/// error: Input/output error: …"); a reason in a report is one line, said once.
 pub fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    let flat = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut parts: Vec<&str> = Vec::new();
+    for part in flat.split(": ") {
+        if parts.last() != Some(&part) {
+            parts.push(part);
+        }
+    }
+    parts.join(": ")
 }
 
 #[cfg(test)]
@@ -241,6 +249,14 @@ mod tests {
     #[test]
     fn bad_port_is_a_usage_error() {
         assert!(Endpoint::parse("redis://cache:notaport", 6379, "X").is_err());
+    }
+
+    #[test]
+    fn repeated_error_prefixes_are_said_once() {
+        assert_eq!(
+            one_line("Input/output error: Input/output error: Connection refused\n"),
+            "Input/output error: Connection refused"
+        );
     }
 
     #[test]

@@ -126,6 +126,12 @@ pub async fn collect(config: &Config, ctx: &Context) -> Result<Collected, Source
                     "tls".into(),
                     json!(config.tls || config.ca_bundle.is_some()),
                 );
+                // A standalone's hello names no host; the seed it was reached by does.
+                if !m.contains_key("host")
+                    && let Some(seed) = config.hosts.first()
+                {
+                    m.insert("host".into(), json!(seed));
+                }
                 if let (Some(want), Some(got)) = (&config.replica_set, m.get("replica_set"))
                     && got.as_str() != Some(want.as_str())
                 {
@@ -482,11 +488,22 @@ impl Member {
     }
 }
 
+/// A server that is not (yet) a replica set: one member, counted the same way a set's
+/// members are, so that each count compares against production's.
 fn standalone(mut m: Map<String, Value>, role: &str) -> Value {
+    // A standalone mongod takes writes; a member started with --replSet but never
+    // initiated does not.
+    let writable = role == "standalone";
     m.insert("replicated".into(), json!(false));
     m.insert("replica_set".into(), Value::Null);
     m.insert("role".into(), json!(role));
     m.insert("members".into(), json!(1));
+    m.insert("data_members".into(), json!(1));
+    m.insert("voting_members".into(), json!(1));
+    m.insert("arbiters".into(), json!(0));
+    m.insert("hidden_members".into(), json!(0));
+    m.insert("primary".into(), json!(writable));
+    m.insert("healthy_members".into(), json!(u8::from(writable)));
     Value::Object(m)
 }
 

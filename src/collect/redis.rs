@@ -176,7 +176,7 @@ pub async fn collect(config: &Config, ctx: &Context) -> Result<Collected, Source
     .await
     .map_err(SourceError::Failed)?;
 
-    let server = info(&mut conn, deadline, "server")
+    let server = info(&mut conn, deadline, "server", &at)
         .await
         .map_err(SourceError::Failed)?;
     let mode = server
@@ -189,17 +189,17 @@ pub async fn collect(config: &Config, ctx: &Context) -> Result<Collected, Source
         ..Default::default()
     };
     if mode == "sentinel" {
-        facts.sentinel = Some(info(&mut conn, deadline, "sentinel").await);
+        facts.sentinel = Some(info(&mut conn, deadline, "sentinel", &at).await);
     } else {
-        facts.replication = Some(info(&mut conn, deadline, "replication").await);
+        facts.replication = Some(info(&mut conn, deadline, "replication", &at).await);
     }
     if mode == "cluster" {
-        facts.cluster = Some(cluster_info(&mut conn, deadline).await);
+        facts.cluster = Some(cluster_info(&mut conn, deadline, &at).await);
     }
     facts.tls_port = if config.uses_tls() {
         None
     } else {
-        Some(tls_port(&mut conn, deadline).await)
+        Some(tls_port(&mut conn, deadline, &at).await)
     };
     let mut node = facts.into_surface(config.uses_tls());
     if let Value::Object(m) = &mut node {
@@ -219,10 +219,11 @@ async fn info(
     conn: &mut MultiplexedConnection,
     deadline: Duration,
     section: &str,
+    at: &str,
 ) -> Result<BTreeMap<String, String>, String> {
     let text: String = within(
         deadline,
-        &format!("INFO {section}"),
+        &format!("INFO {section} from {at}"),
         redis::cmd("INFO").arg(section).query_async::<String>(conn),
     )
     .await?;
@@ -232,10 +233,11 @@ async fn info(
 async fn cluster_info(
     conn: &mut MultiplexedConnection,
     deadline: Duration,
+    at: &str,
 ) -> Result<BTreeMap<String, String>, String> {
     let text: String = within(
         deadline,
-        "CLUSTER INFO",
+        &format!("CLUSTER INFO from {at}"),
         redis::cmd("CLUSTER")
             .arg("INFO")
             .query_async::<String>(conn),
@@ -246,10 +248,14 @@ async fn cluster_info(
 
 /// `CONFIG GET tls-port`: managed services often disable CONFIG, so a refusal is kept as
 /// a reason rather than failing the source.
-async fn tls_port(conn: &mut MultiplexedConnection, deadline: Duration) -> Result<u16, String> {
+async fn tls_port(
+    conn: &mut MultiplexedConnection,
+    deadline: Duration,
+    at: &str,
+) -> Result<u16, String> {
     let pair: Vec<String> = within(
         deadline,
-        "CONFIG GET tls-port",
+        &format!("CONFIG GET tls-port from {at}"),
         redis::cmd("CONFIG")
             .arg("GET")
             .arg("tls-port")
