@@ -221,18 +221,14 @@ pub fn classify(d: Difference, ctx: &ClassifyContext) -> Option<Finding> {
         (Some(sev), Class::Reduced | Class::Shared | Class::Drift) => sev,
         _ => class.default_severity(),
     };
-    // A rule's message speaks of the direction the rule guards (reduced, shared, or the
-    // drift it names); other classes at the same path get the plain detail.
+    // A rule's message names what the rule guards ("replicas", "external host"); the
+    // detail says what happened to it. Other classes at the same path get the detail.
     let message = match rule_message {
         Some(m)
             if matches!(class, Class::Reduced | Class::Shared)
                 || (class == Class::Drift && kind == Some(RuleKind::Drift)) =>
         {
-            if detail_adds(&detail) {
-                format!("{m}: {detail}")
-            } else {
-                m
-            }
+            format!("{m}: {detail}")
         }
         _ => detail,
     };
@@ -337,16 +333,6 @@ fn text(v: &Value) -> Option<String> {
         Value::Number(n) => Some(n.to_string()),
         _ => None,
     }
-}
-
-/// Details that only restate the rule's message are left out.
-fn detail_adds(detail: &str) -> bool {
-    !matches!(
-        detail,
-        "missing in staging"
-            | "on in production, off in staging"
-            | "on in production, absent in staging"
-    ) && !detail.starts_with("the same ")
 }
 
 const EMBEDDED_SECRET: &str = "<hmac-sha256:";
