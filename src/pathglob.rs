@@ -213,7 +213,16 @@ impl Shape {
             (true, false) => t.len() >= n && t[t.len() - n..].eq_ignore_ascii_case(literal),
             (false, true) => t.len() >= n && t[..n].eq_ignore_ascii_case(literal),
             (true, true) => {
-                n == 0 || (t.len() >= n && t.windows(n).any(|w| w.eq_ignore_ascii_case(literal)))
+                let Some((first, rest)) = literal.split_first() else {
+                    return true;
+                };
+                // Test one byte per position and compare the rest only where it agrees.
+                let first = first.to_ascii_lowercase();
+                t.len() >= n
+                    && (0..=t.len() - n).any(|i| {
+                        t[i].to_ascii_lowercase() == first
+                            && t[i + 1..i + n].eq_ignore_ascii_case(rest)
+                    })
             }
         }
     }
