@@ -8,7 +8,7 @@ use crate::normalize::{Fingerprinter, SecretPolicy};
 use crate::profile::{DEFAULT_PROFILE, EMBEDDED, Profile};
 use crate::report::{self, Format, RenderOptions, Report, Verdict};
 use crate::snapshot::Snapshot;
-use crate::{JudgeOptions, judge, waiver};
+use crate::{JudgeOptions, judge_keeping, waiver};
 use anyhow::{Context as _, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use std::io::Write;
@@ -275,7 +275,10 @@ fn check(a: CheckArgs) -> Result<Verdict> {
         (&p_name, &p_src),
         &ctx,
     ))?;
-    emit(judge(staging, production, &opts), &a.gate)
+    let (report, staging, production) = judge_keeping(staging, production, &opts);
+    // Freeing the surfaces just before exit would only delay it (see `judge_keeping`).
+    std::mem::forget((staging, production));
+    emit(report, &a.gate)
 }
 
 fn diff(a: DiffArgs) -> Result<Verdict> {
@@ -289,7 +292,9 @@ fn diff(a: DiffArgs) -> Result<Verdict> {
     let (mut staging, mut production) = (staging, production);
     crate::normalize::redact(&mut staging.surface, &policy, &fp);
     crate::normalize::redact(&mut production.surface, &policy, &fp);
-    let report = judge(staging, production, &opts);
+    let (report, staging, production) = judge_keeping(staging, production, &opts);
+    // Freeing two large surfaces just before exit would only delay it.
+    std::mem::forget((staging, production));
     emit(report, &a.gate)
 }
 

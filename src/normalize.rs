@@ -5,7 +5,7 @@
 //! visible — the same database password in staging and production is a finding — while
 //! the value is not: without the key, a fingerprint cannot be checked against guesses.
 
-use crate::pathglob::wildcard_match;
+use crate::pathglob::Wildcard;
 use crate::surface;
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Map, Value};
@@ -90,13 +90,17 @@ fn sha256(data: &[u8]) -> [u8; 32] {
 /// Which keys hold secrets.
 #[derive(Debug, Clone)]
 pub struct SecretPolicy {
-    key_globs: Vec<String>,
+    // Compiled once: every key of both surfaces is tested against every pattern.
+    key_globs: Vec<Wildcard>,
 }
 
 impl Default for SecretPolicy {
     fn default() -> Self {
         SecretPolicy {
-            key_globs: DEFAULT_SECRET_KEYS.iter().map(|s| s.to_string()).collect(),
+            key_globs: DEFAULT_SECRET_KEYS
+                .iter()
+                .map(|s| Wildcard::new(s))
+                .collect(),
         }
     }
 }
@@ -105,12 +109,12 @@ impl SecretPolicy {
     /// The default globs plus the profile's own.
     pub fn with_extra(extra: &[String]) -> SecretPolicy {
         let mut p = SecretPolicy::default();
-        p.key_globs.extend(extra.iter().cloned());
+        p.key_globs.extend(extra.iter().map(|s| Wildcard::new(s)));
         p
     }
 
     pub fn is_secret_key(&self, key: &str) -> bool {
-        self.key_globs.iter().any(|g| wildcard_match(g, key))
+        self.key_globs.iter().any(|g| g.matches(key))
     }
 }
 
@@ -136,7 +140,7 @@ fn redact_inner(value: &mut Value, policy: &SecretPolicy, fp: &Fingerprinter) {
         }
         Value::Array(items) => items.iter_mut().for_each(|v| redact_inner(v, policy, fp)),
         Value::String(s) => {
-            if s.contains("PRIVATE KEY-----") {
+            if holds_private_key(s) {
                 *value = surface::secret(fp.fingerprint(s));
             } else if let Some(clean) = redact_url_password(s, fp) {
                 *s = clean;
@@ -144,6 +148,13 @@ fn redact_inner(value: &mut Value, policy: &SecretPolicy, fp: &Fingerprinter) {
         }
         _ => {}
     }
+}
+
+/// Whether a string holds a PEM private key. Every string of both surfaces passes here;
+/// most have no capital `V` at all, and a byte search for it spares them the setup of a
+/// substring search.
+fn holds_private_key(s: &str) -> bool {
+    s.as_bytes().contains(&b'V') && s.contains("PRIVATE KEY-----")
 }
 
 fn is_marker(map: &Map<String, Value>) -> bool {
@@ -170,6 +181,10 @@ fn canonical(v: &Value) -> String {
 
 /// `scheme://user:password@host/...` → `scheme://user:<hmac-sha256:...>@host/...`.
 fn redact_url_password(s: &str, fp: &Fingerprinter) -> Option<String> {
+    // No `@`, no credentials: a byte search settles most strings before any parsing.
+    if !s.as_bytes().contains(&b'@') {
+        return None;
+    }
     let scheme_end = s.find("://")?;
     let rest = &s[scheme_end + 3..];
     let auth_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
@@ -258,7 +273,9 @@ impl HostTokens {
         let mut out: Option<String> = None;
         for (host, token) in &self.pairs {
             let cur = out.as_deref().unwrap_or(s);
-            if !cur.contains(host.as_str()) {
+            // Every string and key passes here; most are shorter than a host name, and
+            // the length test spares them the setup of a substring search.
+            if cur.len() < host.len() || !cur.contains(host.as_str()) {
                 continue;
             }
             let mut result = String::with_capacity(cur.len());

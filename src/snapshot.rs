@@ -69,8 +69,8 @@ impl Snapshot {
     }
 
     pub fn parse(path: &Path, text: &str) -> Result<Snapshot> {
-        let value: Value = parse_json(path, text)?;
-        let Some(obj) = value.as_object() else {
+        let mut value: Value = parse_json(path, text)?;
+        let Some(obj) = value.as_object_mut() else {
             return Err(Error::invalid(
                 path,
                 "is not an envparity snapshot (expected a JSON object)",
@@ -97,8 +97,14 @@ impl Snapshot {
                 ));
             }
         }
-        let snap: Snapshot = serde_json::from_value(value)
+        // The surface can hold millions of nodes, and `from_value` would rebuild every
+        // one of them: lift it out (leaving null in its place) and put it back after.
+        let surface = obj.get_mut("surface").map(std::mem::take);
+        let mut snap: Snapshot = serde_json::from_value(value)
             .map_err(|e| Error::invalid(path, format!("invalid snapshot: {e}")))?;
+        if let Some(surface) = surface {
+            snap.surface = surface;
+        }
         if !snap.surface.is_object() {
             return Err(Error::invalid(
                 path,

@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+"""Runs envparity diff, the parse floor and the peers on each generated pair, and prints
+the table bench/README.md holds. Called by bench/compare.sh, which builds and generates
+first; standard library only.
+
+Each command runs under GNU time (`/usr/bin/time -f %M`, the peak resident set size of
+the largest process it waited for) and a wall-clock timer, with a deadline: a peer that
+overruns it is killed and reported as "timeout". Every command runs RUNS times (default
+3) and the median wall time is reported, except that a command slower than SLOW_S
+seconds runs once.
+
+Exit status: 0 when every check of correctness passed (the keyed pairs give exactly one
+finding), 1 otherwise. Targets of speed and memory are reported, not enforced: on a
+shared machine they measure the neighbours as much as the program.
+"""
+
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RUNS = int(os.environ.get("RUNS", "3"))
+TIMEOUT_S = float(os.environ.get("PEER_TIMEOUT", "300"))
+SLOW_S = 20.0
+
+
+def run_once(cmd, timeout):
+    """(wall seconds, peak RSS in KiB, exit code, stdout) or ("timeout", None, None, "")."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
+        full = ["/usr/bin/time", "-f", "%M", "-o", tf.name] + cmd
+        start = time.perf_counter()
+        p = subprocess.Popen(full, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             start_new_session=True)
+        try:
+            out, err = p.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.communicate()
+            return ("timeout", None, None, "")
+        wall = time.perf_counter() - start
+        text = tf.read().strip().splitlines()
+        rss = int(text[-1]) if text and text[-1].isdigit() else None
+        # GNU time reports the child's status in its own exit code.
+        if p.returncode not in (0, 1):
+            sys.stderr.write(f"measure: {' '.join(cmd)} exited {p.returncode}: "
+                             f"{err.decode(errors='replace').strip()[:300]}\n")
+        return (wall, rss, p.returncode, out.decode(errors="replace"))
+
+
+def measure(cmd, runs=RUNS, timeout=TIMEOUT_S):
+    walls, rss, code, out = [], 0, None, ""
+    for i in range(runs):
+        w, r, c, o = run_once(cmd, timeout)
+        if w == "timeout":
+            return {"wall": "timeout", "rss": None, "code": None, "out": ""}
+        walls.append(w)
+        rss = max(rss, r or 0)
+        code, out = c, o
+        if w > SLOW_S:
+            break
+    return {"wall": statistics.median(walls), "rss": rss, "code": code, "out": out}
+
+
+def fmt_wall(m):
+    if m["wall"] == "timeout":
+        return f"timeout (>{TIMEOUT_S:.0f} s)"
+    if m["code"] not in (0, 1):
+        return f"failed ({m['code']})"
+    w = m["wall"]
+    return f"{w * 1000:.0f} ms" if w < 10 else f"{w:.1f} s"
+
+
+def fmt_rss(m):
+    return "–" if m["rss"] is None else f"{m['rss'] / 1024:.0f} MiB"
+
+
+def findings(report_text):
+    try:
+        doc = json.loads(report_text)
+    except json.JSONDecodeError:
+        return None
+    return doc.get("findings")
+
+
+def main():
+    data = os.path.join(ROOT, "target", "bench", "data")
+    release = os.path.join(ROOT, "target", "release")
+    envparity = os.path.join(release, "envparity")
+    floor = os.path.join(release, "examples", "parse_floor")
+    jpatch = os.path.join(release, "examples", "json_patch_diff")
+    python = os.path.join(ROOT, "target", "bench", "venv", "bin", "python")
+    deepdiff = os.path.join(ROOT, "bench", "deepdiff_peer.py")
+    sets = sys.argv[1:] or ["realistic", "keyed-10k", "keyed-100k", "keyed-1m", "leaves-1m"]
+
+    ok = True
+    rows = []
+    checks = []
+    for name in sets:
+        s = os.path.join(data, name, "staging.json")
+        p = os.path.join(data, name, "production.json")
+        size = os.path.getsize(s) + os.path.getsize(p)
+        print(f"== {name} ({size / 1e6:.1f} MB together)", file=sys.stderr, flush=True)
+        env = measure([envparity, "diff", s, p, "--format", "json", "--show-expected"])
+        fl = measure([floor, s, p])
+        jp = measure([jpatch, s, p])
+        dd = measure([python, deepdiff, s, p], runs=1)
+        jq = measure(["bash", "-c", 'diff <(jq -S . "$1") <(jq -S . "$2") | grep -c "^[<>]"; wait',
+                      "jq-diff", s, p], runs=1)
+        fs = findings(env["out"])
+        n_findings = "?" if fs is None else len(fs)
+        ratio = (env["wall"] / fl["wall"]
+                 if isinstance(env["wall"], float) and isinstance(fl["wall"], float) else None)
+        rows.append({
+            "name": name, "size": size, "env": env, "floor": fl, "jpatch": jp,
+            "deepdiff": dd, "jq": jq, "findings": n_findings, "ratio": ratio,
+        })
+        if name.startswith("keyed"):
+            good = (fs is not None and len(fs) == 1
+                    and fs[0]["path"].startswith("/features/waffle_flags/0_new_flag")
+                    and fs[0]["class"] == "reduced")
+            checks.append((f"{name}: exactly one finding (the head insertion, reduced)", good,
+                           f"{n_findings} finding(s)"))
+            ok &= good
+        print(f"   envparity {fmt_wall(env)}, floor {fmt_wall(fl)}, json_patch {fmt_wall(jp)}, "
+              f"deepdiff {fmt_wall(dd)}, jq+diff {fmt_wall(jq)}", file=sys.stderr, flush=True)
+
+    def peer_count(m, prefix):
+        out = m["out"].strip()
+        if m["wall"] == "timeout" or not out:
+            return "–"
+        return out.split(":")[-1].strip() if prefix else out.splitlines()[-1].strip()
+
+    print("| pair | input (both) | envparity diff | parse floor | envparity / floor "
+          "| json_patch::diff | deepdiff | jq -S + diff |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        ratio = "–" if r["ratio"] is None else f"{r['ratio']:.2f}x"
+        print(f"| {r['name']} | {r['size'] / 1e6:.1f} MB "
+              f"| {fmt_wall(r['env'])}, {fmt_rss(r['env'])}, {r['findings']} findings "
+              f"| {fmt_wall(r['floor'])}, {fmt_rss(r['floor'])} | {ratio} "
+              f"| {fmt_wall(r['jpatch'])}, {fmt_rss(r['jpatch'])}, {peer_count(r['jpatch'], True)} ops "
+              f"| {fmt_wall(r['deepdiff'])}, {fmt_rss(r['deepdiff'])}, {peer_count(r['deepdiff'], True)} changes "
+              f"| {fmt_wall(r['jq'])}, {fmt_rss(r['jq'])}, {peer_count(r['jq'], False)} lines |")
+
+    print()
+    print("Targets:")
+    by = {r["name"]: r for r in rows}
+    if "leaves-1m" in by and by["leaves-1m"]["ratio"] is not None:
+        r = by["leaves-1m"]["ratio"]
+        print(f"- envparity within 2x of the parse floor on leaves-1m: {r:.2f}x "
+              f"{'MET' if r <= 2 else 'MISSED'}")
+    keyed = [by[n] for n in ("keyed-10k", "keyed-100k", "keyed-1m") if n in by]
+    if keyed:
+        per = []
+        for r, n in zip(keyed, (10_000, 100_000, 1_000_000)):
+            if isinstance(r["env"]["wall"], float):
+                per.append(f"{r['name']} {r['env']['wall'] / n * 1e6:.2f} µs/entry")
+        print("- keyed time per entry (linear when flat): " + ", ".join(per))
+    for r in rows:
+        if r["env"]["rss"]:
+            x = r["env"]["rss"] * 1024 / r["size"]
+            print(f"- peak RSS / input on {r['name']}: {x:.2f}x {'MET' if x < 6 else 'MISSED'} (< 6x)")
+    for label, good, detail in checks:
+        print(f"- {label}: {'OK' if good else 'FAILED'} ({detail})")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

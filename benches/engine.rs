@@ -1,0 +1,155 @@
+//! Criterion benchmarks of the engine on generated surfaces: `judge` (normalize,
+//! compare, classify, waive) and `compare` alone. bench/compare.sh measures the CLI end
+//! to end against its peers; these isolate the library so a regression shows up here
+//! first. Run with `cargo bench --bench engine`.
+
+use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use envparity::classify::Class;
+use envparity::normalize::{Fingerprinter, HostTokens, SecretPolicy, redact};
+use envparity::profile::Profile;
+use envparity::snapshot::Snapshot;
+use envparity::{JudgeOptions, compare, judge};
+use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+
+fn snapshot(environment: &str, surface: Value) -> Snapshot {
+    Snapshot {
+        format: envparity::snapshot::FORMAT.into(),
+        environment: environment.into(),
+        collected_at: "2026-11-26T12:00:00Z".into(),
+        tool: envparity::snapshot::tool(),
+        fingerprint: None,
+        sources: BTreeMap::new(),
+        surface,
+        locations: BTreeMap::new(),
+    }
+}
+
+/// A keyed collection of `n` waffle flags; production has one more, sorted first.
+fn keyed(n: usize, head: bool) -> Value {
+    let mut flags = Map::new();
+    for i in 0..n {
+        let status = ["on", "off", "both"][i % 3];
+        flags.insert(format!("course.flag_{i:07}"), json!({ "status": status }));
+    }
+    if head {
+        flags.insert("0_new_flag".into(), json!({"status": "on"}));
+    }
+    json!({"features": {"waffle_flags": flags}})
+}
+
+/// `n` leaves in settings groups of 1 000, one in ten a URL on the environment's LMS
+/// host (so host tokens have work), with a handful of differences on staging.
+fn leaves(n: usize, staging: bool) -> Value {
+    let host = if staging {
+        "lms.staging.example.org"
+    } else {
+        "lms.example.org"
+    };
+    let mut groups = Map::new();
+    for g in 0..n.div_ceil(1000) {
+        let mut group = Map::new();
+        for k in 0..1000.min(n - g * 1000) {
+            let v = match k % 5 {
+                0 => json!(format!("https://{host}/api/{g}/{k}")),
+                1 => json!(k % 2 == 0),
+                2 => json!(k * g),
+                3 => Value::Null,
+                _ => json!(format!("value-{k}")),
+            };
+            group.insert(format!("KEY_{k:04}"), v);
+        }
+        if staging && g % 97 == 0 {
+            group.insert("KEY_0002".into(), json!(-1));
+        }
+        groups.insert(format!("GROUP_{g:04}"), Value::Object(group));
+    }
+    json!({"settings": {"LMS_HOST": host, "lms": groups}})
+}
+
+fn options() -> JudgeOptions {
+    JudgeOptions {
+        profile: Profile::resolve("tutor").expect("the embedded tutor profile is valid"),
+        waivers: Vec::new(),
+        fail_on: Class::FAILING_BY_DEFAULT.to_vec(),
+        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 26).expect("a valid date"),
+    }
+}
+
+fn bench_judge(c: &mut Criterion) {
+    let opts = options();
+    let mut group = c.benchmark_group("judge");
+    group.sample_size(10);
+    for n in [10_000, 100_000] {
+        let (s, p) = (
+            snapshot("staging", keyed(n, false)),
+            snapshot("production", keyed(n, true)),
+        );
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(BenchmarkId::new("keyed_head_insertion", n), &n, |b, _| {
+            b.iter_batched(
+                || (s.clone(), p.clone()),
+                |(s, p)| {
+                    let r = judge(s, p, &opts);
+                    assert_eq!(r.findings.len(), 1);
+                    r
+                },
+                BatchSize::LargeInput,
+            )
+        });
+    }
+    for n in [100_000, 300_000] {
+        let (s, p) = (
+            snapshot("staging", leaves(n, true)),
+            snapshot("production", leaves(n, false)),
+        );
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(BenchmarkId::new("leaves", n), &n, |b, _| {
+            b.iter_batched(
+                || (s.clone(), p.clone()),
+                |(s, p)| judge(s, p, &opts),
+                BatchSize::LargeInput,
+            )
+        });
+    }
+    group.finish();
+}
+
+fn bench_stages(c: &mut Criterion) {
+    let opts = options();
+    let n = 300_000;
+    let (s, p) = (leaves(n, true), leaves(n, false));
+    let mut group = c.benchmark_group("stages_300k_leaves");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(n as u64));
+    group.bench_function("compare", |b| {
+        b.iter(|| compare::compare(&s, &p, &opts.profile))
+    });
+    let policy = SecretPolicy::with_extra(&opts.profile.secret_keys);
+    let fp = Fingerprinter::with_key(b"bench key");
+    group.bench_function("redact", |b| {
+        b.iter_batched(
+            || s.clone(),
+            |mut v| {
+                redact(&mut v, &policy, &fp);
+                v
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    let tokens = HostTokens::from_surface(&s, &opts.profile.host_settings);
+    group.bench_function("host_tokens", |b| {
+        b.iter_batched(
+            || s.clone(),
+            |mut v| {
+                tokens.apply(&mut v);
+                v
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_judge, bench_stages);
+criterion_main!(benches);
