@@ -5,120 +5,13 @@
 
 #[path = "support/lms.rs"]
 mod lms;
+#[path = "support/run.rs"]
+mod run;
 
 use lms::{Lms, Quirk, Server, provider};
+use run::{Run, credentials, envparity};
 use serde_json::{Value, json};
-use std::time::{Duration, Instant};
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-    report: Value,
-    report_text: String,
-    elapsed: Duration,
-}
-
-impl Run {
-    fn finding(&self, path: &str) -> Option<&Value> {
-        self.report["findings"]
-            .as_array()?
-            .iter()
-            .find(|f| f["path"] == path)
-    }
-
-    fn class_of(&self, path: &str) -> Option<&str> {
-        self.finding(path)?["class"].as_str()
-    }
-
-    fn message_of(&self, path: &str) -> String {
-        self.finding(path)
-            .and_then(|f| f["message"].as_str())
-            .unwrap_or_default()
-            .to_string()
-    }
-
-    /// No secret of either server, in any form, in anything the run wrote.
-    fn assert_no_secrets(&self, servers: &[&Lms]) {
-        for lms in servers {
-            let basic = base64(&format!("{}:{}", lms.client_id, lms.client_secret));
-            for secret in [&lms.client_secret, &lms.token, &basic] {
-                for (what, text) in [
-                    ("stdout", &self.stdout),
-                    ("stderr", &self.stderr),
-                    ("json report", &self.report_text),
-                ] {
-                    assert!(
-                        !text.contains(secret.as_str()),
-                        "{what} contains a secret: {text}"
-                    );
-                }
-            }
-        }
-    }
-}
-
-fn base64(s: &str) -> String {
-    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in s.as_bytes().chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(TABLE[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-fn credentials(env: &str, lms: &Lms) -> Vec<(String, String)> {
-    vec![
-        (format!("ENVPARITY_{env}_CLIENT_ID"), lms.client_id.clone()),
-        (
-            format!("ENVPARITY_{env}_CLIENT_SECRET"),
-            lms.client_secret.clone(),
-        ),
-    ]
-}
-
-/// Runs `envparity check` with `args`, the given environment variables and a JSON
-/// report written to a file.
-fn envparity(args: &[&str], env: &[(String, String)]) -> Run {
-    let dir = tempfile::tempdir().unwrap();
-    let report_path = dir.path().join("report.json");
-    let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_envparity"));
-    for (k, _) in std::env::vars() {
-        if k.starts_with("ENVPARITY_") {
-            cmd.env_remove(k);
-        }
-    }
-    cmd.args(args)
-        .arg("--output")
-        .arg(format!("json={}", report_path.display()));
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let start = Instant::now();
-    let out = cmd.output().unwrap();
-    let elapsed = start.elapsed();
-    let report_text = std::fs::read_to_string(&report_path).unwrap_or_default();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        report: serde_json::from_str(&report_text).unwrap_or(Value::Null),
-        report_text,
-        elapsed,
-    }
-}
+use std::time::Duration;
 
 /// `check` of two stand-in LMSs given as URLs, both with their credentials.
 fn check(staging: &Lms, production: &Lms, extra: &[&str]) -> (Run, Server, Server) {

@@ -503,17 +503,28 @@ impl Http {
             let mut resp = req.send().await.map_err(|e| classify(&e, timeout))?;
             let status = resp.status();
             if status.is_redirection() {
-                // Only a redirect the policy refused gets here: it leaves the host.
-                let to = resp
+                // Only a redirect the policy refused gets here: it leaves the host, or
+                // https for plain http.
+                let target = resp
                     .headers()
                     .get(reqwest::header::LOCATION)
                     .and_then(|l| l.to_str().ok())
-                    .and_then(|l| url.join(l).ok())
-                    .map(|u| format!("{}://{}", u.scheme(), host_setting(&u)))
+                    .and_then(|l| url.join(l).ok());
+                let to = target
+                    .as_ref()
+                    .map(|u| format!("{}://{}", u.scheme(), host_setting(u)))
                     .unwrap_or_else(|| "an unreadable location".into());
-                return Err(Failure::Other(format!(
-                    "redirected to another host ({to}); not followed, so that credentials stay with this LMS"
-                )));
+                let downgrade = resp.url().scheme() == "https"
+                    && target.as_ref().is_some_and(|u| u.scheme() != "https");
+                return Err(Failure::Other(if downgrade {
+                    format!(
+                        "redirected from https to http ({to}); not followed, so that credentials never travel unencrypted"
+                    )
+                } else {
+                    format!(
+                        "redirected to another host ({to}); not followed, so that credentials stay with this LMS"
+                    )
+                }));
             }
             let retry_after = resp
                 .headers()

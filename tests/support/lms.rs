@@ -79,6 +79,9 @@ pub enum Quirk {
     Malformed(&'static str),
     /// A 302 to this absolute URL.
     RedirectTo(String),
+    /// A 302 to the same host, port and path over plain `http://` (a proxy that drops
+    /// TLS), built from the request's `Host` header.
+    RedirectToPlainHttp,
 }
 
 impl Default for Lms {
@@ -154,6 +157,17 @@ impl Server {
     /// Starts `lms` on a loopback port, in a thread of its own (so that a blocking test
     /// can run the CLI against it).
     pub fn start(lms: Lms) -> Server {
+        Server::start_with(lms, |listener| listener)
+    }
+
+    /// Starts `lms` like [`Server::start`], accepting connections through what `wrap`
+    /// makes of the bound loopback listener (e.g. a TLS acceptor).
+    pub fn start_with<L, F>(lms: Lms, wrap: F) -> Server
+    where
+        F: FnOnce(tokio::net::TcpListener) -> L + Send + 'static,
+        L: axum::serve::Listener,
+        L::Addr: std::fmt::Debug,
+    {
         let seen = Arc::new(Mutex::new(Seen::default()));
         let state = Arc::new(State {
             lms,
@@ -173,7 +187,7 @@ impl Server {
                 tx.send(listener.local_addr().expect("local addr"))
                     .expect("report address");
                 let app = Router::new().fallback(handle).with_state(state);
-                axum::serve(listener, app).await.expect("serve");
+                axum::serve(wrap(listener), app).await.expect("serve");
             });
         });
         let addr = rx.recv().expect("test server started");
@@ -291,6 +305,17 @@ async fn handle(
             return Response::builder()
                 .status(302)
                 .header(header::LOCATION, to.as_str())
+                .body(Body::empty())
+                .unwrap();
+        }
+        Some(Quirk::RedirectToPlainHttp) => {
+            let host = headers
+                .get(header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .unwrap_or_default();
+            return Response::builder()
+                .status(302)
+                .header(header::LOCATION, format!("http://{host}{path}"))
                 .body(Body::empty())
                 .unwrap();
         }

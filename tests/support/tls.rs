@@ -1,0 +1,207 @@
+//! Real TLS for the loopback LMS: a throwaway CA and server certificates made with the
+//! `openssl` CLI in a temporary directory, and an axum listener that completes the
+//! rustls handshake (ring provider, as reqwest uses) before handing a connection over.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+use tokio::net::{TcpListener, TcpStream};
+use tokio_rustls::TlsAcceptor;
+use tokio_rustls::rustls::ServerConfig;
+use tokio_rustls::rustls::crypto::ring;
+use tokio_rustls::rustls::pki_types::pem::PemObject;
+use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use tokio_rustls::server::TlsStream;
+
+/// A private CA (not in any web PKI root store) that can sign server certificates.
+pub struct Authority {
+    pub dir: tempfile::TempDir,
+    /// The CA certificate, PEM: what a `ca_bundle` names.
+    pub ca_pem: PathBuf,
+}
+
+/// A server certificate chain and its key, PEM files.
+#[derive(Clone)]
+pub struct ServerIdentity {
+    pub cert_pem: PathBuf,
+    pub key_pem: PathBuf,
+}
+
+fn openssl(dir: &Path, args: &[&str]) {
+    let out = Command::new("openssl")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("run the openssl CLI");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+impl Authority {
+    /// A fresh CA: P-256 key, self-signed, `CA:TRUE`, valid for two days.
+    pub fn new() -> Authority {
+        let dir = tempfile::tempdir().expect("tempdir");
+        openssl(
+            dir.path(),
+            &[
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-nodes",
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.pem",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=envparity test CA",
+                "-addext",
+                "basicConstraints=critical,CA:TRUE",
+                "-addext",
+                "keyUsage=critical,keyCertSign,cRLSign",
+            ],
+        );
+        Authority {
+            ca_pem: dir.path().join("ca.pem"),
+            dir,
+        }
+    }
+
+    /// A server certificate signed by this CA for the given subjectAltName entries
+    /// (`DNS:localhost`, `IP:127.0.0.1`), stored under `name`.
+    pub fn issue(&self, name: &str, subject_alt_names: &[&str]) -> ServerIdentity {
+        let dir = self.dir.path();
+        let (key, csr, cert, ext) = (
+            format!("{name}.key"),
+            format!("{name}.csr"),
+            format!("{name}.pem"),
+            format!("{name}.ext"),
+        );
+        std::fs::write(
+            dir.join(&ext),
+            format!(
+                "subjectAltName={}\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n",
+                subject_alt_names.join(",")
+            ),
+        )
+        .expect("write extensions");
+        openssl(
+            dir,
+            &[
+                "req",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-nodes",
+                "-keyout",
+                &key,
+                "-out",
+                &csr,
+                "-subj",
+                &format!("/CN={name}"),
+            ],
+        );
+        openssl(
+            dir,
+            &[
+                "x509",
+                "-req",
+                "-in",
+                &csr,
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca.key",
+                "-set_serial",
+                "0x5e11a1",
+                "-days",
+                "2",
+                "-extfile",
+                &ext,
+                "-out",
+                &cert,
+            ],
+        );
+        ServerIdentity {
+            cert_pem: dir.join(cert),
+            key_pem: dir.join(key),
+        }
+    }
+
+    /// The CA certificate in DER (binary) form, as a file: not a PEM bundle.
+    pub fn ca_der(&self) -> PathBuf {
+        openssl(
+            self.dir.path(),
+            &["x509", "-in", "ca.pem", "-outform", "DER", "-out", "ca.der"],
+        );
+        self.dir.path().join("ca.der")
+    }
+}
+
+/// Accepts TCP connections and completes the TLS handshake; a failed handshake (a client
+/// refusing the certificate, or speaking plain HTTP) is counted and the connection
+/// dropped, as a real TLS terminator does.
+pub struct TlsListener {
+    tcp: TcpListener,
+    acceptor: TlsAcceptor,
+    failed: Arc<AtomicUsize>,
+}
+
+impl TlsListener {
+    /// The listener for `tcp` serving `identity`, counting failed handshakes in `failed`.
+    pub fn new(tcp: TcpListener, identity: &ServerIdentity, failed: Arc<AtomicUsize>) -> Self {
+        let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&identity.cert_pem)
+            .expect("server certificate")
+            .collect::<Result<_, _>>()
+            .expect("server certificate PEM");
+        let key = PrivateKeyDer::from_pem_file(&identity.key_pem).expect("server key");
+        let config = ServerConfig::builder_with_provider(Arc::new(ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .expect("TLS versions")
+            .with_no_client_auth()
+            .with_single_cert(chain, key)
+            .expect("server certificate and key");
+        TlsListener {
+            tcp,
+            acceptor: TlsAcceptor::from(Arc::new(config)),
+            failed,
+        }
+    }
+}
+
+impl axum::serve::Listener for TlsListener {
+    type Io = TlsStream<TcpStream>;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            let Ok((stream, addr)) = self.tcp.accept().await else {
+                continue;
+            };
+            // A bounded handshake, so one stalled client cannot block the others.
+            match tokio::time::timeout(Duration::from_secs(5), self.acceptor.accept(stream)).await {
+                Ok(Ok(tls)) => return (tls, addr),
+                _ => {
+                    self.failed.fetch_add(1, Ordering::SeqCst);
+                }
+            }
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<Self::Addr> {
+        self.tcp.local_addr()
+    }
+}
