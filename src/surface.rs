@@ -113,11 +113,16 @@ pub fn is_prefix(prefix: &str, pointer: &str) -> bool {
 }
 
 /// Sets the value at `pointer`, creating objects along the way (replacing any
-/// non-object found on the way, since a deeper fact is more specific).
+/// non-object found on the way, since a deeper fact is more specific). Nothing is
+/// written inside an unknown marker: as in [`merge`], a part that could not be collected
+/// stays unknown rather than being half-filled by another source.
 pub fn set_pointer(root: &mut Value, pointer: &str, value: Value) {
     let segs = split_pointer(pointer);
     let mut cur = root;
     for (i, seg) in segs.iter().enumerate() {
+        if as_unknown(cur).is_some() {
+            return;
+        }
         if !cur.is_object() {
             *cur = Value::Object(Map::new());
         }
@@ -225,6 +230,13 @@ mod tests {
         assert!(is_prefix("/sso", "/sso/providers"));
         assert!(is_prefix("", "/sso"));
         assert!(!is_prefix("/sso", "/ssox"));
+    }
+
+    #[test]
+    fn set_pointer_never_writes_inside_an_unknown_part() {
+        let mut v = json!({"sso": unknown("openedx source failed")});
+        set_pointer(&mut v, "/sso/providers/saml-x", json!({"hidden": true}));
+        assert_eq!(as_unknown(&v["sso"]), Some("openedx source failed"));
     }
 
     #[test]
