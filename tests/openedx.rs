@@ -621,6 +621,53 @@ fn cms_heartbeat_failing_in_staging_is_reduced() {
 }
 
 #[test]
+fn cms_named_by_the_lms_mfe_config_is_found_and_judged() {
+    // No `cms` in the config: each LMS's MFE config names its Studio (STUDIO_BASE_URL).
+    let s_cms = Server::start(Lms {
+        heartbeat: vec![("modulestore", true), ("sql", false)],
+        ..Lms::default()
+    });
+    let p_cms = Server::start(Lms {
+        heartbeat: vec![("modulestore", true), ("sql", true)],
+        ..Lms::default()
+    });
+    let with_studio = |url: String| Lms {
+        mfe_config: Some(json!({"STUDIO_BASE_URL": url, "ENABLE_ACCOUNT_DELETION": true})),
+        ..Lms::default()
+    };
+    let s_lms = Server::start(with_studio(s_cms.url()));
+    let p_lms = Server::start(with_studio(p_cms.url()));
+    let mut env = credentials("STAGING", &Lms::default());
+    env.extend(credentials("PRODUCTION", &Lms::default()));
+    let run = envparity(
+        &[
+            "check",
+            "--staging",
+            &s_lms.url(),
+            "--production",
+            &p_lms.url(),
+            "--format",
+            "json",
+        ],
+        &env,
+    );
+    run.assert_no_secrets(&[&Lms::default()]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.class_of("/health/cms/sql"), Some("reduced"));
+    assert_eq!(
+        s_cms.hits("/heartbeat"),
+        1,
+        "the discovered CMS is asked for its heartbeat"
+    );
+    assert_eq!(p_cms.hits("/heartbeat"), 1);
+    assert!(
+        run.finding("/features/mfe_config/STUDIO_BASE_URL")
+            .is_none(),
+        "the Studio URLs differ only by host, which host tokens make equal"
+    );
+}
+
+#[test]
 fn bad_config_key_is_exit_2_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("envparity.toml");

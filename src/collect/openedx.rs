@@ -218,6 +218,17 @@ fn safe_display(s: &str) -> String {
     }
 }
 
+/// The CMS base URL an LMS's MFE config names, when it names a usable one.
+fn discovered_cms(mfe_config: &Result<Option<Map<String, Value>>, String>) -> Option<Url> {
+    let url = mfe_config
+        .as_ref()
+        .ok()?
+        .as_ref()?
+        .get("STUDIO_BASE_URL")?
+        .as_str()?;
+    base_url("cms", url).ok()
+}
+
 /// `host` or `host:port` of a URL, the value of the LMS_HOST/CMS_HOST settings.
 fn host_setting(url: &Url) -> String {
     let host = url.host_str().unwrap_or_default();
@@ -237,17 +248,26 @@ pub async fn collect(config: &Config, ctx: &Context) -> Result<Collected, Source
     let http = Http::new(config, ctx)?;
     let (id_var, secret_var) = config.credential_vars(&ctx.environment);
 
-    let cms_health = async {
-        match &cms {
+    // The CMS is the configured one or, failing that, the one the LMS's own MFE config
+    // names (`STUDIO_BASE_URL`); a configured CMS is asked at once, a discovered one as
+    // soon as the MFE config is in.
+    let mfe_and_cms = async {
+        if let Some(c) = &cms {
+            let (m, h) = tokio::join!(http.mfe_config(&lms), http.heartbeat(c));
+            return (m, Some(c.clone()), Some(h));
+        }
+        let m = http.mfe_config(&lms).await;
+        let found = discovered_cms(&m);
+        let h = match &found {
             Some(c) => Some(http.heartbeat(c).await),
             None => None,
-        }
+        };
+        (m, found, h)
     };
-    let (lms_health, cms_health, context, mfe_config, saml, toggles) = tokio::join!(
+    let (lms_health, (mfe_config, cms, cms_health), context, saml, toggles) = tokio::join!(
         http.heartbeat(&lms),
-        cms_health,
+        mfe_and_cms,
         http.mfe_context(&lms, None),
-        http.mfe_config(&lms),
         http.saml_configured(&lms),
         http.toggles(&lms, &id_var, &secret_var),
     );
