@@ -153,23 +153,13 @@ impl Config {
 
     /// The names of the credential variables for an environment.
     fn credential_vars(&self, environment: &str) -> (String, String) {
-        let env: String = environment
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() {
-                    c.to_ascii_uppercase()
-                } else {
-                    '_'
-                }
-            })
-            .collect();
         (
             self.client_id_env
                 .clone()
-                .unwrap_or_else(|| format!("ENVPARITY_{env}_CLIENT_ID")),
+                .unwrap_or_else(|| super::endpoint::env_var_name(environment, "CLIENT_ID")),
             self.client_secret_env
                 .clone()
-                .unwrap_or_else(|| format!("ENVPARITY_{env}_CLIENT_SECRET")),
+                .unwrap_or_else(|| super::endpoint::env_var_name(environment, "CLIENT_SECRET")),
         )
     }
 }
