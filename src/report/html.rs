@@ -261,8 +261,8 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
         o.push_str("</tbody></table></section>\n");
     }
     o.push_str("</div>\n");
-    let hidden = report.summary.get(&Class::Expected).copied().unwrap_or(0);
-    if !opts.show_expected && hidden > 0 {
+    let hidden = report.hidden_expected(opts);
+    if hidden > 0 {
         let _ = writeln!(
             o,
             "<p class=\"why\">{hidden} expected difference(s) hidden (<code>--show-expected</code> lists them).</p>"

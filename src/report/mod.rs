@@ -64,6 +64,16 @@ impl Report {
             .filter(move |f| opts.show_expected || f.class != Class::Expected)
     }
 
+    /// How many expected differences a listing leaves out (all of them, unless
+    /// `--show-expected`): every human format says so in one line.
+    pub fn hidden_expected(&self, opts: &RenderOptions) -> usize {
+        if opts.show_expected {
+            0
+        } else {
+            self.summary.get(&Class::Expected).copied().unwrap_or(0)
+        }
+    }
+
     /// Whether a finding's class fails the gate.
     pub fn fails(&self, f: &Finding) -> bool {
         self.fail_on.contains(&f.class)

@@ -84,8 +84,8 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
         );
         let _ = writeln!(out, "{table}");
     }
-    let hidden = report.summary.get(&Class::Expected).copied().unwrap_or(0);
-    if !opts.show_expected && hidden > 0 {
+    let hidden = report.hidden_expected(opts);
+    if hidden > 0 {
         let _ = writeln!(
             out,
             "\n{hidden} expected difference(s) hidden (--show-expected lists them)"
