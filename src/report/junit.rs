@@ -13,7 +13,7 @@
 //! none).
 
 use super::{RenderOptions, Report, by_surface};
-use crate::classify::{Finding, brief};
+use crate::classify::Finding;
 use crate::snapshot::SourceState;
 use crate::surface::{SURFACES, surface_of, surface_rank};
 use std::fmt::Write;
@@ -80,7 +80,7 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
                     out,
                     "      <failure type=\"{}\" message=\"{}\">{}</failure>",
                     f.class,
-                    attr(&summary(report, f)),
+                    attr(&report.finding_line(f)),
                     text(&detail(report, f))
                 );
             } else {
@@ -122,19 +122,6 @@ fn collected_surfaces(report: &Report) -> Vec<String> {
     out.sort();
     out.dedup();
     out
-}
-
-/// One line for the failure message: class, why, and both values.
-fn summary(report: &Report, f: &Finding) -> String {
-    format!(
-        "{}: {} ({}: {}; {}: {})",
-        f.class,
-        f.message,
-        report.environments.staging,
-        brief(f.staging.as_ref()),
-        report.environments.production,
-        brief(f.production.as_ref())
-    )
 }
 
 /// The body: everything a reader needs without opening another report.

@@ -74,6 +74,20 @@ impl Report {
         }
     }
 
+    /// One line for a finding: class, why, and both environments' values (JUnit failure
+    /// messages and SARIF results both say it this way).
+    pub fn finding_line(&self, f: &Finding) -> String {
+        format!(
+            "{}: {} ({}: {}; {}: {})",
+            f.class,
+            f.message,
+            self.environments.staging,
+            crate::classify::brief(f.staging.as_ref()),
+            self.environments.production,
+            crate::classify::brief(f.production.as_ref())
+        )
+    }
+
     /// Whether a finding's class fails the gate.
     pub fn fails(&self, f: &Finding) -> bool {
         self.fail_on.contains(&f.class)

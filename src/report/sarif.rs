@@ -159,15 +159,7 @@ fn result(report: &Report, f: &Finding, rule_id: &str, rule_index: usize) -> Val
             other => other,
         }
     };
-    let message = format!(
-        "{}: {} ({}: {}; {}: {})",
-        f.class,
-        f.message,
-        report.environments.staging,
-        brief(f.staging.as_ref()),
-        report.environments.production,
-        brief(f.production.as_ref())
-    );
+    let message = report.finding_line(f);
 
     let logical = json!([{
         "fullyQualifiedName": f.path,
