@@ -113,7 +113,7 @@ tutor_run() {
 
 # ---------------------------------------------------------------- prune
 # Keep only what matters for parity (all small text):
-#   config.yml, env/version, env/kustomization.yml, env/apps/**,
+#   config.yml, env/version, env/kustomization.yml, env/apps/** (but development.py),
 #   env/k8s/*.yml, env/local/docker-compose*.yml,
 #   env/build/openedx/{Dockerfile,revisions.yml,requirements/**},
 #   env/plugins/*/k8s/**, env/plugins/*/apps/**
@@ -124,6 +124,7 @@ prune() {
     find env -type f | while IFS= read -r f; do
       case "$f" in
         env/version|env/kustomization.yml) ;;
+        env/apps/openedx/settings/*/development.py) rm -f "$f" ;;  # a dev-only copy of production.py
         env/apps/*) ;;
         env/k8s/*.yml) ;;
         env/local/docker-compose*.yml) ;;
