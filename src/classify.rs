@@ -108,6 +108,9 @@ pub struct Finding {
     /// Where the production and staging values were read, when known.
     #[serde(default, skip_serializing_if = "Locations::is_empty")]
     pub locations: Locations,
+    /// The difference comes with the release (see the report's `release` block).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub release: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -243,6 +246,7 @@ pub fn classify(d: Difference, ctx: &ClassifyContext) -> Option<Finding> {
         rule: d.rule.map(|r| r.glob.as_str().to_string()),
         waiver: None,
         locations: Locations::default(),
+        release: false,
     })
 }
 

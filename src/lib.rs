@@ -55,6 +55,19 @@ pub fn judge_keeping(
     mark_uncovered(&mut staging, &production);
     mark_uncovered(&mut production, &staging);
 
+    // The releases are read before host tokens change any string; what the release
+    // explains is judged on copies of the raw parts it reads, made only on an upgrade.
+    let upgrade = release::attribution::Upgrade::new(&staging.surface, &production.surface);
+    let release_block = upgrade.summary();
+    let raw = upgrade.differs().then(|| {
+        (
+            release::attribution::raw_parts(&staging.surface),
+            release::attribution::raw_parts(&production.surface),
+        )
+    });
+    let has_release = release_block.staging != Default::default()
+        || release_block.production != Default::default();
+
     let mut findings = host_findings(&staging, &production, &opts.profile);
     let s_tokens = HostTokens::from_surface(&staging.surface, &opts.profile.host_settings);
     let p_tokens = HostTokens::from_surface(&production.surface, &opts.profile.host_settings);
@@ -71,6 +84,10 @@ pub fn judge_keeping(
         if let Some(f) = classify::classify(d, &ctx) {
             findings.push(f);
         }
+    }
+    let mut release_block = has_release.then_some(release_block);
+    if let (Some((s_raw, p_raw)), Some(block)) = (&raw, release_block.as_mut()) {
+        block.attributed = attribute_to_release(&mut findings, s_raw, p_raw);
     }
     for f in &mut findings {
         f.locations = Locations {
@@ -96,6 +113,7 @@ pub fn judge_keeping(
             production: production.environment.clone(),
         },
         summary,
+        release: release_block,
         sources: report::Sources {
             staging: staging.sources.clone(),
             production: production.sources.clone(),
@@ -104,6 +122,36 @@ pub fn judge_keeping(
         waivers,
     };
     (report, staging, production)
+}
+
+/// Marks the findings the release explains (see [`release::attribution`]): they become
+/// expected and are shown under the release. The finding that stands for the release
+/// keeps its class when staging is behind (an older release is reduced), and is expected
+/// when staging runs the upgrade candidate. Returns how many differences the release
+/// explains besides itself.
+fn attribute_to_release(
+    findings: &mut [Finding],
+    staging: &serde_json::Value,
+    production: &serde_json::Value,
+) -> usize {
+    let upgrade = release::attribution::Upgrade::new(staging, production);
+    let head = upgrade.release_path();
+    let mut n = 0;
+    for f in findings.iter_mut() {
+        if f.class == Class::Unknown || !upgrade.explains(&f.path) {
+            continue;
+        }
+        f.release = true;
+        if f.path == head {
+            if upgrade.order == release::attribution::Order::Ahead {
+                f.class = Class::Expected;
+            }
+        } else {
+            f.class = Class::Expected;
+            n += 1;
+        }
+    }
+    n
 }
 
 /// A pointer one environment's sources cover and the other's do not at all becomes
@@ -163,6 +211,7 @@ fn host_findings(staging: &Snapshot, production: &Snapshot, profile: &Profile) -
                 rule: None,
                 waiver: None,
                 locations: Locations::default(),
+                release: false,
             });
         }
     }

@@ -32,6 +32,10 @@ pub struct SourceStatus {
     /// snapshot), the top-level keys present in the surface are assumed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub covers: Vec<String>,
+    /// How the source was read, when the reader should know (e.g. a Tutor release newer
+    /// than envparity's knowledge, read with the newest defaults).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// Identifies the key that made a snapshot's fingerprints, without revealing it.

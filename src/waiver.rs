@@ -188,6 +188,7 @@ mod tests {
             rule: None,
             waiver: None,
             locations: Locations::default(),
+            release: false,
         }
     }
 

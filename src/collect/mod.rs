@@ -40,6 +40,8 @@ pub struct Collected {
     /// Inner source statuses (a snapshot source carries those of the snapshot).
     pub inner_sources: BTreeMap<String, SourceStatus>,
     pub fingerprint: Option<FingerprintInfo>,
+    /// Lines for the report about how the source was read (not failures).
+    pub notes: Vec<String>,
 }
 
 /// Why a source gave nothing.
@@ -331,6 +333,7 @@ async fn collect_with_progress(
                             origin: source.origin(),
                             error: None,
                             covers: collected.covers,
+                            notes: collected.notes,
                         },
                     );
                 }
@@ -359,6 +362,7 @@ async fn collect_with_progress(
                 origin: source.origin(),
                 error: Some(reason),
                 covers,
+                notes: Vec::new(),
             },
         );
     }

@@ -140,6 +140,7 @@ impl Config {
             "/features/waffle_flags",
             "/features/waffle_switches",
             "/features/django_settings",
+            "/features/lms",
             "/features/mfe_config",
             "/features/mfe_config_api",
         ]
@@ -280,7 +281,7 @@ pub async fn collect(config: &Config, ctx: &Context) -> Result<Collected, Source
         // The LMS lists providers only when third-party auth is on.
         (_, Ok(p)) if !p.is_empty() => Ok(Value::Bool(true)),
         (Err(e), _) => Err(format!("not derivable: no provider is listed and {e}")),
-        (Ok(_), _) => Err("not derivable: no provider is listed and the toggle report has no FEATURES['ENABLE_THIRD_PARTY_AUTH']".into()),
+        (Ok(_), _) => Err("not derivable: no provider is listed and the toggle report has no ENABLE_THIRD_PARTY_AUTH".into()),
     };
     let mut sso = Map::new();
     sso.insert("providers".into(), part(context.map(Value::Object)));
@@ -316,10 +317,11 @@ pub async fn collect(config: &Config, ctx: &Context) -> Result<Collected, Source
             features.insert("waffle_flags".into(), Value::Object(t.waffle_flags));
             features.insert("waffle_switches".into(), Value::Object(t.waffle_switches));
             features.insert("django_settings".into(), Value::Object(t.django_settings));
+            features.insert("lms".into(), Value::Object(t.features));
         }
         Err(e) => {
             let u = part(Err(e));
-            for k in ["waffle_flags", "waffle_switches", "django_settings"] {
+            for k in ["waffle_flags", "waffle_switches", "django_settings", "lms"] {
                 features.insert(k.into(), u.clone());
             }
         }
@@ -388,6 +390,8 @@ struct Toggles {
     waffle_flags: Map<String, Value>,
     waffle_switches: Map<String, Value>,
     django_settings: Map<String, Value>,
+    /// Feature flags, by flag name (`/features/lms/<FLAG>`).
+    features: Map<String, Value>,
     third_party_auth: Option<bool>,
 }
 
@@ -1025,23 +1029,37 @@ fn parse_toggles(url: &Url, report: &Value) -> Result<Toggles, String> {
         waffle_switches.insert(n, Value::Bool(on));
     }
 
+    // Feature flags land where the Tutor source puts them, whichever way the release
+    // names them: `FEATURES['X']` (an Ulmo LMS) and a flat `X` (Verawood, where FEATURES
+    // is a proxy of the settings) are both `/features/lms/X`.
     let mut django_settings = Map::new();
-    let mut third_party_auth = None;
+    let mut features = Map::new();
     for s in list("django_settings")? {
         let Some(n) = name(s) else { continue };
         let Some(active) = s.get("is_active").and_then(Value::as_bool) else {
             continue;
         };
         let n = setting_name(&n);
-        if n == "FEATURES.ENABLE_THIRD_PARTY_AUTH" {
-            third_party_auth = Some(active);
+        match crate::release::knowledge::feature_flag(&n) {
+            Some(flag) => {
+                // A FEATURES entry wins over a flat setting of the same name.
+                if n.starts_with("FEATURES.") || !features.contains_key(flag) {
+                    features.insert(flag.to_string(), Value::Bool(active));
+                }
+            }
+            None => {
+                django_settings.insert(n, Value::Bool(active));
+            }
         }
-        django_settings.insert(n, Value::Bool(active));
     }
+    let third_party_auth = features
+        .get("ENABLE_THIRD_PARTY_AUTH")
+        .and_then(Value::as_bool);
     Ok(Toggles {
         waffle_flags,
         waffle_switches,
         django_settings,
+        features,
         third_party_auth,
     })
 }
@@ -1135,7 +1153,8 @@ mod tests {
             ],
             "django_settings": [
                 {"name": "FEATURES['ENABLE_THIRD_PARTY_AUTH']", "is_active": true},
-                {"name": "HTTPS", "is_active": false}
+                {"name": "HTTPS", "is_active": false},
+                {"name": "ENABLE_CORS_HEADERS", "is_active": true}
             ]
         });
         let url = Url::parse("http://x/api/toggles/v0/state/").unwrap();
@@ -1147,10 +1166,31 @@ mod tests {
         assert_eq!(t.waffle_flags["b.flag"], json!({"status": "off"}));
         assert_eq!(t.waffle_switches["s.on"], json!(true));
         assert_eq!(t.waffle_switches["s.code_only"], json!(false));
-        assert_eq!(
-            t.django_settings["FEATURES.ENABLE_THIRD_PARTY_AUTH"],
-            json!(true)
-        );
+        assert_eq!(t.features["ENABLE_THIRD_PARTY_AUTH"], json!(true));
+        assert_eq!(t.django_settings["HTTPS"], json!(false));
         assert_eq!(t.third_party_auth, Some(true));
+    }
+
+    #[test]
+    fn feature_flags_land_on_one_path_whichever_way_the_release_names_them() {
+        // An Ulmo LMS names the flag inside FEATURES; a Verawood LMS lists it flat.
+        let ulmo = json!({"django_settings": [
+            {"name": "FEATURES['ENABLE_CORS_HEADERS']", "is_active": true},
+            {"name": "FEATURES['ENABLE_THIRD_PARTY_AUTH']", "is_active": false}
+        ]});
+        let verawood = json!({"django_settings": [
+            {"name": "ENABLE_CORS_HEADERS", "is_active": true},
+            {"name": "ENABLE_THIRD_PARTY_AUTH", "is_active": false},
+            {"name": "SESSION_COOKIE_SECURE", "is_active": true}
+        ]});
+        let url = Url::parse("http://x/api/toggles/v0/state/").unwrap();
+        let (u, v) = (
+            parse_toggles(&url, &ulmo).unwrap(),
+            parse_toggles(&url, &verawood).unwrap(),
+        );
+        assert_eq!(u.features, v.features);
+        assert_eq!(v.third_party_auth, Some(false));
+        assert!(!v.features.contains_key("SESSION_COOKIE_SECURE"));
+        assert_eq!(v.django_settings["SESSION_COOKIE_SECURE"], json!(true));
     }
 }

@@ -29,5 +29,6 @@ pub async fn collect(config: &Config, _ctx: &Context) -> Result<Collected, Sourc
         locations: snap.locations,
         inner_sources: inner,
         fingerprint: snap.fingerprint,
+        notes: Vec::new(),
     })
 }

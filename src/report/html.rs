@@ -239,6 +239,30 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
         visible.len()
     );
 
+    // The release, and the differences that come with it (folded).
+    if let Some(heading) = report.release_heading() {
+        let attributed: Vec<&Finding> = report.attributed().collect();
+        let _ = write!(
+            o,
+            "<section class=\"card\" id=\"release\"><h3>{}</h3>\n",
+            esc(&heading)
+        );
+        if !attributed.is_empty() {
+            let _ = write!(
+                o,
+                "<details><summary>{} difference(s) that come with the release</summary>\
+                 <table class=\"findings\"><colgroup><col class=\"class\"><col class=\"path\"><col class=\"value\"><col class=\"value\"><col></colgroup>\
+                 <thead><tr><th>class</th><th>path</th><th>{staging}</th><th>{production}</th><th>why</th></tr></thead><tbody>\n",
+                attributed.len()
+            );
+            for f in attributed {
+                finding_row(&mut o, report, f, true);
+            }
+            o.push_str("</tbody></table></details>\n");
+        }
+        o.push_str("</section>\n");
+    }
+
     // The findings.
     o.push_str("<div id=\"findings\">\n");
     if groups.is_empty() {
@@ -256,7 +280,7 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
             findings.len()
         );
         for f in findings {
-            finding_row(&mut o, report, f);
+            finding_row(&mut o, report, f, false);
         }
         o.push_str("</tbody></table></section>\n");
     }
@@ -302,10 +326,12 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
     o
 }
 
-fn finding_row(o: &mut String, report: &Report, f: &Finding) {
-    let rel = f
-        .path
-        .strip_prefix(&format!("/{}", f.surface))
+/// One finding's row; its path relative to its surface, or whole (`full_path`) where
+/// the rows of several surfaces share a table.
+fn finding_row(o: &mut String, report: &Report, f: &Finding, full_path: bool) {
+    let rel = Some(f.path.as_str())
+        .filter(|_| !full_path)
+        .and_then(|p| p.strip_prefix(&format!("/{}", f.surface)))
         .filter(|r| !r.is_empty())
         .unwrap_or(&f.path);
     let gate = if report.fails(f) {

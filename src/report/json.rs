@@ -7,6 +7,7 @@
 
 use super::{Environments, RenderOptions, Report, Sources, Verdict};
 use crate::classify::{Class, Finding};
+use crate::release::attribution::ReleaseSummary;
 use crate::waiver::WaiverStatus;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -16,6 +17,8 @@ struct Document<'a> {
     format: &'a str,
     verdict: Verdict,
     summary: &'a BTreeMap<Class, usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    release: Option<&'a ReleaseSummary>,
     fail_on: &'a [Class],
     profile: &'a str,
     environments: &'a Environments,
@@ -29,6 +32,7 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
         format: &report.format,
         verdict: report.verdict,
         summary: &report.summary,
+        release: report.release.as_ref(),
         fail_on: &report.fail_on,
         profile: &report.profile,
         environments: &report.environments,

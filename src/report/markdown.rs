@@ -68,6 +68,20 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
         }
     }
 
+    if let Some(heading) = report.release_heading() {
+        let _ = writeln!(out, "\n### Release\n\n{}", text(&heading));
+        let attributed: Vec<&Finding> = report.attributed().collect();
+        if !attributed.is_empty() {
+            let _ = writeln!(
+                out,
+                "\n<details><summary>{} difference(s) that come with the release</summary>\n",
+                attributed.len()
+            );
+            table(&mut out, report, None, &attributed);
+            let _ = writeln!(out, "\n</details>");
+        }
+    }
+
     for (surface, findings) in by_surface(report, opts) {
         let title = if surface.is_empty() {
             "(root)"
@@ -79,7 +93,7 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
             .into_iter()
             .partition(|f| f.class == Class::Expected);
         if !shown.is_empty() {
-            table(&mut out, report, surface, &shown);
+            table(&mut out, report, Some(surface), &shown);
         }
         if !expected.is_empty() {
             let _ = writeln!(
@@ -87,7 +101,7 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
                 "\n<details><summary>{} expected difference(s)</summary>\n",
                 expected.len()
             );
-            table(&mut out, report, surface, &expected);
+            table(&mut out, report, Some(surface), &expected);
             let _ = writeln!(out, "\n</details>");
         }
     }
@@ -124,7 +138,8 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
     out
 }
 
-fn table(out: &mut String, report: &Report, surface: &str, findings: &[&Finding]) {
+/// A table of findings; paths are shown relative to `surface` when given.
+fn table(out: &mut String, report: &Report, surface: Option<&str>, findings: &[&Finding]) {
     let _ = writeln!(
         out,
         "| class | path | {} | {} | why |",
@@ -133,9 +148,8 @@ fn table(out: &mut String, report: &Report, surface: &str, findings: &[&Finding]
     );
     let _ = writeln!(out, "|---|---|---|---|---|");
     for f in findings {
-        let rel = f
-            .path
-            .strip_prefix(&format!("/{surface}"))
+        let rel = surface
+            .and_then(|s| f.path.strip_prefix(&format!("/{s}")))
             .filter(|r| !r.is_empty())
             .unwrap_or(&f.path);
         let class = if report.fails(f) {

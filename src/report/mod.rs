@@ -48,6 +48,10 @@ pub struct Report {
     pub profile: String,
     pub environments: Environments,
     pub summary: BTreeMap<Class, usize>,
+    /// What each environment runs, their order, and how many differences the release
+    /// explains; absent when neither environment's release is known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release: Option<crate::release::attribution::ReleaseSummary>,
     pub sources: Sources,
     pub findings: Vec<Finding>,
     pub waivers: Vec<WaiverStatus>,
@@ -64,13 +68,36 @@ impl Report {
             .filter(move |f| opts.show_expected || f.class != Class::Expected)
     }
 
+    /// The visible findings that are listed under their surfaces: all but those that come
+    /// with the release, which are listed under its heading.
+    pub fn listed<'a>(&'a self, opts: &'a RenderOptions) -> impl Iterator<Item = &'a Finding> + 'a {
+        self.visible(opts).filter(|f| !Self::is_attributed(f))
+    }
+
+    /// The differences that come with the release, listed under its heading instead of
+    /// their surfaces.
+    pub fn attributed(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| Self::is_attributed(f))
+    }
+
+    fn is_attributed(f: &Finding) -> bool {
+        f.release && f.class == Class::Expected
+    }
+
+    /// The one line that says the environments run different releases, and how many
+    /// differences come with that (see [`crate::release::attribution`]).
+    pub fn release_heading(&self) -> Option<String> {
+        self.release.as_ref()?.heading()
+    }
+
     /// How many expected differences a listing leaves out (all of them, unless
     /// `--show-expected`): every human format says so in one line.
     pub fn hidden_expected(&self, opts: &RenderOptions) -> usize {
         if opts.show_expected {
             0
         } else {
-            self.summary.get(&Class::Expected).copied().unwrap_or(0)
+            let expected = self.summary.get(&Class::Expected).copied().unwrap_or(0);
+            expected.saturating_sub(self.attributed().count())
         }
     }
 
@@ -146,7 +173,7 @@ pub fn by_surface<'a>(
     opts: &'a RenderOptions,
 ) -> Vec<(&'a str, Vec<&'a Finding>)> {
     let mut groups: Vec<(&str, Vec<&Finding>)> = Vec::new();
-    for f in report.visible(opts) {
+    for f in report.listed(opts) {
         match groups.last_mut() {
             Some((s, v)) if *s == f.surface => v.push(f),
             _ => groups.push((f.surface.as_str(), vec![f])),

@@ -136,6 +136,7 @@ mod tests {
             rule: None,
             waiver: None,
             locations: Locations::default(),
+            release: false,
         }
     }
 

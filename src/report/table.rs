@@ -2,7 +2,7 @@
 //! first, staging and production values side by side, and a one-line verdict last.
 
 use super::{RenderOptions, Report};
-use crate::classify::{Class, brief};
+use crate::classify::{Class, Finding, brief};
 use crate::snapshot::SourceState;
 use std::fmt::Write;
 use tabled::builder::Builder;
@@ -30,45 +30,21 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
             }
         }
     }
-    let findings: Vec<_> = report.visible(opts).collect();
+    if let Some(heading) = report.release_heading() {
+        let _ = writeln!(out, "\n{}", paint(opts, BOLD, &heading));
+        let attributed: Vec<_> = report.attributed().collect();
+        if opts.show_expected && !attributed.is_empty() {
+            let _ = writeln!(out, "{}", findings_table(report, opts, &attributed, None));
+        }
+    }
+    let findings: Vec<_> = report.listed(opts).collect();
     let mut i = 0;
     while i < findings.len() {
         let surface = &findings[i].surface;
-        let mut b = Builder::default();
-        b.push_record([
-            "class",
-            "path",
-            &report.environments.staging,
-            &report.environments.production,
-            "why",
-        ]);
+        let start = i;
         while i < findings.len() && &findings[i].surface == surface {
-            let f = findings[i];
-            let rel = f
-                .path
-                .strip_prefix(&format!("/{surface}"))
-                .filter(|r| !r.is_empty())
-                .unwrap_or(&f.path);
-            let class = if report.fails(f) {
-                format!("{} ✗", f.class)
-            } else {
-                f.class.to_string()
-            };
-            let class = paint(opts, class_color(f.class, report.fails(f)), &class);
-            b.push_record([
-                class,
-                rel.to_string(),
-                brief(f.staging.as_ref()),
-                brief(f.production.as_ref()),
-                f.message.clone(),
-            ]);
             i += 1;
         }
-        let mut table = b.build();
-        table
-            .with(Style::sharp())
-            .with(Modify::new(Columns::new(1..4)).with(Width::wrap(32).keep_words(true)))
-            .with(Modify::new(Columns::new(4..5)).with(Width::wrap(48).keep_words(true)));
         let _ = writeln!(
             out,
             "\n{}",
@@ -82,7 +58,11 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
                 }
             )
         );
-        let _ = writeln!(out, "{table}");
+        let _ = writeln!(
+            out,
+            "{}",
+            findings_table(report, opts, &findings[start..i], Some(surface))
+        );
     }
     let hidden = report.hidden_expected(opts);
     if hidden > 0 {
@@ -116,6 +96,48 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
         paint(opts, verdict_color, &report.verdict_line())
     );
     out
+}
+
+/// One boxed table of findings; paths are shown relative to `surface` when given.
+fn findings_table(
+    report: &Report,
+    opts: &RenderOptions,
+    findings: &[&Finding],
+    surface: Option<&str>,
+) -> String {
+    let mut b = Builder::default();
+    b.push_record([
+        "class",
+        "path",
+        &report.environments.staging,
+        &report.environments.production,
+        "why",
+    ]);
+    for f in findings {
+        let rel = surface
+            .and_then(|s| f.path.strip_prefix(&format!("/{s}")))
+            .filter(|r| !r.is_empty())
+            .unwrap_or(&f.path);
+        let class = if report.fails(f) {
+            format!("{} ✗", f.class)
+        } else {
+            f.class.to_string()
+        };
+        let class = paint(opts, class_color(f.class, report.fails(f)), &class);
+        b.push_record([
+            class,
+            rel.to_string(),
+            brief(f.staging.as_ref()),
+            brief(f.production.as_ref()),
+            f.message.clone(),
+        ]);
+    }
+    let mut table = b.build();
+    table
+        .with(Style::sharp())
+        .with(Modify::new(Columns::new(1..4)).with(Width::wrap(32).keep_words(true)))
+        .with(Modify::new(Columns::new(4..5)).with(Width::wrap(48).keep_words(true)));
+    table.to_string()
 }
 
 // SGR sequences; tabled measures cells without them (its `ansi` feature).

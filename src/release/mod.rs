@@ -1,8 +1,13 @@
 //! Open edX releases: the Tutor-major → named-release table and the ordering of release
 //! strings ("22.0.3", "release/verawood.1", "open-release/sumac.3", image tags).
 
+pub mod attribution;
+pub mod knowledge;
+pub mod template;
+
 use serde::Deserialize;
 use std::cmp::Ordering;
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 /// One named release.
@@ -12,6 +17,12 @@ pub struct Release {
     pub tutor: u64,
     pub name: String,
     pub branch: String,
+    /// The Tutor version whose knowledge `data/generate.sh` extracts (supported releases).
+    #[serde(default)]
+    pub pin: Option<String>,
+    /// The plugin versions pinned with it.
+    #[serde(default)]
+    pub plugins: BTreeMap<String, String>,
 }
 
 #[derive(Deserialize)]
@@ -19,7 +30,7 @@ struct Table {
     release: Vec<Release>,
 }
 
-const TABLE: &str = include_str!("../data/releases.toml");
+const TABLE: &str = include_str!("../../data/releases.toml");
 
 /// The release table, parsed once. It is compiled in and checked by a unit test, so a
 /// parse failure here is a build defect, not bad user input.
@@ -40,6 +51,14 @@ pub fn by_tutor_major(major: u64) -> Option<&'static Release> {
 /// The newest Tutor major the table knows.
 pub fn newest_known_major() -> u64 {
     releases().iter().map(|r| r.tutor).max().unwrap_or(0)
+}
+
+/// The point release an edx-platform ref names: `release/ulmo.4` → `ulmo.4`,
+/// `open-release/sumac.3` → `sumac.3`; None for a ref that names no release (`master`).
+pub fn point_release(reference: &str) -> Option<&str> {
+    let tail = reference.rsplit('/').next().unwrap_or(reference);
+    let name = tail.split('.').next().unwrap_or(tail);
+    releases().iter().any(|r| r.name == name).then_some(tail)
 }
 
 /// Words that say nothing about which release a string names.

@@ -1,0 +1,239 @@
+//! The `tutor` source: a Tutor project root (`config.yml` plus the `env/` tree that
+//! `tutor config save` renders from it).
+//!
+//! `config.yml` alone says little: Tutor writes only generated secrets and what the user
+//! set, never the defaults, so they are merged in from `data/tutor-defaults.yml`. What
+//! Tutor actually deploys is read from the rendered `env/`: the version, the Django
+//! settings (`{lms,cms}.env.yml` and the `production.py` files, where the MongoDB replica
+//! set, TLS and secure cookies live), the Kubernetes manifests (Deployments, HPAs) and the
+//! build files (`Dockerfile`, which names the edx-platform repository and branch).
+//!
+//! Choices made here, documented in docs/notes/tutor.md:
+//! - A root without `env/` is rendered into a temporary copy when `tutor` is on PATH;
+//!   otherwise what needs `env/` is marked unknown, and the gate fails closed.
+//! - A manifest document of a kind this collector does not use (Service, Job, PVC, ...)
+//!   is skipped; a manifest that is not YAML is an input error (exit 2), because a
+//!   half-read deployment would hide a difference.
+//! - A Tutor major newer than the release table makes `/release/openedx_release`
+//!   unknown (the rest of the root is still read and judged).
+//! - Secrets in the rendered settings are all copies of `config.yml` secrets, so they are
+//!   left out of `/settings/lms` and `/settings/cms` and judged once, at `/settings/<KEY>`.
+
+mod builder;
+mod compose;
+mod config;
+mod datastores;
+mod defaults;
+mod k8s;
+mod python;
+mod release;
+mod render;
+mod settings;
+#[cfg(test)]
+mod tests;
+
+use super::{Collected, Context, SourceError};
+use crate::error::Error;
+use crate::normalize::{Fingerprinter, SecretPolicy};
+use crate::surface::{self};
+use builder::Builder;
+use compose::read_compose;
+use config::{read_config, read_env_yml, read_optional};
+use defaults::effective_settings;
+use k8s::read_manifests;
+use python::read_python;
+use release::read_version;
+use render::{render_copy, tutor_command};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// A Tutor project root, as named in the config file (`[[staging.tutor]] root = "..."`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub root: PathBuf,
+}
+
+/// The surfaces a Tutor root speaks for.
+pub(super) const COVERS: [&str; 7] = [
+    "/release",
+    "/plugins",
+    "/datastores",
+    "/services",
+    "/security",
+    "/features",
+    "/settings",
+];
+
+/// Tutor's instance id setting.
+pub(super) const INSTANCE_ID: &str = "ID";
+
+/// The file every Tutor root has.
+pub const CONFIG_FILE: &str = "config.yml";
+
+/// Whether `dir` is a Tutor project root: it holds a `config.yml`.
+pub fn is_root(dir: &Path) -> bool {
+    dir.join(CONFIG_FILE).is_file()
+}
+
+/// The pointers a Tutor root covers.
+pub fn covers() -> Vec<String> {
+    COVERS.iter().map(|s| s.to_string()).collect()
+}
+
+/// Reads a Tutor root into a partial surface. Rendering a root without `env/` runs
+/// `tutor config save` on a temporary copy, so the user's root is never written to.
+pub async fn collect(config: &Config, ctx: &Context) -> Result<Collected, SourceError> {
+    let root = config.root.clone();
+    if !root.is_dir() {
+        return Err(Error::Usage(format!(
+            "tutor source `{}`: no such directory",
+            root.display()
+        ))
+        .into());
+    }
+    if !is_root(&root) {
+        return Err(not_a_root(&root).into());
+    }
+    let config_path = root.join(CONFIG_FILE);
+    let env_dir = root.join("env");
+    let policy = ctx.secrets.clone();
+    let fp = ctx.fingerprinter.clone();
+    if env_dir.is_dir() {
+        return blocking(move || read_root(&config_path, EnvTree::At(env_dir), &policy, &fp)).await;
+    }
+    // Validate config.yml before spending time on a render.
+    read_config(&config_path)?;
+    let rendered = match tutor_command() {
+        Some(tutor) => render_copy(&tutor, &config_path).await,
+        None => Err(
+            "no env/ in the root and no `tutor` on PATH to render it (run `tutor config save`)"
+                .to_string(),
+        ),
+    };
+    match rendered {
+        Ok(tmp) => {
+            blocking(move || {
+                let env = EnvTree::Rendered(tmp.path.join("env"));
+                let out = read_root(&config_path, env, &policy, &fp);
+                drop(tmp);
+                out
+            })
+            .await
+        }
+        Err(why) => {
+            blocking(move || read_root(&config_path, EnvTree::Missing(why), &policy, &fp)).await
+        }
+    }
+}
+
+async fn blocking(
+    f: impl FnOnce() -> Result<Collected, SourceError> + Send + 'static,
+) -> Result<Collected, SourceError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| SourceError::Failed(format!("the tutor collector stopped: {e}")))?
+}
+
+fn not_a_root(dir: &Path) -> Error {
+    Error::Usage(format!(
+        "source `{}`: not a Tutor project root (no {CONFIG_FILE} in it)",
+        dir.display()
+    ))
+}
+
+/// Where the rendered tree is, or why there is none.
+pub(super) enum EnvTree {
+    At(PathBuf),
+    /// A render made for this run in a temporary directory (gone after it).
+    Rendered(PathBuf),
+    Missing(String),
+}
+
+/// Builds the surface of one root; `env` is where the rendered tree is (possibly a
+/// temporary render), `config_path` the user's own `config.yml` (for locations).
+fn read_root(
+    config_path: &Path,
+    env: EnvTree,
+    policy: &SecretPolicy,
+    fp: &Fingerprinter,
+) -> Result<Collected, SourceError> {
+    let config = read_config(config_path)?;
+    let mut b = Builder {
+        env_locations: true,
+        fp,
+        config: &config,
+        surface: surface::empty(),
+        locations: BTreeMap::new(),
+        notes: Vec::new(),
+    };
+    let env = match env {
+        EnvTree::At(dir) => dir,
+        EnvTree::Rendered(dir) => {
+            // Its files are removed after the run: no location may point into it.
+            b.env_locations = false;
+            dir
+        }
+        EnvTree::Missing(why) => {
+            b.config_only(&why);
+            return Ok(b.finish());
+        }
+    };
+    let display = |p: &Path| {
+        // Messages name the user's file; a temporary render is named as such.
+        p.display().to_string()
+    };
+    let version = read_version(&env.join("version"))?;
+    let effective = effective_settings(
+        &config.values,
+        version.as_ref(),
+        &format!(
+            "envparity has no knowledge of the Tutor release in {}",
+            env.join("version").display()
+        ),
+    );
+    b.notes.extend(effective.note);
+    let settings = effective.settings;
+    let openedx = env.join("apps/openedx");
+    let lms_env = read_env_yml(&openedx.join("config/lms.env.yml"))?;
+    let cms_env = read_env_yml(&openedx.join("config/cms.env.yml"))?;
+    let lms_py = read_python(&openedx.join("settings/lms/production.py"))?;
+    let cms_py = read_python(&openedx.join("settings/cms/production.py"))?;
+    let dockerfile = read_optional(&env.join("build/openedx/Dockerfile"))?;
+    let manifests = read_manifests(&env)?;
+    let compose = read_compose(&env.join("local"))?;
+
+    b.plugins(&settings);
+    b.datastores(&settings, lms_env.as_ref(), lms_py.as_ref());
+    // After the datastores: a bundled datastore's image is recorded with it.
+    b.release(
+        &settings,
+        version.as_ref(),
+        dockerfile.as_deref(),
+        manifests.as_ref(),
+        compose.as_ref(),
+        &env,
+    );
+    match (&manifests, &compose) {
+        (Some(m), _) => b.services_k8s(m, &settings),
+        (None, Some(c)) => b.services_compose(c, &settings),
+        (None, None) => b.set(
+            "/services",
+            surface::unknown(format!(
+                "no Kubernetes manifests or docker-compose files under {}",
+                display(&env)
+            )),
+        ),
+    }
+    b.security(&settings, lms_env.as_ref(), lms_py.as_ref());
+    for (app, env_yml, py, file) in [
+        ("lms", &lms_env, &lms_py, "lms.env.yml"),
+        ("cms", &cms_env, &cms_py, "cms.env.yml"),
+    ] {
+        b.features(app, env_yml.as_ref(), py.as_ref(), file);
+        b.app_settings(app, env_yml.as_ref(), policy, file);
+    }
+    b.settings(settings);
+    Ok(b.finish())
+}
