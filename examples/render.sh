@@ -5,9 +5,13 @@
 #       Render the example pair: OUT_DIR/staging and OUT_DIR/production
 #       (OUT_DIR defaults to the directory holding this script).
 #
-#   render.sh --root DIR [--seed SEED] [--set KEY=VALUE]... [--plugin NAME]...
-#             [--disable-plugin NAME]... [--config-only] [--no-prune]
+#   render.sh --root DIR [--tutor VERSION] [--seed SEED] [--set KEY=VALUE]...
+#             [--plugin NAME]... [--disable-plugin NAME]... [--config-only] [--no-prune]
 #       Render ONE root into DIR (its config.yml and env/ are replaced).
+#       --tutor        the Tutor version to render with (default 22.0.3). Tutor and
+#                      plugin pins come from the data/releases.toml row whose `pin` is
+#                      VERSION, or else from the row of the same major (another point
+#                      release of a pinned major keeps that major's plugin pins)
 #       --seed         seeds Tutor's secret generator (default: basename of DIR),
 #                      so the same arguments always give the same secrets
 #       --set          passed to `tutor config save --set` (YAML value)
@@ -19,15 +23,20 @@
 #
 # Environment:
 #   TUTOR_VENV   virtualenv to use (created if missing; reused if it already
-#                holds the pinned Tutor). Default: a throwaway mktemp dir.
-#   PYTHON       interpreter used to create the venv (default: python3).
+#                holds exactly the pinned versions). Default: with --root,
+#                $TUTOR_VENVS/tutor-VERSION; for the example pair, a throwaway
+#                mktemp dir.
+#   TUTOR_VENVS  where --root keeps one venv per Tutor version (default:
+#                <repo>/target/tutor-venvs, the venvs data/generate.sh uses).
+#   PYTHON       interpreter used to create the venv and to read
+#                data/releases.toml (default: python3, 3.11 or newer).
 #
 # Needs PyPI (pip) the first time a venv is created; needs no Docker.
 set -euo pipefail
 
 TUTOR_VERSION=22.0.3
-# Pinned plugin versions. tutor[full] pulls the official plugins; pinning them
-# all keeps the render reproducible.
+# Pins of the example pair. tutor[full] pulls the official plugins; pinning them
+# all keeps the render reproducible. (--root takes its pins from data/releases.toml.)
 PINS=(
   "tutor[full]==${TUTOR_VERSION}"
   "tutor-contrib-pod-autoscaling==22.1.0"
@@ -47,6 +56,7 @@ PINS=(
 )
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$SCRIPT_DIR/.." && pwd)
 
 CLEANUP=()
 cleanup() { local d; for d in ${CLEANUP[@]+"${CLEANUP[@]}"}; do rm -rf "$d"; done; }
@@ -55,9 +65,21 @@ trap cleanup EXIT
 die() { echo "render.sh: $*" >&2; exit 2; }
 
 # ---------------------------------------------------------------- venv
+# release_pins VERSION: PINS := tutor==VERSION and its plugins, from data/releases.toml.
+release_pins() {
+  local out
+  out=$("${PYTHON:-python3}" "$REPO/data/pins.py" requirements "$1") \
+    || die "no pins for Tutor $1 in data/releases.toml"
+  mapfile -t PINS <<<"$out"
+}
+
+# setup_venv MODE: MODE is "root" (shared per-version venv) or "pair" (throwaway).
 setup_venv() {
   if [[ -n "${TUTOR_VENV:-}" ]]; then
     VENV=$TUTOR_VENV
+  elif [[ "$1" == root ]]; then
+    VENV=${TUTOR_VENVS:-$REPO/target/tutor-venvs}/tutor-$TUTOR_VERSION
+    mkdir -p "$(dirname "$VENV")"
   else
     VENV=$(mktemp -d "${TMPDIR:-/tmp}/envparity-tutor-venv.XXXXXX")
     CLEANUP+=("$VENV")
@@ -65,19 +87,14 @@ setup_venv() {
   if [[ ! -x "$VENV/bin/python" ]]; then
     "${PYTHON:-python3}" -m venv "$VENV"
   fi
-  if ! "$VENV/bin/python" - "$TUTOR_VERSION" >/dev/null 2>&1 <<'EOF'
-import sys
-from importlib.metadata import version
-assert version("tutor") == sys.argv[1]
-assert version("tutor-contrib-pod-autoscaling")
-EOF
-  then
+  # Reused only when it holds exactly the pinned versions.
+  if ! "$VENV/bin/python" "$REPO/data/pins.py" installed "${PINS[@]}"; then
     echo "render.sh: installing ${PINS[*]} into $VENV" >&2
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "${PINS[@]}"
   fi
-  # Tutor's command line, with its secret generator (secrets.choice, uuid4,
-  # RSA.generate) seeded from ENVPARITY_SEED so renders are reproducible.
-  # Everything else is stock Tutor.
+  # Tutor's command line, with its secret generator (secrets.choice, and
+  # random.choice for Tutor < 20; uuid4; RSA.generate) seeded from ENVPARITY_SEED
+  # so renders are reproducible. Everything else is stock Tutor.
   cat >"$VENV/tutor_seeded.py" <<'EOF'
 import hashlib
 import os
@@ -90,6 +107,7 @@ if seed:
     rng = random.Random(hashlib.sha256(seed.encode()).digest())
     import secrets
     secrets.choice = rng.choice
+    random.choice = rng.choice  # Tutor < 20 draws random_string from random.choice
     uuid.uuid4 = lambda: uuid.UUID(int=rng.getrandbits(128), version=4)
     from Crypto.PublicKey import RSA
     _generate = RSA.generate
@@ -232,34 +250,37 @@ if [[ "${1:-}" == --root ]]; then
   ROOT= ; SEED_ARG= ; CONFIG_ONLY=0 ; NO_PRUNE=0
   while (($#)); do
     case "$1" in
-      --root|--seed|--set|--plugin|--disable-plugin)
+      --root|--tutor|--seed|--set|--plugin|--disable-plugin)
         (($# >= 2)) || die "$1 needs a value" ;;
     esac
     case "$1" in
       --root) ROOT=$2; shift 2 ;;
+      --tutor) TUTOR_VERSION=$2; shift 2 ;;
       --seed) SEED_ARG=$2; shift 2 ;;
       --set) SETS+=("$2"); shift 2 ;;
       --plugin) PLUGINS+=("$2"); shift 2 ;;
       --disable-plugin) DISABLE+=("$2"); shift 2 ;;
       --config-only) CONFIG_ONLY=1; shift ;;
       --no-prune) NO_PRUNE=1; shift ;;
-      -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+      -h|--help) sed -n '2,34p' "$0"; exit 0 ;;
       *) die "unknown argument: $1" ;;
     esac
   done
   [[ -n "$ROOT" ]] || die "--root needs a directory"
+  [[ "$TUTOR_VERSION" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "--tutor expects a version like 22.0.3, got: $TUTOR_VERSION"
   for kv in ${SETS[@]+"${SETS[@]}"}; do
     [[ "$kv" == *=* ]] || die "--set expects KEY=VALUE, got: $kv"
   done
-  setup_venv
+  release_pins "$TUTOR_VERSION"
+  setup_venv root
   render_root "$ROOT" "${SEED_ARG:-$(basename "$ROOT")}" "$CONFIG_ONLY" "$NO_PRUNE"
 else
   case "${1:-}" in
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,34p' "$0"; exit 0 ;;
     -*) die "unknown argument: $1" ;;
   esac
   (($# <= 1)) || die "usage: render.sh [OUT_DIR] | render.sh --root DIR [options]"
   OUT=${1:-$SCRIPT_DIR}
-  setup_venv
+  setup_venv pair
   render_pair "$OUT"
 fi
