@@ -131,7 +131,7 @@ fn toggle_report_flags_switches_and_settings_are_judged() {
         Some("reduced")
     );
     assert_eq!(
-        run.class_of("/features/django_settings/FEATURES.ENABLE_THIRD_PARTY_AUTH"),
+        run.class_of("/features/lms/ENABLE_THIRD_PARTY_AUTH"),
         Some("reduced")
     );
     assert_eq!(run.class_of("/sso/third_party_auth"), Some("reduced"));
@@ -148,6 +148,47 @@ fn toggle_report_flags_switches_and_settings_are_judged() {
 }
 
 #[test]
+fn an_ulmo_and_a_verawood_toggle_report_agree_on_a_flag_on_in_both() {
+    // An Ulmo LMS lists FEATURES['X']; a Verawood LMS, where FEATURES is a proxy of the
+    // settings, lists the same flag flat. One path, so no finding.
+    let production = Lms {
+        django_settings: vec![
+            ("FEATURES['ENABLE_THIRD_PARTY_AUTH']", true),
+            ("FEATURES['ENABLE_CORS_HEADERS']", true),
+            ("HTTPS", true),
+        ],
+        ..Lms::default()
+    };
+    let staging = Lms {
+        django_settings: vec![
+            ("ENABLE_THIRD_PARTY_AUTH", true),
+            ("ENABLE_CORS_HEADERS", true),
+            ("HTTPS", true),
+        ],
+        ..Lms::default()
+    };
+    let (run, _s, _p) = check(&staging, &production, &["--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.report_text);
+    assert!(run.finding("/features/lms/ENABLE_CORS_HEADERS").is_none());
+    assert!(run.finding("/sso/third_party_auth").is_none());
+    // And a flag off in the flat style only is still judged on that path.
+    let staging = Lms {
+        django_settings: vec![
+            ("ENABLE_THIRD_PARTY_AUTH", true),
+            ("ENABLE_CORS_HEADERS", false),
+            ("HTTPS", true),
+        ],
+        ..Lms::default()
+    };
+    let (run, _s, _p) = check(&staging, &production, &["--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.report_text);
+    assert_eq!(
+        run.class_of("/features/lms/ENABLE_CORS_HEADERS"),
+        Some("reduced")
+    );
+}
+
+#[test]
 fn non_staff_service_user_leaves_toggles_unknown_and_the_gate_fails_closed() {
     let production = Lms::default();
     let staging = Lms {
@@ -156,7 +197,7 @@ fn non_staff_service_user_leaves_toggles_unknown_and_the_gate_fails_closed() {
     };
     let (run, _s, _p) = check(&staging, &production, &["--format", "json"]);
     assert_eq!(run.code, 1);
-    for part in ["waffle_flags", "waffle_switches", "django_settings"] {
+    for part in ["waffle_flags", "waffle_switches", "django_settings", "lms"] {
         let path = format!("/features/{part}");
         assert_eq!(run.class_of(&path), Some("unknown"), "{}", run.report_text);
         let msg = run.message_of(&path);

@@ -179,9 +179,13 @@ fn example_pair_reports_each_reduction_and_the_shared_smtp() {
     // Plugins both have are at parity.
     assert_eq!(class_at(&r, "/plugins/mfe"), None);
     assert_eq!(class_at(&r, "/plugins/indigo"), None);
-    // The whole table stays readable: the only drift is bundled vs external MongoDB
-    // (its external host, absent on the bundled side, is expected).
-    assert_eq!(classes(&r, "drift"), ["/datastores/mongodb/bundled"]);
+    // The whole table stays readable: the only drift is bundled vs external MongoDB,
+    // and the image of the bundled container that only staging runs (its external host,
+    // absent on the bundled side, is expected).
+    assert_eq!(
+        classes(&r, "drift"),
+        ["/datastores/mongodb/bundled", "/datastores/mongodb/image"]
+    );
     assert_class(&r, "/datastores/mongodb/host", "expected");
     assert!(classes(&r, "unknown").is_empty());
 }
@@ -348,19 +352,16 @@ fn a_tutor_major_newer_than_the_release_table_is_unknown() {
 }
 
 #[test]
-fn a_version_file_that_is_no_version_is_an_input_error() {
-    let (_tmp, root) = copy_root(&fixture("twin-b"));
-    std::fs::write(root.join("env/version"), "not a version").expect("write");
-    let out = check(&root, &fixture("twin-a"), &[]);
-    assert_eq!(out.code, 2);
-    assert!(out.stderr.contains("env/version"), "{}", out.stderr);
-}
-
-#[test]
-fn a_newer_point_release_is_extra_and_an_older_one_reduced() {
-    // Only Tutor 22.0.3 is pinned; the other point releases are twin-b with env/version
-    // and the deployed image tags edited as another 22.0.x would render them.
-    for (version, class) in [("22.0.4", "extra"), ("22.0.2", "reduced")] {
+fn a_newer_point_release_comes_with_the_release_and_an_older_one_is_reduced() {
+    // twin-b with env/version and the deployed image tags edited as another 22.0.x would
+    // render them (the real 22.0.2 render is in release_upgrades.rs). Staging on the
+    // newer point release is an upgrade candidate: its differences are expected, under
+    // the release; staging on the older one is behind: the release is reduced and the
+    // image tag that follows it hangs under it.
+    for (version, release_class, image_class, order) in [
+        ("22.0.4", "expected", "expected", "ahead"),
+        ("22.0.2", "reduced", "expected", "behind"),
+    ] {
         let (_tmp, root) = copy_root(&fixture("twin-b"));
         std::fs::write(root.join("env/version"), version).expect("write");
         let deployments = root.join("env/k8s/deployments.yml");
@@ -374,8 +375,10 @@ fn a_newer_point_release_is_extra_and_an_older_one_reduced() {
         )
         .expect("write");
         let r = check(&root, &fixture("twin-a"), &[]).report();
-        assert_class(&r, "/release/tutor_version", class);
-        assert_class(&r, "/release/images/openedx", class);
+        assert_class(&r, "/release/tutor_version", release_class);
+        assert_class(&r, "/release/images/openedx", image_class);
+        assert_eq!(r["release"]["order"], order, "{version}");
+        assert_eq!(r["release"]["attributed"], 1, "{version}");
     }
 }
 
@@ -647,4 +650,247 @@ fn fresh_renders_by_pinned_tutor_are_judged_like_the_fixtures() {
     assert_class(&rep, "/services", "unknown");
     let text = serde_json::to_string(&rep["findings"]).unwrap_or_default();
     assert!(text.contains("not-installed-plugin"), "{text}");
+}
+
+// ---------------------------------------------------------------- release upgrades
+//
+// Pairs rendered by real Tutor 20.0.5, 21.0.9, 22.0.2 and 22.0.3 with their pinned
+// plugins (`tests/fixtures/tutor/render-releases.sh`): faithful twins but for the
+// release, the hosts and the secrets.
+
+/// The paths of the findings the release explains.
+fn attributed(report: &Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["release"] == true)
+        .filter_map(|f| f["path"].as_str().map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn an_upgrade_candidate_on_staging_passes_with_one_release_heading() {
+    let out = check(
+        &fixture("release-22-staging"),
+        &fixture("release-21-production"),
+        &[],
+    );
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    let r = out.report();
+    assert_eq!(r["release"]["order"], "ahead");
+    assert_eq!(r["release"]["staging"]["point_release"], "verawood.1");
+    assert_eq!(r["release"]["production"]["point_release"], "ulmo.4");
+    assert!(
+        classes(&r, "reduced").is_empty(),
+        "{:?}",
+        classes(&r, "reduced")
+    );
+    assert!(
+        classes(&r, "unknown").is_empty(),
+        "{:?}",
+        classes(&r, "unknown")
+    );
+    assert!(
+        classes(&r, "drift").is_empty(),
+        "{:?}",
+        classes(&r, "drift")
+    );
+    let release = attributed(&r);
+    for path in [
+        "/release/openedx_release",
+        "/release/tutor_version",
+        "/release/openedx_version",
+        "/release/images/openedx",
+        "/release/images/mfe",
+    ] {
+        assert!(release.contains(&path.to_string()), "{path}: {release:?}");
+        assert_class(&r, path, "expected");
+    }
+    // Only images of what runs: no phantom MongoDB (external on both sides), and the
+    // same set of images on both sides.
+    assert_eq!(class_at(&r, "/release/images/mongodb"), None);
+    assert!(
+        !classes(&r, "extra")
+            .iter()
+            .any(|p| p.starts_with("/release/images"))
+    );
+    // The one heading in the human formats.
+    let table = run({
+        let mut c = envparity();
+        c.args(["check", "--staging"])
+            .arg(fixture("release-22-staging"))
+            .arg("--production")
+            .arg(fixture("release-21-production"));
+        c
+    });
+    let headings: Vec<&str> = table
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("release upgrade: ulmo.4 → verawood.1"))
+        .collect();
+    assert_eq!(headings.len(), 1, "{}", table.stdout);
+}
+
+#[test]
+fn production_ahead_makes_the_release_reduced_with_its_differences_under_it() {
+    let out = check(
+        &fixture("release-21-staging"),
+        &fixture("release-22-production"),
+        &[],
+    );
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    let r = out.report();
+    assert_eq!(r["release"]["order"], "behind");
+    assert_eq!(r["release"]["path"], "/release/openedx_release");
+    assert_eq!(classes(&r, "reduced"), ["/release/openedx_release"]);
+    assert!(classes(&r, "unknown").is_empty());
+    assert_class(&r, "/release/images/openedx", "expected");
+    assert!(
+        r["release"]["attributed"].as_u64().unwrap() >= 5,
+        "{}",
+        r["release"]
+    );
+}
+
+#[test]
+fn a_skipped_release_is_one_upgrade_too() {
+    // Teak (20) on staging, Verawood (22) in production, and back.
+    let behind = check(
+        &fixture("release-20-staging"),
+        &fixture("release-22-production"),
+        &[],
+    );
+    assert_eq!(behind.code, 1);
+    let r = behind.report();
+    assert_eq!(classes(&r, "reduced"), ["/release/openedx_release"]);
+    assert_eq!(r["release"]["staging"]["point_release"], "teak.3");
+    assert!(classes(&r, "unknown").is_empty());
+    assert_class(&r, "/release/images/openedx", "expected");
+}
+
+#[test]
+fn an_upgrade_candidate_that_also_lacks_a_plugin_fails_on_exactly_the_plugin() {
+    let out = check(
+        &fixture("release-22-staging-no-notes"),
+        &fixture("release-21-production"),
+        &[],
+    );
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    let r = out.report();
+    let failing: Vec<String> = ["reduced", "shared", "unknown"]
+        .iter()
+        .flat_map(|c| classes(&r, c))
+        .collect();
+    // The plugin, and what only the plugin brings (its deployment and its flags);
+    // nothing of the release.
+    assert_eq!(
+        failing,
+        [
+            "/plugins/notes",
+            "/services/notes",
+            "/features/cms/ENABLE_EDXNOTES",
+            "/features/lms/ENABLE_EDXNOTES"
+        ],
+        "{failing:?}"
+    );
+    assert_eq!(r["release"]["order"], "ahead");
+    assert_class(&r, "/release/openedx_release", "expected");
+}
+
+#[test]
+fn another_point_release_of_the_same_release_is_ordered_by_tutor_version() {
+    let staging = fixture("release-22.0.2-staging");
+    let behind = check(&staging, &fixture("release-22-production"), &[]);
+    assert_eq!(behind.code, 1, "{}", behind.stdout);
+    let r = behind.report();
+    // The release knowledge is of 22.0.3: the openedx tag follows the Tutor version and
+    // comes with it; Caddy's default of 22.0.2 is not known, so its older tag is judged
+    // on its own (reduced), never guessed.
+    assert_eq!(
+        classes(&r, "reduced"),
+        ["/release/images/caddy", "/release/tutor_version"]
+    );
+    assert_class(&r, "/release/images/openedx", "expected");
+    assert_eq!(r["release"]["order"], "behind");
+    // The other way round, staging on 22.0.3 is the candidate and passes.
+    let ahead = check(&fixture("release-22-staging"), &staging, &[]);
+    assert_eq!(ahead.report()["release"]["order"], "ahead");
+}
+
+#[test]
+fn verawood_plain_feature_lines_are_read_as_features() {
+    // Tutor 22 writes `ENABLE_CORS_HEADERS = True`, not FEATURES["..."]: the same flags
+    // as Tutor 21, on the same paths.
+    let r = check(
+        &fixture("release-22-staging"),
+        &fixture("release-22-production"),
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let dir = tempfile::tempdir().expect("tmp");
+    let snap = dir.path().join("s.json");
+    let mut c = envparity();
+    c.args(["snapshot", "--env", "staging", "--source"])
+        .arg(fixture("release-22-staging"))
+        .arg("-o")
+        .arg(&snap);
+    let out = run(c);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let snapshot: Value =
+        serde_json::from_str(&std::fs::read_to_string(&snap).expect("snapshot")).expect("JSON");
+    for (app, flag) in [
+        ("lms", "ENABLE_CORS_HEADERS"),
+        ("cms", "ENABLE_COURSEWARE_INDEX"),
+        ("lms", "ENABLE_COURSEWARE_SEARCH"),
+        ("lms", "ENABLE_COURSE_DISCOVERY"),
+        ("lms", "ENABLE_DASHBOARD_SEARCH"),
+    ] {
+        assert_eq!(
+            snapshot["surface"]["features"][app][flag],
+            Value::Bool(true),
+            "{flag}"
+        );
+    }
+}
+
+#[test]
+fn a_version_file_that_is_no_version_leaves_the_release_unknown_and_the_rest_judged() {
+    let (_tmp, root) = copy_root(&fixture("twin-b"));
+    std::fs::write(root.join("env/version"), "not-a-version\n").expect("write");
+    let out = check(&root, &fixture("twin-a"), &[]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let r = out.report();
+    assert_class(&r, "/release/tutor_version", "unknown");
+    let note = r["sources"]["staging"]["tutor"]["notes"][0]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        note.contains("env/version is not a Tutor version"),
+        "{note}"
+    );
+    // The rest of the root is read: the plugins and datastores agree.
+    assert_eq!(class_at(&r, "/plugins/mfe"), None);
+    assert_eq!(class_at(&r, "/datastores/mongodb/members"), None);
+}
+
+#[test]
+fn a_tutor_release_newer_than_the_knowledge_is_read_with_the_newest_and_says_so() {
+    let (_tmp, root) = copy_root(&fixture("twin-b"));
+    std::fs::write(root.join("env/version"), "99.0.0\n").expect("write");
+    let out = run({
+        let mut c = envparity();
+        c.args(["check", "--staging"])
+            .arg(&root)
+            .arg("--production")
+            .arg(fixture("twin-a"));
+        c
+    });
+    assert!(
+        out.stdout
+            .contains("Tutor 99.0.0 is newer than the releases envparity knows: read with the defaults of Tutor 22.0.3"),
+        "{}",
+        out.stdout
+    );
 }

@@ -83,6 +83,8 @@ impl ReleaseSummary {
             Order::Ahead => Some(format!(
                 "release upgrade: {from} → {to}, {n} difference(s) that come with it"
             )),
+            // Behind with nothing attributed: the reduced release finding says it all.
+            Order::Behind if n == 0 => None,
             Order::Behind => Some(format!(
                 "release behind: staging runs {to}, production {from}; {n} difference(s) come with it"
             )),
@@ -91,10 +93,10 @@ impl ReleaseSummary {
     }
 }
 
-/// The parts of a surface that attribution reads: release, settings, features, services.
+/// The parts of a surface that attribution reads.
 pub fn raw_parts(surface: &Value) -> Value {
     let mut out = Map::new();
-    for key in ["release", "settings", "features", "services"] {
+    for key in ["release", "settings", "features", "services", "datastores"] {
         if let Some(v) = surface.get(key) {
             out.insert(key.into(), v.clone());
         }
@@ -242,6 +244,15 @@ impl<'a> Upgrade<'a> {
             ["settings", key] => self.defaults_differ(key) && self.follows_default(path, key),
             ["settings", app @ ("lms" | "cms"), key, ..] => {
                 self.template_differs(&format!("{app}.env.yml"), key)
+                    || self.plugin_default_differs(key)
+            }
+            ["datastores", store, "image"] => {
+                let image = if *store == "search" {
+                    "meilisearch"
+                } else {
+                    store
+                };
+                self.image_follows_release(path, image)
             }
             ["features", app @ ("lms" | "cms"), flag] => self.flag_follows_release(path, app, flag),
             ["services", name] => self.deployment_follows_release(path, name),
@@ -275,6 +286,15 @@ impl<'a> Upgrade<'a> {
         self.both().is_some_and(|(s, p)| {
             let t = |k: &Knowledge| k.env_templates.get(file).and_then(|m| m.get(key)).cloned();
             t(s) != t(p)
+        })
+    }
+
+    /// A setting a pinned plugin of one release defines differently from the other's
+    /// (plugins render their defaults into the settings files).
+    fn plugin_default_differs(&self, key: &str) -> bool {
+        self.both().is_some_and(|(s, p)| {
+            let d = |k: &'static Knowledge| k.plugin_defaults.values().find_map(|m| m.get(key));
+            d(s) != d(p)
         })
     }
 

@@ -190,13 +190,16 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
                 SourceState::Ok => "<span class=\"pill soft c-extra\">ok</span>".to_string(),
                 SourceState::Failed => "<span class=\"pill c-unknown\">failed</span>".to_string(),
             };
-            let error = match (&s.status, &s.error) {
+            let mut error = match (&s.status, &s.error) {
                 (SourceState::Failed, e) => format!(
                     "<span class=\"loc unk\">{}</span>",
                     esc(e.as_deref().unwrap_or("unknown error"))
                 ),
                 _ => String::new(),
             };
+            for note in &s.notes {
+                let _ = write!(error, "<span class=\"loc\">{}</span>", esc(note));
+            }
             let _ = writeln!(
                 o,
                 "<tr><td>{}</td><td>{}</td><td><code>{}</code>{error}</td><td>{status}</td></tr>",

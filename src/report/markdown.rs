@@ -82,6 +82,29 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
         }
     }
 
+    let notes: Vec<String> = [
+        (&report.environments.staging, &report.sources.staging),
+        (&report.environments.production, &report.sources.production),
+    ]
+    .into_iter()
+    .flat_map(|(env, sources)| {
+        sources.iter().flat_map(move |(name, s)| {
+            s.notes.iter().map(move |n| {
+                format!(
+                    "- {} `{}` ({}): {}",
+                    text(env),
+                    code_text(name),
+                    text(&s.origin),
+                    text(n)
+                )
+            })
+        })
+    })
+    .collect();
+    if !notes.is_empty() {
+        let _ = writeln!(out, "\n### Notes\n\n{}", notes.join("\n"));
+    }
+
     for (surface, findings) in by_surface(report, opts) {
         let title = if surface.is_empty() {
             "(root)"

@@ -28,6 +28,9 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
                     s.error.as_deref().unwrap_or("unknown error")
                 );
             }
+            for note in &s.notes {
+                let _ = writeln!(out, "  {env}: source {name} ({}): {note}", s.origin);
+            }
         }
     }
     if let Some(heading) = report.release_heading() {

@@ -2,13 +2,19 @@
 //! `tutor config save` renders from it).
 //!
 //! `config.yml` alone says little: Tutor writes only generated secrets and what the user
-//! set, never the defaults, so they are merged in from `data/tutor-defaults.yml`. What
+//! set, never the defaults, so they are merged in from the defaults of the root's own
+//! Tutor version (the generated release knowledge, `data/tutor-knowledge.yml`). What
 //! Tutor actually deploys is read from the rendered `env/`: the version, the Django
 //! settings (`{lms,cms}.env.yml` and the `production.py` files, where the MongoDB replica
 //! set, TLS and secure cookies live), the Kubernetes manifests (Deployments, HPAs) and the
 //! build files (`Dockerfile`, which names the edx-platform repository and branch).
 //!
-//! Choices made here, documented in docs/notes/tutor.md:
+//! One file per artefact read: `config` (config.yml, `*.env.yml`), `defaults`, `python`
+//! (production.py), `k8s`, `compose`, `release` (env/version, Dockerfile, images),
+//! `datastores`, `settings` (plugins, flags, settings), `render` (a root without env/),
+//! and `builder` (the surface they fill).
+//!
+//! Choices made here, documented in docs/tutor.md:
 //! - A root without `env/` is rendered into a temporary copy when `tutor` is on PATH;
 //!   otherwise what needs `env/` is marked unknown, and the gate fails closed.
 //! - A manifest document of a kind this collector does not use (Service, Job, PVC, ...)
@@ -185,13 +191,20 @@ fn read_root(
         p.display().to_string()
     };
     let version = read_version(&env.join("version"))?;
+    if let Err(why) = &version {
+        b.notes.push(why.clone());
+    }
     let effective = effective_settings(
         &config.values,
-        version.as_ref(),
-        &format!(
-            "envparity has no knowledge of the Tutor release in {}",
-            env.join("version").display()
-        ),
+        version.as_ref().ok(),
+        &match &version {
+            Ok(v) => format!(
+                "envparity has no knowledge of Tutor {} ({})",
+                v.text,
+                env.join("version").display()
+            ),
+            Err(why) => why.clone(),
+        },
     );
     b.notes.extend(effective.note);
     let settings = effective.settings;
@@ -209,7 +222,7 @@ fn read_root(
     // After the datastores: a bundled datastore's image is recorded with it.
     b.release(
         &settings,
-        version.as_ref(),
+        version.as_ref().map_err(String::as_str),
         dockerfile.as_deref(),
         manifests.as_ref(),
         compose.as_ref(),

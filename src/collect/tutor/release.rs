@@ -16,23 +16,31 @@ pub(super) struct TutorVersion {
     pub(super) major: u64,
 }
 
-pub(super) fn read_version(path: &Path) -> Result<Option<TutorVersion>, Error> {
+/// `env/version`: the Tutor version that rendered the root, or why it is not known (the
+/// file is missing, or holds no version). Only an unreadable file is an input error: a
+/// root without a usable version is still read, its release unknown.
+pub(super) fn read_version(path: &Path) -> Result<Result<TutorVersion, String>, Error> {
     let Some(text) = read_optional(path)? else {
-        return Ok(None);
+        return Ok(Err(format!("{} is missing", path.display())));
     };
     let text = text.trim().to_string();
+    let well_formed = text.len() <= 40
+        && text.contains('.')
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'+'));
     let major = text
         .split('.')
         .next()
         .and_then(|m| m.parse::<u64>().ok())
-        .filter(|_| text.len() <= 40 && text.contains('.'));
-    match major {
-        Some(major) => Ok(Some(TutorVersion { text, major })),
-        None => Err(Error::invalid(
-            path,
-            "is not a Tutor version (expected e.g. `22.0.3`)",
+        .filter(|_| well_formed);
+    Ok(match major {
+        Some(major) => Ok(TutorVersion { text, major }),
+        None => Err(format!(
+            "{} is not a Tutor version (expected e.g. `22.0.3`)",
+            path.display()
         )),
-    }
+    })
 }
 
 /// `ARG NAME=value` lines of the openedx Dockerfile.
@@ -74,14 +82,14 @@ impl Builder<'_> {
     pub(super) fn release(
         &mut self,
         settings: &Map<String, Value>,
-        version: Option<&TutorVersion>,
+        version: Result<&TutorVersion, &str>,
         dockerfile: Option<&str>,
         manifests: Option<&Manifests>,
         compose: Option<&Map<String, Value>>,
         env: &Path,
     ) {
         match version {
-            Some(v) => {
+            Ok(v) => {
                 self.set("/release/tutor_version", json!(v.text));
                 let release = match crate::release::by_tutor_major(v.major) {
                     Some(r) => json!(r.name),
@@ -104,8 +112,8 @@ impl Builder<'_> {
                 self.set("/release/openedx_release", release);
                 self.locate_file("/release/tutor_version", &env.join("version"));
             }
-            None => {
-                let why = surface::unknown(format!("{} is missing", env.join("version").display()));
+            Err(why) => {
+                let why = surface::unknown(why);
                 self.set("/release/tutor_version", why.clone());
                 self.set("/release/openedx_release", why);
             }
@@ -188,7 +196,9 @@ impl Builder<'_> {
             // (An external store's image still runs as a client in init jobs.)
             let bundled = BUNDLED_STORES.iter().find(|(image, store)| {
                 *image == name
-                    && self.surface.pointer(&format!("/datastores/{store}/bundled"))
+                    && self
+                        .surface
+                        .pointer(&format!("/datastores/{store}/bundled"))
                         == Some(&Value::Bool(true))
             });
             match bundled {

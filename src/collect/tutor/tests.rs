@@ -79,15 +79,15 @@ fn a_release_newer_than_the_knowledge_is_read_with_the_newest_defaults_and_says_
 fn python_settings_read_the_forms_tutor_renders() {
     let text = r#"from lms.envs.production import *
 mongodb_parameters = {
-"db": "openedx",
-"host": "a.x.org,b.x.org",
-"user": None,
-"ssl": True,
-"replicaSet": "rs0",
-"nested": {
-    "ignored": 1,
-},
-
+    "db": "openedx",
+    "host": "a.x.org,b.x.org",
+    "user": None,
+    "ssl": True,
+    "replicaSet": "rs0",
+    "nested": {
+        "ignored": 1,
+    },
+    
 }
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = False  
@@ -96,7 +96,7 @@ FEATURES["ENABLE_DISCUSSION_SERVICE"] = True
 FEATURES['ENABLE_AUTHN_MICROFRONTEND'] = True
 FORUM_MONGODB_CLIENT_PARAMETERS["replicaSet"] = "rs0"
 if x == 1:
-SESSION_COOKIE_SECURE = False
+    SESSION_COOKIE_SECURE = False
 CACHES = {"default": {"LOCATION": "redis://@redis:6379/1"}}
 "#;
     let p = PythonSettings::parse(text);
