@@ -455,59 +455,65 @@ fn a_config_yml_path_stands_for_its_root() {
 
 // ---------------------------------------------------------------- fresh renders
 
-/// Renders roots with `examples/render.sh` and pinned Tutor in a throwaway virtualenv
-/// (or `$TUTOR_VENV`). Runs when `ENVPARITY_TUTOR_TESTS=1` or when `python3 -m venv`
-/// works; under `CI=true` it fails rather than skips when it cannot run.
+/// Renders roots with `examples/render.sh` and pinned Tutor, in the virtualenv named by
+/// `$TUTOR_VENV` or else the one render.sh keeps per Tutor version under `$TUTOR_VENVS`
+/// (default `target/tutor-venvs`; `.ci/run` keeps them in the user's cache, so a warm
+/// run installs nothing). Runs when `ENVPARITY_TUTOR_TESTS=1` or when Python can make a
+/// venv; under `CI=true` it fails rather than skips when it cannot run.
 struct Renderer {
-    venv: PathBuf,
-    _tmp: tempfile::TempDir,
+    venv: Option<PathBuf>,
 }
 
 fn renderer() -> Option<Renderer> {
     let forced = std::env::var("ENVPARITY_TUTOR_TESTS").is_ok_and(|v| v == "1");
     let ci = std::env::var("CI").is_ok_and(|v| v == "true");
-    let must = forced || ci;
     let skip = |why: String| -> Option<Renderer> {
-        if must {
+        if forced || ci {
             panic!("cannot render Tutor roots (ENVPARITY_TUTOR_TESTS=1 or CI=true): {why}");
         }
         eprintln!("SKIPPED: rendering Tutor roots: {why}");
         None
     };
-    let tmp = tempfile::tempdir().expect("tmp");
-    let venv = match std::env::var_os("TUTOR_VENV").filter(|v| !v.is_empty()) {
-        Some(v) => PathBuf::from(v),
-        None => {
-            let venv = tmp.path().join("venv");
-            let made = std::process::Command::new("python3")
-                .args(["-m", "venv"])
-                .arg(&venv)
-                .status();
-            match made {
-                Ok(s) if s.success() => venv,
-                Ok(s) => {
-                    return skip(format!(
-                        "`python3 -m venv` failed ({s}); install python3-venv"
-                    ));
-                }
-                Err(e) => return skip(format!("no python3: {e}")),
-            }
+    let venv = std::env::var_os("TUTOR_VENV")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
+    if venv.is_none() {
+        let can = std::process::Command::new("python3")
+            .args(["-c", "import venv, ensurepip"])
+            .status();
+        match can {
+            Ok(s) if s.success() => {}
+            Ok(_) => return skip("Python cannot make a venv; install python3-venv".into()),
+            Err(e) => return skip(format!("no python3: {e}")),
         }
-    };
-    Some(Renderer { venv, _tmp: tmp })
+    }
+    Some(Renderer { venv })
 }
 
 impl Renderer {
+    /// The `tutor` executable of the venv render.sh used for `version`.
+    fn tutor(&self, version: &str) -> PathBuf {
+        let venv = self.venv.clone().unwrap_or_else(|| {
+            std::env::var_os("TUTOR_VENVS")
+                .filter(|v| !v.is_empty())
+                .map_or_else(|| repo().join("target/tutor-venvs"), PathBuf::from)
+                .join(format!("tutor-{version}"))
+        });
+        venv.join("bin/tutor")
+    }
+
     /// `render.sh --root DIR ARGS...`; installs the pinned Tutor on first use.
     fn render(&self, root: &Path, args: &[&str]) {
-        let out = std::process::Command::new("bash")
-            .arg(repo().join("examples/render.sh"))
+        let mut c = std::process::Command::new("bash");
+        c.arg(repo().join("examples/render.sh"))
             .arg("--root")
             .arg(root)
-            .args(args)
-            .env("TUTOR_VENV", &self.venv)
-            .output()
-            .expect("bash runs render.sh");
+            .args(args);
+        match &self.venv {
+            Some(v) => c.env("TUTOR_VENV", v),
+            None => c.env_remove("TUTOR_VENV"),
+        };
+        let out = c.output().expect("bash runs render.sh");
         assert!(
             out.status.success(),
             "render.sh --root {} failed: {}",
@@ -607,7 +613,7 @@ fn fresh_renders_by_pinned_tutor_are_judged_like_the_fixtures() {
     );
     assert!(!bare.join("env").exists());
     let mut c = envparity();
-    c.env("ENVPARITY_TUTOR", r.venv.join("bin/tutor"))
+    c.env("ENVPARITY_TUTOR", r.tutor("22.0.3"))
         .arg("check")
         .arg("--staging")
         .arg(&bare)
@@ -639,7 +645,7 @@ fn fresh_renders_by_pinned_tutor_are_judged_like_the_fixtures() {
     )
     .expect("write");
     let mut c = envparity();
-    c.env("ENVPARITY_TUTOR", r.venv.join("bin/tutor"))
+    c.env("ENVPARITY_TUTOR", r.tutor("22.0.3"))
         .arg("check")
         .arg("--staging")
         .arg(&odd)
@@ -893,4 +899,86 @@ fn a_tutor_release_newer_than_the_knowledge_is_read_with_the_newest_and_says_so(
         "{}",
         out.stdout
     );
+}
+
+#[test]
+fn env_rendered_from_another_config_yml_is_unknown_where_only_env_tells() {
+    // config.yml edited after the last `tutor config save`: env/ says another host.
+    let (_tmp, root) = copy_root(&fixture("twin-b"));
+    let config = std::fs::read_to_string(root.join("config.yml")).expect("read");
+    std::fs::write(
+        root.join("config.yml"),
+        config.replace(
+            "LMS_HOST: lms.twin-b.example.org",
+            "LMS_HOST: lms.moved.example.org",
+        ),
+    )
+    .expect("write");
+    let out = check(&root, &fixture("twin-a"), &[]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let r = out.report();
+    for path in ["/services", "/features", "/release/images"] {
+        assert_class(&r, path, "unknown");
+        let f = r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == path)
+            .unwrap();
+        let msg = f["message"].as_str().unwrap();
+        assert!(
+            msg.contains("env/ and config.yml disagree") && msg.contains("tutor config save"),
+            "{msg}"
+        );
+    }
+    // What config.yml says is still judged.
+    assert_eq!(class_at(&r, "/plugins/mfe"), None);
+}
+
+#[test]
+fn fresh_renders_of_three_releases_by_pinned_tutor_are_upgrades() {
+    // Real Tutor 20.0.5, 21.0.9 and 22.0.3, each with its pinned plugins, in venvs that
+    // render.sh keeps under $TUTOR_VENVS (default target/tutor-venvs).
+    let Some(_) = renderer() else { return };
+    // Each release in its own venv, whatever TUTOR_VENV says.
+    let r = Renderer { venv: None };
+    let dir = tempfile::tempdir().expect("tmp");
+    let render = |name: &str, tutor: &str, host: &str| -> PathBuf {
+        let root = dir.path().join(name);
+        let lms = format!("LMS_HOST=lms.{host}");
+        let mysql = format!("MYSQL_HOST=mysql.{host}");
+        r.render(
+            &root,
+            &[
+                "--tutor",
+                tutor,
+                "--plugin",
+                "forum",
+                "--plugin",
+                "notes",
+                "--set",
+                &lms,
+                "--set",
+                "RUN_MYSQL=false",
+                "--set",
+                &mysql,
+            ],
+        );
+        root
+    };
+    let p21 = render("p21", "21.0.9", "render.example.org");
+    let s22 = render("s22", "22.0.3", "staging.render.example.org");
+    let s20 = render("s20", "20.0.5", "staging.render.example.org");
+
+    let up = check(&s22, &p21, &[]);
+    assert_eq!(up.code, 0, "{}", up.stdout);
+    let r = up.report();
+    assert_eq!(r["release"]["order"], "ahead");
+    assert!(r["release"]["attributed"].as_u64().unwrap() > 0);
+
+    let behind = check(&s20, &p21, &[]);
+    assert_eq!(behind.code, 1, "{}", behind.stdout);
+    let r = behind.report();
+    assert_eq!(classes(&r, "reduced"), ["/release/openedx_release"]);
+    assert!(classes(&r, "unknown").is_empty());
 }

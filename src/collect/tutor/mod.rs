@@ -209,7 +209,15 @@ fn read_root(
     b.notes.extend(effective.note);
     let settings = effective.settings;
     let openedx = env.join("apps/openedx");
-    let lms_env = read_env_yml(&openedx.join("config/lms.env.yml"))?;
+    let lms_env_path = openedx.join("config/lms.env.yml");
+    let lms_env = read_env_yml(&lms_env_path)?;
+    // env/ rendered from another config.yml (not saved since it changed) would be
+    // judged as if it were this one's: what only env/ tells is unknown instead.
+    if let Some(why) = stale_render(&settings, lms_env.as_ref(), &lms_env_path) {
+        b.notes.push(why.clone());
+        b.config_only(&why);
+        return Ok(b.finish());
+    }
     let cms_env = read_env_yml(&openedx.join("config/cms.env.yml"))?;
     let lms_py = read_python(&openedx.join("settings/lms/production.py"))?;
     let cms_py = read_python(&openedx.join("settings/cms/production.py"))?;
@@ -249,4 +257,21 @@ fn read_root(
     }
     b.settings(settings);
     Ok(b.finish())
+}
+
+/// Why `env/` cannot be the render of these settings, if it cannot: Tutor renders
+/// `LMS_HOST` into `LMS_BASE`, so a different host means env/ is stale.
+fn stale_render(
+    settings: &serde_json::Map<String, serde_json::Value>,
+    lms_env: Option<&serde_json::Map<String, serde_json::Value>>,
+    lms_env_path: &Path,
+) -> Option<String> {
+    let host = settings.get("LMS_HOST")?.as_str()?;
+    let rendered = lms_env?.get("LMS_BASE")?.as_str()?;
+    (host != rendered).then(|| {
+        format!(
+            "env/ and config.yml disagree (LMS_HOST is `{host}` in config.yml, LMS_BASE is `{rendered}` in {}): env/ was rendered from another config.yml; run `tutor config save`",
+            lms_env_path.display()
+        )
+    })
 }
