@@ -71,17 +71,20 @@ impl Report {
     /// The visible findings that are listed under their surfaces: all but those that come
     /// with the release, which are listed under its heading.
     pub fn listed<'a>(&'a self, opts: &'a RenderOptions) -> impl Iterator<Item = &'a Finding> + 'a {
-        self.visible(opts).filter(|f| !Self::is_attributed(f))
+        self.visible(opts).filter(|f| !self.is_attributed(f))
     }
 
     /// The differences that come with the release, listed under its heading instead of
     /// their surfaces.
     pub fn attributed(&self) -> impl Iterator<Item = &Finding> {
-        self.findings.iter().filter(|f| Self::is_attributed(f))
+        self.findings.iter().filter(|f| self.is_attributed(f))
     }
 
-    fn is_attributed(f: &Finding) -> bool {
-        f.release && f.class == Class::Expected
+    /// A difference the release explains, other than the one that stands for the release.
+    fn is_attributed(&self, f: &Finding) -> bool {
+        f.release
+            && f.class == Class::Expected
+            && self.release.as_ref().and_then(|r| r.path.as_deref()) != Some(f.path.as_str())
     }
 
     /// The one line that says the environments run different releases, and how many
