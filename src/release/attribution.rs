@@ -310,7 +310,7 @@ impl<'a> Upgrade<'a> {
         self.sides().iter().all(|side| {
             let expected = side
                 .knowledge
-                .and_then(|k| template(k))
+                .and_then(&template)
                 .and_then(|t| match t.trim() {
                     "True" => Some(Value::Bool(true)),
                     "False" => Some(Value::Bool(false)),

@@ -245,17 +245,17 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
     // The release, and the differences that come with it (folded).
     if let Some(heading) = report.release_heading() {
         let attributed: Vec<&Finding> = report.attributed().collect();
-        let _ = write!(
+        let _ = writeln!(
             o,
-            "<section class=\"card\" id=\"release\"><h3>{}</h3>\n",
+            "<section class=\"card\" id=\"release\"><h3>{}</h3>",
             esc(&heading)
         );
         if !attributed.is_empty() {
-            let _ = write!(
+            let _ = writeln!(
                 o,
                 "<details><summary>{} difference(s) that come with the release</summary>\
                  <table class=\"findings\"><colgroup><col class=\"class\"><col class=\"path\"><col class=\"value\"><col class=\"value\"><col></colgroup>\
-                 <thead><tr><th>class</th><th>path</th><th>{staging}</th><th>{production}</th><th>why</th></tr></thead><tbody>\n",
+                 <thead><tr><th>class</th><th>path</th><th>{staging}</th><th>{production}</th><th>why</th></tr></thead><tbody>",
                 attributed.len()
             );
             for f in attributed {
