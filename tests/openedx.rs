@@ -189,6 +189,52 @@ fn an_ulmo_and_a_verawood_toggle_report_agree_on_a_flag_on_in_both() {
 }
 
 #[test]
+fn saml_configured_but_broken_in_staging_is_reduced() {
+    let production = Lms {
+        saml: true,
+        ..Lms::default()
+    };
+    let staging = Lms {
+        saml_broken: true,
+        ..Lms::default()
+    };
+    let (run, _s, _p) = check(&staging, &production, &["--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.report_text);
+    assert_eq!(run.class_of("/sso/saml_working"), Some("reduced"));
+    // Configured in both: not a missing SAML, a broken one.
+    assert_eq!(run.class_of("/sso/saml_configured"), None);
+}
+
+#[test]
+fn one_mfe_configured_in_production_only_is_reduced() {
+    let mut production = Lms::default();
+    production
+        .mfe_overrides
+        .insert("learning", json!({"ENABLE_NOTICES": true}));
+    let (run, _s, p) = check(&Lms::default(), &production, &["--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.report_text);
+    assert_eq!(
+        run.class_of("/features/mfe_config_by_mfe/learning/ENABLE_NOTICES"),
+        Some("reduced")
+    );
+    // One request per MFE, all made.
+    assert_eq!(p.hits("/api/mfe_config/v1?mfe=learning"), 1);
+    assert_eq!(p.hits("/api/mfe_config/v1?mfe=authn"), 1);
+}
+
+#[test]
+fn an_older_release_is_asked_with_redirect_to() {
+    // Before /api/mfe_context, /api/third_party_auth_context answered 400 without it.
+    let old = Lms {
+        nested_context: false,
+        ..Lms::default()
+    };
+    let (run, s, _p) = check(&old, &Lms::default(), &["--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.report_text);
+    assert_eq!(s.hits("/api/third_party_auth_context"), 1);
+}
+
+#[test]
 fn non_staff_service_user_leaves_toggles_unknown_and_the_gate_fails_closed() {
     let production = Lms::default();
     let staging = Lms {
@@ -606,9 +652,11 @@ fn source_deadline_cuts_a_slow_part_and_keeps_the_rest() {
     let msg = run.message_of("/sso/saml_configured");
     assert!(msg.contains("deadline passed"), "{msg}");
     assert!(msg.contains("/auth/saml/metadata.xml"), "{msg}");
-    // Everything else was read in time and is equal.
+    // Everything else was read in time and is equal: the unknowns are the two SAML facts
+    // the metadata view tells (configured, and working).
+    assert_eq!(run.class_of("/sso/saml_working"), Some("unknown"));
     let failing = run.report["summary"]["unknown"].as_u64().unwrap();
-    assert_eq!(failing, 1, "{}", run.report_text);
+    assert_eq!(failing, 2, "{}", run.report_text);
     assert_eq!(run.report["sources"]["staging"]["openedx"]["status"], "ok");
 }
 

@@ -136,6 +136,7 @@ impl Config {
             "/sso/providers",
             "/sso/third_party_auth",
             "/sso/saml_configured",
+            "/sso/saml_working",
             "/health/lms",
             "/features/waffle_flags",
             "/features/waffle_switches",
@@ -143,6 +144,8 @@ impl Config {
             "/features/lms",
             "/features/mfe_config",
             "/features/mfe_config_api",
+            "/features/mfe_config_by_mfe",
+            "/features/frontend_site_config",
         ]
         .map(String::from)
         .to_vec();
@@ -255,12 +258,22 @@ pub async fn collect(config: &Config, ctx: &Context) -> Result<Collected, Source
         };
         (m, found, h)
     };
-    let (lms_health, (mfe_config, cms, cms_health), context, saml, toggles) = tokio::join!(
+    // Each MFE's own config once the common one is in (only its differences are kept).
+    let mfe_all = async {
+        let (common, cms, cms_health) = mfe_and_cms.await;
+        let per_mfe = match &common {
+            Ok(Some(c)) => Some(http.mfe_overrides(&lms, c).await),
+            _ => None,
+        };
+        (common, per_mfe, cms, cms_health)
+    };
+    let (lms_health, (mfe_config, per_mfe, cms, cms_health), context, saml, toggles, site_config) = tokio::join!(
         http.heartbeat(&lms),
-        mfe_and_cms,
+        mfe_all,
         http.mfe_context(&lms, None),
-        http.saml_configured(&lms),
+        http.saml_state(&lms),
         http.toggles(&lms, &id_var, &secret_var),
+        http.frontend_site_config(&lms),
     );
 
     // A 404 from /api/mfe_config/v1 or the SAML metadata means "off" only if an LMS
@@ -285,7 +298,18 @@ pub async fn collect(config: &Config, ctx: &Context) -> Result<Collected, Source
     };
     let mut sso = Map::new();
     sso.insert("providers".into(), part(context.map(Value::Object)));
-    sso.insert("saml_configured".into(), part(saml.map(Value::Bool)));
+    match saml {
+        Ok(state) => {
+            sso.insert("saml_configured".into(), Value::Bool(state != Saml::Off));
+            if state != Saml::Off {
+                sso.insert("saml_working".into(), Value::Bool(state == Saml::Working));
+            }
+        }
+        Err(e) => {
+            sso.insert("saml_configured".into(), crate::surface::unknown(e.clone()));
+            sso.insert("saml_working".into(), crate::surface::unknown(e));
+        }
+    }
     sso.insert(
         "third_party_auth".into(),
         third_party_auth.unwrap_or_else(crate::surface::unknown),
@@ -298,6 +322,18 @@ pub async fn collect(config: &Config, ctx: &Context) -> Result<Collected, Source
     }
 
     let mut features = Map::new();
+    if let Some(per_mfe) = per_mfe {
+        features.insert("mfe_config_by_mfe".into(), Value::Object(per_mfe));
+    }
+    match site_config {
+        Ok(Some(v)) => {
+            features.insert("frontend_site_config".into(), v);
+        }
+        Ok(None) => {}
+        Err(e) => {
+            features.insert("frontend_site_config".into(), crate::surface::unknown(e));
+        }
+    }
     match mfe_config {
         Ok(Some(values)) => {
             features.insert("mfe_config_api".into(), Value::Bool(true));
@@ -618,8 +654,10 @@ impl Http {
         let mut url = endpoint(base, "/api/mfe_context", &query);
         let mut reply = self.get(&url, HeaderMap::new(), false).await?;
         if reply.status == StatusCode::NOT_FOUND {
-            // The older name of the same view.
-            url = endpoint(base, "/api/third_party_auth_context", &query);
+            // The older view, which answers 400 without `redirect_to`.
+            let mut old = query.clone();
+            old.push(("redirect_to", Some("/")));
+            url = endpoint(base, "/api/third_party_auth_context", &old);
             reply = self.get(&url, HeaderMap::new(), false).await?;
         }
         if reply.status != StatusCode::OK {
@@ -675,13 +713,58 @@ impl Http {
         }
     }
 
-    /// `GET /auth/saml/metadata.xml`: served only when SAML is configured for the site.
-    async fn saml_configured(&self, base: &Url) -> Result<bool, String> {
+    /// `GET /auth/saml/metadata.xml`: 404 when SAML is not configured for the site; 500
+    /// (with the errors as text) when it is configured but its service provider cannot
+    /// produce metadata — a missing or invalid key or certificate — so SAML logins fail.
+    async fn saml_state(&self, base: &Url) -> Result<Saml, String> {
         let url = endpoint(base, "/auth/saml/metadata.xml", &[]);
         let reply = self.get(&url, HeaderMap::new(), false).await?;
         match reply.status {
-            StatusCode::OK => Ok(true),
-            StatusCode::NOT_FOUND => Ok(false),
+            StatusCode::OK => Ok(Saml::Working),
+            StatusCode::NOT_FOUND => Ok(Saml::Off),
+            StatusCode::INTERNAL_SERVER_ERROR => Ok(Saml::Broken),
+            s => Err(format!("GET {url}: {}", status_text(s))),
+        }
+    }
+
+    /// `GET /api/mfe_config/v1?mfe=NAME` for each MFE: what each one gets beyond the
+    /// common config (its `MFE_CONFIG_OVERRIDES`; an empty object when nothing), asked
+    /// all at once.
+    async fn mfe_overrides(&self, base: &Url, common: &Map<String, Value>) -> Map<String, Value> {
+        let asks = MFES.iter().map(|mfe| async move {
+            let url = endpoint(base, "/api/mfe_config/v1", &[("mfe", Some(mfe))]);
+            let answer = match self.get(&url, HeaderMap::new(), false).await {
+                Ok(r) if r.status == StatusCode::OK => match parse_json(&url, &r.body) {
+                    Ok(Value::Object(m)) => Value::Object(
+                        m.into_iter()
+                            .filter(|(k, v)| common.get(k) != Some(v))
+                            .collect(),
+                    ),
+                    Ok(_) => crate::surface::unknown(format!("GET {url}: expected a JSON object")),
+                    Err(e) => crate::surface::unknown(e),
+                },
+                Ok(r) => crate::surface::unknown(format!("GET {url}: {}", status_text(r.status))),
+                Err(e) => crate::surface::unknown(e),
+            };
+            (mfe.to_string(), answer)
+        });
+        futures_util::future::join_all(asks)
+            .await
+            .into_iter()
+            .collect()
+    }
+
+    /// `GET /api/frontend_site_config/v1/` (newer releases): the frontend site
+    /// configuration, or None where the LMS has no such API (404).
+    async fn frontend_site_config(&self, base: &Url) -> Result<Option<Value>, String> {
+        let url = endpoint(base, "/api/frontend_site_config/v1/", &[]);
+        let reply = self.get(&url, HeaderMap::new(), false).await?;
+        match reply.status {
+            StatusCode::NOT_FOUND => Ok(None),
+            StatusCode::OK => match parse_json(&url, &reply.body)? {
+                v @ Value::Object(_) => Ok(Some(v)),
+                _ => Err(format!("GET {url}: expected a JSON object")),
+            },
             s => Err(format!("GET {url}: {}", status_text(s))),
         }
     }
@@ -761,6 +844,34 @@ impl Http {
         parse_toggles(&report_url, &report)
     }
 }
+
+/// What the SAML metadata view says of SAML on the site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Saml {
+    Off,
+    Working,
+    /// Configured, but the service provider cannot produce its metadata (500).
+    Broken,
+}
+
+/// The MFEs whose own configuration (`MFE_CONFIG_OVERRIDES`) is asked for: the ones
+/// tutor-mfe and the Open edX releases serve.
+const MFES: [&str; 14] = [
+    "account",
+    "admin-console",
+    "authn",
+    "authoring",
+    "catalog",
+    "communications",
+    "course-authoring",
+    "discussions",
+    "gradebook",
+    "learner-dashboard",
+    "learning",
+    "ora-grading",
+    "profile",
+    "program-console",
+];
 
 /// Why one request failed.
 enum Failure {

@@ -52,6 +52,10 @@ pub struct Lms {
     /// None: the MFE config API is off (404).
     pub mfe_config: Option<Value>,
     pub saml: bool,
+    /// SAML configured but its service provider cannot make metadata (the view's 500).
+    pub saml_broken: bool,
+    /// MFE name → its `MFE_CONFIG_OVERRIDES` (merged over the common config for `?mfe=`).
+    pub mfe_overrides: BTreeMap<&'static str, Value>,
     /// Flag name → `everyone` ("yes", "no", "unknown"; None: defined in code only).
     pub waffle_flags: Vec<(&'static str, Option<&'static str>)>,
     /// Switch name → active (None: defined in code only).
@@ -108,6 +112,8 @@ impl Default for Lms {
                 "ENABLE_ACCOUNT_DELETION": true
             })),
             saml: false,
+            saml_broken: false,
+            mfe_overrides: BTreeMap::new(),
             waffle_flags: vec![("course_experience.relative_dates", Some("yes"))],
             waffle_switches: vec![("student.courseenrollment_admin", Some(true))],
             django_settings: vec![
@@ -239,9 +245,15 @@ async fn handle(
     body: String,
 ) -> Response {
     let path = uri.path().to_string();
+    // One MFE's config (`?mfe=NAME`) is counted, and given quirks, apart from the
+    // common config at the same path.
+    let key = match uri.query() {
+        Some(q) if q.starts_with("mfe=") => format!("{path}?{q}"),
+        _ => path.clone(),
+    };
     let n = {
         let mut seen = state.seen.lock().unwrap();
-        let n = seen.hits.entry(path.clone()).or_default();
+        let n = seen.hits.entry(key.clone()).or_default();
         *n += 1;
         let n = *n;
         seen.user_agents.push(
@@ -261,7 +273,7 @@ async fn handle(
     if !lms.delay.is_zero() {
         tokio::time::sleep(lms.delay).await;
     }
-    match lms.quirks.get(path.as_str()) {
+    match lms.quirks.get(key.as_str()) {
         Some(Quirk::Slow(d)) => tokio::time::sleep(*d).await,
         Some(Quirk::RateLimited {
             n: limit,
@@ -324,13 +336,38 @@ async fn handle(
     let query = uri.query().unwrap_or("");
     match (method, path.as_str()) {
         (Method::GET, "/heartbeat") => heartbeat(lms, query.split('&').any(|q| q == "extended")),
-        (Method::GET, "/api/mfe_context") | (Method::GET, "/api/third_party_auth_context") => {
+        // Older releases (the flat context) have no /api/mfe_context, and their
+        // third_party_auth_context answers 400 without `redirect_to`.
+        (Method::GET, "/api/mfe_context") if lms.nested_context => mfe_context(lms, query),
+        (Method::GET, "/api/third_party_auth_context")
+            if lms.nested_context || query.split('&').any(|q| q.starts_with("redirect_to=")) =>
+        {
             mfe_context(lms, query)
         }
+        (Method::GET, "/api/third_party_auth_context") => json_response(
+            400,
+            &json!({"message": "Request missing required parameter: redirect_to"}),
+        ),
         (Method::GET, "/api/mfe_config/v1" | "/api/mfe_config/v1/") => match &lms.mfe_config {
+            Some(Value::Object(common)) => {
+                let mut merged = common.clone();
+                if let Some(Value::Object(own)) = query
+                    .split('&')
+                    .find_map(|q| q.strip_prefix("mfe="))
+                    .and_then(|mfe| lms.mfe_overrides.get(mfe))
+                {
+                    merged.extend(own.clone());
+                }
+                json_response(200, &Value::Object(merged))
+            }
             Some(v) => json_response(200, v),
             None => not_found(),
         },
+        (Method::GET, "/auth/saml/metadata.xml") if lms.saml_broken => Response::builder()
+            .status(500)
+            .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
+            .body(Body::from("sp_cert_not_found, sp_key_not_found"))
+            .unwrap(),
         (Method::GET, "/auth/saml/metadata.xml") if lms.saml => Response::builder()
             .status(200)
             .header(header::CONTENT_TYPE, "text/xml")
