@@ -9,6 +9,9 @@
 //! `.ci/run` installs the kit and runs them with `--run-ignored all`, and there a missing
 //! kit fails the test rather than skipping it.
 
+#[path = "support/servers.rs"]
+mod servers;
+
 use assert_cmd::Command;
 use serde_json::Value;
 use std::path::PathBuf;
@@ -66,8 +69,9 @@ struct Instance {
 }
 
 impl Instance {
-    /// Starts `name` with the base fixture and `fixtures` (files under tests/lms/).
-    fn start(name: &str, fixtures: &[&str]) -> Instance {
+    /// Starts `name` with the base fixture and `fixtures` (files under tests/lms/), its
+    /// tables in SQLite, or in MariaDB when `mysql` is `USER:PASSWORD@HOST:PORT/DB`.
+    fn start(name: &str, fixtures: &[&str], mysql: Option<&str>) -> Instance {
         let name = format!("envparity-test-{name}-{}", std::process::id());
         let port = free_port();
         let client_id = format!("{name}-client");
@@ -79,8 +83,11 @@ impl Instance {
             .args(fixtures.iter().map(|f| repo().join("tests/lms").join(f)))
             .env("ENVPARITY_LMS_CLIENT_ID", &client_id)
             .env("ENVPARITY_LMS_CLIENT_SECRET", &client_secret)
-            .env("ENVPARITY_TEST_LMS_FIXTURES", repo().join("tests/lms"))
-            .env_remove("ENVPARITY_LMS_MYSQL");
+            .env("ENVPARITY_TEST_LMS_FIXTURES", repo().join("tests/lms"));
+        match mysql {
+            Some(m) => cmd.env("ENVPARITY_LMS_MYSQL", m),
+            None => cmd.env_remove("ENVPARITY_LMS_MYSQL"),
+        };
         let out = cmd.output().expect("bash runs the kit's start.sh");
         let instance = Instance {
             url: format!("http://127.0.0.1:{port}"),
@@ -122,11 +129,11 @@ impl Drop for Instance {
 
 /// Starts several instances at once (each start builds a schema: in parallel they take
 /// about as long as the slowest).
-fn start_all(specs: &[(&str, &[&str])]) -> Vec<Instance> {
+fn start_all(specs: &[(&str, &[&str], Option<&str>)]) -> Vec<Instance> {
     std::thread::scope(|s| {
         let handles: Vec<_> = specs
             .iter()
-            .map(|(name, fixtures)| s.spawn(move || Instance::start(name, fixtures)))
+            .map(|(name, fixtures, mysql)| s.spawn(move || Instance::start(name, fixtures, *mysql)))
             .collect();
         handles
             .into_iter()
@@ -167,22 +174,23 @@ impl Run {
 }
 
 fn check(staging: &Instance, production: &Instance, extra: &[&str]) -> Run {
-    let mut c = Command::cargo_bin("envparity").expect("the envparity binary is built");
-    c.args([
-        "check",
-        "--staging",
-        &staging.url,
-        "--production",
-        &production.url,
-    ])
-    .args(["--format", "json", "--show-expected", "--timeout", "120"])
-    .args(extra)
-    .env("ENVPARITY_FINGERPRINT_KEY", "real lms tests");
-    for (k, v) in staging
+    let mut args = vec!["--staging", &staging.url, "--production", &production.url];
+    args.extend_from_slice(extra);
+    let env: Vec<(String, String)> = staging
         .credentials("STAGING")
         .into_iter()
         .chain(production.credentials("PRODUCTION"))
-    {
+        .collect();
+    run_check(&args, &env)
+}
+
+fn run_check(args: &[&str], env: &[(String, String)]) -> Run {
+    let mut c = Command::cargo_bin("envparity").expect("the envparity binary is built");
+    c.arg("check")
+        .args(args)
+        .args(["--format", "json", "--show-expected", "--timeout", "120"])
+        .env("ENVPARITY_FINGERPRINT_KEY", "real lms tests");
+    for (k, v) in env {
         c.env(k, v);
     }
     let started = Instant::now();
@@ -228,9 +236,9 @@ fn assert_no_canary(run: &Run, instances: &[&Instance]) {
 fn real_lms_pairs_are_judged_finding_by_finding() {
     require_kit();
     let [production, twin, reduced]: [Instance; 3] = start_all(&[
-        ("production", &["production.py"]),
-        ("twin", &["production.py"]),
-        ("reduced", &["staging-reduced.py"]),
+        ("production", &["production.py"], None),
+        ("twin", &["production.py"], None),
+        ("reduced", &["staging-reduced.py"], None),
     ])
     .try_into()
     .unwrap_or_else(|_| panic!("three instances"));
@@ -285,5 +293,126 @@ fn real_lms_pairs_are_judged_finding_by_finding() {
         run.elapsed < Duration::from_secs(60),
         "check took {:?}",
         run.elapsed
+    );
+}
+
+#[test]
+#[ignore = "needs the real LMS kit (../shared/lms, setup.sh): .ci/run runs it with --run-ignored all"]
+fn hidden_providers_and_site_configuration_are_read_from_the_lms_database() {
+    require_kit();
+    let maria = servers::MariaDb::new().expect("mariadb-server is installed (.ci/run installs it)");
+    let db = maria.start("127.0.0.1", 1, false);
+    maria.must(
+        &db,
+        "CREATE USER 'edxapp'@'%' IDENTIFIED BY 'edxapp-pw'; GRANT ALL ON *.* TO 'edxapp'@'%'; \
+         CREATE USER 'reader'@'%' IDENTIFIED BY 'reader-canary-pw';",
+    );
+    let url = |name: &str| format!("edxapp:edxapp-pw@127.0.0.1:{}/{name}", db.port);
+    let (p_db, s_db) = (url("edxapp_prod"), url("edxapp_stg"));
+    let [production, staging]: [Instance; 2] = start_all(&[
+        ("db-production", &["production.py"], Some(&p_db)),
+        ("db-staging", &["staging-site-off.py"], Some(&s_db)),
+    ])
+    .try_into()
+    .unwrap_or_else(|_| panic!("two instances"));
+    // The collector reads through an account that may only SELECT.
+    maria.must(
+        &db,
+        "GRANT SELECT ON edxapp_prod.* TO 'reader'@'%'; GRANT SELECT ON edxapp_stg.* TO 'reader'@'%';",
+    );
+    let dir = tempfile::tempdir().expect("tmp");
+    let config = dir.path().join("envparity.toml");
+    let write_config = |staging_db: &str| {
+        let text = format!(
+            r#"profile = "tutor"
+[[staging.openedx]]
+lms = "{s}"
+[[staging.mysql]]
+host = "127.0.0.1"
+port = {port}
+user = "reader"
+password_env = "READER_PW"
+lms_database = "{staging_db}"
+[[production.openedx]]
+lms = "{p}"
+[[production.mysql]]
+host = "127.0.0.1"
+port = {port}
+user = "reader"
+password_env = "READER_PW"
+lms_database = "edxapp_prod"
+"#,
+            s = staging.url,
+            p = production.url,
+            port = db.port,
+        );
+        std::fs::write(&config, text).expect("write the config");
+    };
+    write_config("edxapp_stg");
+    let mut env: Vec<(String, String)> = staging
+        .credentials("STAGING")
+        .into_iter()
+        .chain(production.credentials("PRODUCTION"))
+        .collect();
+    env.push(("READER_PW".into(), "reader-canary-pw".into()));
+    let config_arg = config.display().to_string();
+    let run = run_check(&["--config", &config_arg], &env);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_no_canary(&run, &[&staging, &production]);
+    assert!(!run.stdout.contains("reader-canary-pw"));
+    // Hidden (and LTI) providers are found only in the database.
+    for p in [
+        "/sso/configured_providers/saml-partner",
+        "/sso/configured_providers/oa2-azuread-oauth2",
+        "/sso/configured_providers/lti-campus-lms",
+    ] {
+        run.assert_class(p, "reduced");
+    }
+    assert_eq!(run.class_of("/sso/configured_providers/saml-uni"), None);
+    assert_eq!(
+        run.class_of("/sso/configured_providers/oa2-google-oauth2"),
+        None
+    );
+    // The site configuration switches third-party auth off, whatever FEATURES says.
+    run.assert_class("/sso/third_party_auth", "reduced");
+    // The two LMSs' own service applications are at parity (one each, by name).
+    assert_eq!(run.class_of("/settings/oauth_applications/envparity"), None);
+
+    // A table the account may not read: that part is unknown, the rest is read.
+    maria.must(
+        &db,
+        "CREATE USER 'narrow'@'%' IDENTIFIED BY 'reader-canary-pw'; \
+         GRANT SELECT ON edxapp_stg.site_configuration_siteconfiguration TO 'narrow'@'%'; \
+         GRANT SELECT ON edxapp_stg.oauth2_provider_application TO 'narrow'@'%'; \
+         GRANT SELECT ON edxapp_stg.third_party_auth_samlconfiguration TO 'narrow'@'%'; \
+         GRANT SELECT ON edxapp_stg.third_party_auth_samlproviderconfig TO 'narrow'@'%'; \
+         GRANT SELECT ON edxapp_stg.third_party_auth_oauth2providerconfig TO 'narrow'@'%';",
+    );
+    let text = std::fs::read_to_string(&config).expect("config");
+    let narrow = text.replacen("user = \"reader\"", "user = \"narrow\"", 1);
+    std::fs::write(&config, narrow).expect("write the config");
+    let run = run_check(&["--config", &config_arg], &env);
+    run.assert_class("/sso/configured_providers", "unknown");
+    let f = run.finding("/sso/configured_providers").expect("a finding");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("third_party_auth_ltiproviderconfig"),
+        "{f}"
+    );
+    run.assert_class("/sso/third_party_auth", "reduced");
+
+    // A provider row whose other_settings is no JSON: that value is unknown.
+    maria.must(
+        &db,
+        "UPDATE edxapp_stg.third_party_auth_samlproviderconfig SET other_settings = '{not json' \
+         WHERE slug = 'uni';",
+    );
+    write_config("edxapp_stg");
+    let run = run_check(&["--config", &config_arg], &env);
+    run.assert_class(
+        "/sso/configured_providers/saml-uni/other_settings_digest",
+        "unknown",
     );
 }

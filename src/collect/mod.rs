@@ -7,6 +7,7 @@
 
 pub mod endpoint;
 pub mod kubernetes;
+pub mod lms_tables;
 pub mod mongodb;
 pub mod mysql;
 pub mod openedx;
@@ -343,6 +344,14 @@ async fn collect_with_progress(
         }
     }
     bar.finish();
+    // Third-party authentication as Open edX decides it: the site configuration first.
+    if let Some(on) = lms_tables::site_third_party_auth(&snapshot.surface) {
+        surface::set_pointer(
+            &mut snapshot.surface,
+            "/sso/third_party_auth",
+            Value::Bool(on),
+        );
+    }
     // Failed sources last, so their unknown markers win over any data merged before.
     for (name, source, reason) in failures {
         let covers = source.covers();

@@ -39,6 +39,11 @@ pub struct Config {
     /// Key under `/datastores` (default `mysql`), for a deployment with several servers.
     #[serde(default)]
     pub store: Option<String>,
+    /// The LMS's database on this server: its SSO providers (hidden ones included), SAML
+    /// configurations, site configuration and OAuth applications are read from it
+    /// (read-only; see `lms_tables`).
+    #[serde(default)]
+    pub lms_database: Option<String>,
     /// Set for a shortcut: the password comes from `ENVPARITY_<ENV>_MYSQL_PASSWORD` or
     /// `MYSQL_PWD`.
     #[serde(skip)]
@@ -66,6 +71,7 @@ impl Config {
             tls: matches!(e.param("tls"), Some("true" | "1" | "required")),
             ca_bundle: None,
             store: None,
+            lms_database: None,
             shortcut: true,
         })
     }
@@ -84,10 +90,14 @@ impl Config {
     }
 
     pub fn covers(&self) -> Vec<String> {
-        vec![format!(
+        let mut c = vec![format!(
             "/datastores/{}",
             surface::escape_segment(self.store())
-        )]
+        )];
+        if self.lms_database.is_some() {
+            c.extend(super::lms_tables::COVERS.iter().map(|p| p.to_string()));
+        }
+        c
     }
 
     fn password(&self, ctx: &Context) -> Result<Option<String>, Error> {
@@ -128,6 +138,12 @@ pub async fn collect(config: &Config, ctx: &Context) -> Result<Collected, Source
         .await
         .map_err(SourceError::Failed)?;
     let facts = read_facts(&mut conn, deadline).await;
+    let lms = match (&config.lms_database, &facts) {
+        (Some(db), Ok(_)) => {
+            Some(super::lms_tables::read(&mut conn, db, deadline, &ctx.fingerprinter).await)
+        }
+        _ => None,
+    };
     // A polite goodbye; a server that stops answering here changes nothing collected.
     let _ = tokio::time::timeout(deadline, conn.disconnect()).await;
     let facts = facts.map_err(SourceError::Failed)?;
@@ -139,6 +155,9 @@ pub async fn collect(config: &Config, ctx: &Context) -> Result<Collected, Source
         m.insert("port".into(), json!(config.port));
     }
     surface::set_pointer(&mut surface, &pointer, node);
+    if let Some(lms) = lms {
+        surface::merge(&mut surface, lms);
+    }
     Ok(Collected {
         surface,
         covers: config.covers(),
@@ -257,7 +276,8 @@ async fn first_answer(
     Err(errors.join("; "))
 }
 
-fn text(row: &Row, idx: usize) -> Option<String> {
+/// A column of a row as text (NULL: None).
+pub(super) fn text(row: &Row, idx: usize) -> Option<String> {
     match row.as_ref(idx)? {
         mysql_async::Value::Bytes(b) => Some(String::from_utf8_lossy(b).into_owned()),
         mysql_async::Value::NULL => None,
