@@ -193,6 +193,9 @@ fn mark_uncovered(this: &mut Snapshot, other: &Snapshot) {
 fn host_findings(staging: &Snapshot, production: &Snapshot, profile: &Profile) -> Vec<Finding> {
     let mut out = Vec::new();
     for name in &profile.host_settings {
+        if profile.is_ignored(&format!("/settings/{}", surface::escape_segment(name))) {
+            continue;
+        }
         let get = |s: &Snapshot| s.surface.get("settings").and_then(|v| v.get(name)).cloned();
         let (s, p) = (get(staging), get(production));
         if let (Some(s), Some(p)) = (&s, &p)

@@ -134,6 +134,8 @@ pub struct Profile {
     /// Where it came from: `embedded:tutor` or a file path.
     pub origin: String,
     globs: GlobSet,
+    /// Rules from this index on came from `--ignore`: they win over every profile rule.
+    user_ignores: usize,
 }
 
 impl Profile {
@@ -219,6 +221,7 @@ impl Profile {
         }
         secret_keys.extend(raw.secret_keys);
         let globs = GlobSet::new(rules.iter().map(|r| r.glob.clone()).collect());
+        let rules_len = rules.len();
         Ok(Profile {
             name: raw.name,
             description: raw.description,
@@ -226,12 +229,15 @@ impl Profile {
             secret_keys,
             rules,
             origin: origin.to_string(),
+            user_ignores: rules_len,
             globs,
         })
     }
 
-    /// Adds `ignore` rules (from `--ignore`), which win over the profile's own.
+    /// Adds `ignore` rules (from `--ignore`), which win over the profile's own, however
+    /// specific those are: the user said to leave these paths out.
     pub fn with_ignored(mut self, globs: &[String]) -> Result<Profile> {
+        self.user_ignores = self.user_ignores.min(self.rules.len());
         for g in globs {
             let glob = PathGlob::parse(g).map_err(|e| Error::Usage(format!("--ignore: {e}")))?;
             self.rules.push(Rule {
@@ -264,8 +270,23 @@ impl Profile {
     pub fn rule_at(&self, state: &MatchState) -> Option<&Rule> {
         self.globs
             .matched(state)
-            .max_by_key(|&i| (self.rules[i].glob.specificity(), i))
+            .max_by_key(|&i| (i >= self.user_ignores, self.rules[i].glob.specificity(), i))
             .map(|i| &self.rules[i])
+    }
+
+    /// Whether `pointer` or one of its ancestors is ignored by the profile or `--ignore`.
+    pub fn is_ignored(&self, pointer: &str) -> bool {
+        let mut st = self.root();
+        for seg in crate::surface::split_pointer(pointer) {
+            st = self.step(&st, &seg);
+            if self
+                .rule_at(&st)
+                .is_some_and(|r| r.kind == RuleKind::Ignore)
+            {
+                return true;
+            }
+        }
+        false
     }
 
     /// The rule for a pointer, matched from scratch (waivers and tests use this).

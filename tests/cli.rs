@@ -596,3 +596,54 @@ fn planted_secrets_are_still_compared_by_fingerprint() {
     assert!(fp.starts_with("hmac-sha256:"), "{fp}");
     assert_eq!(f["staging"], f["production"]);
 }
+
+#[test]
+fn an_ignore_beats_every_profile_rule() {
+    // The example pair fails on /settings/SMTP_PASSWORD (a `*_PASSWORD` secret rule, more
+    // specific than the ignore) and on the identity settings; `--ignore '/settings/*'`
+    // leaves every one of them out, whatever the profile says.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let (staging, production) = (root.join("staging"), root.join("production"));
+    let args = |extra: &[&'static str]| -> Vec<String> {
+        let mut a: Vec<String> = [
+            "check",
+            "--staging",
+            s(&staging),
+            "--production",
+            s(&production),
+        ]
+        .iter()
+        .map(|x| x.to_string())
+        .collect();
+        a.extend(["--format", "json", "--show-expected"].map(String::from));
+        a.extend(extra.iter().map(|x| x.to_string()));
+        a
+    };
+    let with = |extra: &[&'static str]| {
+        let a = args(extra);
+        let refs: Vec<&str> = a.iter().map(String::as_str).collect();
+        let r = run(&refs);
+        serde_json::from_str::<serde_json::Value>(&r.stdout).expect("a JSON report")
+    };
+    let paths = |report: &serde_json::Value| -> Vec<String> {
+        report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter_map(|f| f["path"].as_str().map(str::to_string))
+            .collect()
+    };
+    let before = with(&[]);
+    assert!(paths(&before).contains(&"/settings/SMTP_PASSWORD".to_string()));
+    assert!(paths(&before).contains(&"/settings/LMS_HOST".to_string()));
+    let after = with(&["--ignore", "/settings/*"]);
+    let left: Vec<String> = paths(&after)
+        .into_iter()
+        .filter(|p| p.starts_with("/settings/"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    assert_eq!(
+        after["summary"]["shared"], 1,
+        "only the SMTP host stays shared"
+    );
+}
