@@ -279,11 +279,23 @@ fn changed(
             (Some(_), Some(_)) => return None,
             _ => drift(),
         },
-        Some(RuleKind::Capability) => match (boolish(s), boolish(p)) {
-            (Some(false), Some(true)) => {
-                (Class::Reduced, "on in production, off in staging".into())
-            }
-            (Some(true), Some(false)) => (Class::Extra, "on in staging, off in production".into()),
+        Some(RuleKind::Capability) => match (level(s), level(p)) {
+            (Some(a), Some(b)) if a < b => (
+                Class::Reduced,
+                format!(
+                    "{} in production, {} in staging",
+                    level_word(b),
+                    level_word(a)
+                ),
+            ),
+            (Some(a), Some(b)) if a > b => (
+                Class::Extra,
+                format!(
+                    "{} in staging, {} in production",
+                    level_word(a),
+                    level_word(b)
+                ),
+            ),
             (Some(_), Some(_)) => return None,
             _ => drift(),
         },
@@ -313,6 +325,23 @@ fn number(v: &Value) -> Option<f64> {
 }
 
 /// Booleans as Open edX and YAML spell them.
+/// How far a capability is on: off (0), on for some — a waffle flag's `both`, for a
+/// percentage of users or for staff only — (1), on (2).
+fn level(v: &Value) -> Option<u8> {
+    match v {
+        Value::String(s) if s.trim().eq_ignore_ascii_case("both") => Some(1),
+        _ => boolish(v).map(|b| if b { 2 } else { 0 }),
+    }
+}
+
+fn level_word(level: u8) -> &'static str {
+    match level {
+        0 => "off",
+        1 => "on for some",
+        _ => "on",
+    }
+}
+
 pub fn boolish(v: &Value) -> Option<bool> {
     match v {
         Value::Bool(b) => Some(*b),

@@ -12,18 +12,19 @@ def latest(model, **key):
     return model.objects.filter(**key).order_by('-change_date').first()
 
 
-def ensure(model, key, **fields):
-    """Make the current row of `model` for `key` hold `fields` (a new row when it differs)."""
-    row = latest(model, **key)
+def ensure(model, ident, **fields):
+    """Make the current row of `model` for `ident` hold `fields` (a new row when it differs)."""
+    row = latest(model, **ident)
     if row is not None and all(getattr(row, k) == v for k, v in fields.items()):
         return row
-    values = dict(key, **fields)
+    values = dict(ident, **fields)
     return model.objects.create(**values)
 
 
 def site_values(**values):
+    """The site configuration of site 1: exactly these values (the fixture owns them)."""
     from openedx.core.djangoapps.site_configuration.models import SiteConfiguration
     config, _ = SiteConfiguration.objects.get_or_create(site=site)
     config.enabled = True
-    config.site_values = dict(config.site_values or {}, **values)
+    config.site_values = values
     config.save()

@@ -1,7 +1,7 @@
 """Staging, reduced: no SAML IdP, no hidden providers, LinkedIn disabled (a newer row),
-third-party auth switched off by site configuration, waffle flags off, no overrides,
-the switch off, no MFE_CONFIG_OVERRIDES, and the SAML service provider configured but
-broken (a private key that is no key: the metadata view answers 500).
+waffle flags off, no overrides, the switch off, no MFE_CONFIG_OVERRIDES, and the SAML
+service provider configured but broken (a private key that is no key: the metadata
+view answers 500).
 """
 import os
 
@@ -34,7 +34,6 @@ ensure(SAMLConfiguration, dict(site=site, slug='default'), enabled=True,
        public_key='not-a-certificate')
 
 site_values(
-    ENABLE_THIRD_PARTY_AUTH=False,
     MFE_CONFIG={'LOGO_URL': 'https://courses.staging.example.org/logo.png',
                 'ENABLE_PROGRAMS': True, 'SUPPORT_EMAIL': 'support@example.org'},
 )

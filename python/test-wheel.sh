@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Builds the envparity wheel with maturin, installs it with the pinned Tutor into a
+# throwaway venv, enables the `parity` Tutor plugin in a copy of the example staging root
+# and runs `tutor parity check --production examples/production`: it must judge the pair
+# exactly as the CLI does (exit 1, the README's counts).
+#
+# Environment: ENVPARITY_CACHE (default ~/.cache/envparity) keeps maturin's venv;
+# CARGO_TARGET_DIR is honoured (the release build is reused on a warm run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+cache="${ENVPARITY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/envparity}"
+tutor_pin=$(python3 -c 'import tomllib; print(next(r["pin"] for r in tomllib.load(open("data/releases.toml","rb"))["release"] if r["tutor"] == 22))')
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/envparity-wheel.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+builder="$cache/maturin-venv"
+if [ ! -x "$builder/bin/maturin" ]; then
+  python3 -m venv "$builder"
+  "$builder/bin/python" -m pip install -q --disable-pip-version-check "maturin==1.16.0"
+fi
+"$builder/bin/maturin" build --release --locked --quiet -o "$tmp/dist" >/dev/null
+wheel=$(ls "$tmp"/dist/envparity-*.whl)
+echo "built $(basename "$wheel") ($(du -h "$wheel" | cut -f1))"
+
+python3 -m venv "$tmp/venv"
+"$tmp/venv/bin/python" -m pip install -q --disable-pip-version-check "tutor==$tutor_pin" "$wheel"
+
+cp -R examples/staging "$tmp/staging"
+TUTOR_ROOT="$tmp/staging" "$tmp/venv/bin/tutor" plugins enable parity >/dev/null 2>&1
+set +e
+TUTOR_ROOT="$tmp/staging" ENVPARITY_FINGERPRINT_KEY=wheel-test \
+  "$tmp/venv/bin/tutor" parity check --production "$root/examples/production" --color never \
+  >"$tmp/out.txt" 2>"$tmp/err.txt"
+code=$?
+set -e
+want="FAIL: staging is not a faithful copy of production (15 reduced, 2 shared, 2 drift, 31 expected"
+if [ "$code" -ne 1 ] || ! grep -qF "$want" "$tmp/out.txt"; then
+  echo "tutor parity check: exit $code, expected 1 and: $want" >&2
+  tail -5 "$tmp/out.txt" "$tmp/err.txt" >&2
+  exit 1
+fi
+# python -m envparity runs the same binary.
+"$tmp/venv/bin/python" -m envparity --version
+echo "tutor parity check: exit 1 with the README's counts"
