@@ -10,7 +10,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 cache="${ENVPARITY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/envparity}"
+# The pinned Tutor 22 and its plugins (data/releases.toml), as the examples were rendered:
+# enabling the plugin re-renders the root, which must come out as committed.
 tutor_pin=$(python3 -c 'import tomllib; print(next(r["pin"] for r in tomllib.load(open("data/releases.toml","rb"))["release"] if r["tutor"] == 22))')
+mapfile -t requirements < <(python3 data/pins.py requirements "$tutor_pin")
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/envparity-wheel.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -25,7 +28,7 @@ wheel=$(ls "$tmp"/dist/envparity-*.whl)
 echo "built $(basename "$wheel") ($(du -h "$wheel" | cut -f1))"
 
 python3 -m venv "$tmp/venv"
-"$tmp/venv/bin/python" -m pip install -q --disable-pip-version-check "tutor==$tutor_pin" "$wheel"
+"$tmp/venv/bin/python" -m pip install -q --disable-pip-version-check "${requirements[@]}" "$wheel"
 
 cp -R examples/staging "$tmp/staging"
 TUTOR_ROOT="$tmp/staging" "$tmp/venv/bin/tutor" plugins enable parity >/dev/null 2>&1
@@ -38,7 +41,7 @@ set -e
 want="FAIL: staging is not a faithful copy of production (15 reduced, 2 shared, 2 drift, 31 expected"
 if [ "$code" -ne 1 ] || ! grep -qF "$want" "$tmp/out.txt"; then
   echo "tutor parity check: exit $code, expected 1 and: $want" >&2
-  tail -5 "$tmp/out.txt" "$tmp/err.txt" >&2
+  tail -n 15 "$tmp/out.txt" "$tmp/err.txt" >&2
   exit 1
 fi
 # python -m envparity runs the same binary.
