@@ -121,7 +121,7 @@ pub async fn collect(config: &Config, ctx: &Context) -> Result<Collected, Source
     match rendered {
         Ok(tmp) => {
             blocking(move || {
-                let env = EnvTree::Rendered(tmp.path.join("env"));
+                let env = EnvTree::Rendered(tmp.path().join("env"));
                 let out = read_root(&config_path, env, &policy, &fp);
                 drop(tmp);
                 out
@@ -134,12 +134,28 @@ pub async fn collect(config: &Config, ctx: &Context) -> Result<Collected, Source
     }
 }
 
+/// Reads a Tutor root's files as [`collect`] does once `env/` is there, for the fuzzer:
+/// `root/config.yml` and whatever of `root/env/` exists. Only the outcome matters.
+#[doc(hidden)]
+pub fn read_root_for_fuzzing(root: &Path) -> Result<(), String> {
+    let policy = SecretPolicy::default();
+    let fp = Fingerprinter::with_key(b"fuzzing");
+    read_root(
+        &root.join(CONFIG_FILE),
+        EnvTree::At(root.join("env")),
+        &policy,
+        &fp,
+    )
+    .map(|_| ())
+    .map_err(|e| e.to_string())
+}
+
 async fn blocking(
     f: impl FnOnce() -> Result<Collected, SourceError> + Send + 'static,
 ) -> Result<Collected, SourceError> {
     tokio::task::spawn_blocking(f)
         .await
-        .map_err(|e| SourceError::Failed(format!("the tutor collector stopped: {e}")))?
+        .map_err(|e| SourceError::Failed(super::crashed("tutor", e)))?
 }
 
 fn not_a_root(dir: &Path) -> Error {
