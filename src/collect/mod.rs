@@ -432,3 +432,40 @@ fn unique_name(
         .find(|n| !taken(n))
         .unwrap_or_else(|| base.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_collector_that_panics_fails_with_its_message() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let e = rt
+            .block_on(async { tokio::spawn(async { panic!("index out of bounds") }).await })
+            .unwrap_err();
+        assert_eq!(
+            crashed("tutor", e),
+            "the tutor collector crashed: index out of bounds"
+        );
+        let e = rt
+            .block_on(async { tokio::spawn(async { std::panic::panic_any(7.to_string()) }).await })
+            .unwrap_err();
+        assert_eq!(crashed("openedx", e), "the openedx collector crashed: 7");
+    }
+
+    #[test]
+    fn names_follow_the_order_sources_were_given_in() {
+        let sources = [
+            Source::from_shortcut("https://lms-a.example.org").unwrap(),
+            Source::from_shortcut("mysql://u@db:3306").unwrap(),
+            Source::from_shortcut("https://lms-b.example.org").unwrap(),
+            Source::from_shortcut("https://lms-c.example.org").unwrap(),
+        ];
+        assert_eq!(
+            source_names(&sources),
+            ["openedx", "mysql", "openedx#2", "openedx#3"]
+        );
+    }
+}

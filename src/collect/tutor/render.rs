@@ -37,15 +37,17 @@ pub(super) type TempRoot = tempfile::TempDir;
 /// The error is a reason for the unknown markers; tutor's own output is not repeated,
 /// since it may echo configuration values.
 pub(super) async fn render_copy(tutor: &Path, config_path: &Path) -> Result<TempRoot, String> {
-    let tmp = tempfile::Builder::new()
-        .prefix("envparity-tutor-")
-        .tempdir()
-        .map_err(|e| {
-            format!(
-                "making a private directory to render {}: {e}",
-                config_path.display()
-            )
-        })?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix("envparity-tutor-");
+    // tempfile leaves a directory's mode to the umask (0755 by default): say 0700.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
+    let tmp = builder.tempdir().map_err(|e| {
+        format!(
+            "making a private directory to render {}: {e}",
+            config_path.display()
+        )
+    })?;
     // Through the guarded reader: the copy is what was validated, not whatever the path
     // names by now.
     crate::input::read_bytes(config_path)
