@@ -174,6 +174,15 @@ fn a_fifo_as_env_version_is_refused_naming_it() {
 }
 
 #[test]
+fn a_fifo_as_config_yml_is_refused_naming_it() {
+    let (_dir, root) = tutor_root();
+    let config = root.join("config.yml");
+    mkfifo(&config);
+    let r = check_tutor(&root, &[]);
+    assert_trouble(&r, &[&s(&config), "named pipe"]);
+}
+
+#[test]
 fn a_fifo_as_a_snapshot_is_refused_naming_it() {
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("staging.json");

@@ -27,8 +27,19 @@ pub struct TooDeep {
 
 /// Checks that `text` nests at most `max` levels deep.
 pub fn check_depth(text: &str, max: usize) -> Result<(), TooDeep> {
+    scan(text, max).map(|_| ())
+}
+
+/// The deepest nesting of `text` as this scan counts it (for tests and the fuzzer, which
+/// check it against what the YAML parser builds).
+pub fn max_depth(text: &str) -> usize {
+    scan(text, usize::MAX).unwrap_or(usize::MAX)
+}
+
+fn scan(text: &str, max: usize) -> Result<usize, TooDeep> {
     let mut scan = Scan {
         max,
+        deepest: 0,
         flow: 0,
         blocks: Vec::new(),
         quote: None,
@@ -40,7 +51,7 @@ pub fn check_depth(text: &str, max: usize) -> Result<(), TooDeep> {
         let l = raw.strip_suffix('\r').unwrap_or(raw).as_bytes();
         scan.line(i + 1, l)?;
     }
-    Ok(())
+    Ok(scan.deepest)
 }
 
 /// An open block scalar (`|`, `>`): lines more indented than its parent are its text.
@@ -51,6 +62,7 @@ struct BlockScalar {
 
 struct Scan {
     max: usize,
+    deepest: usize,
     /// Open flow collections.
     flow: usize,
     /// Columns of the open block levels.
@@ -99,8 +111,10 @@ fn close_quote(l: &[u8], from: usize, q: u8) -> Option<usize> {
 }
 
 impl Scan {
-    fn depth(&self, line: usize, index: usize) -> Result<(), TooDeep> {
-        if self.blocks.len() + self.flow > self.max {
+    fn depth(&mut self, line: usize, index: usize) -> Result<(), TooDeep> {
+        let depth = self.blocks.len() + self.flow;
+        self.deepest = self.deepest.max(depth);
+        if depth > self.max {
             return Err(TooDeep {
                 line,
                 column: index + 1,
@@ -226,9 +240,16 @@ impl Scan {
                     };
                 }
                 b'|' | b'>' => {
+                    // An explicit indentation indicator (`|2`) fixes the text's column;
+                    // otherwise its first line does.
+                    let indicator = l[pos + 1..]
+                        .iter()
+                        .take_while(|c| c.is_ascii_digit() || **c == b'+' || **c == b'-')
+                        .find(|c| c.is_ascii_digit())
+                        .map(|c| usize::from(c - b'0'));
                     self.block_scalar = Some(BlockScalar {
                         parent,
-                        indent: None,
+                        indent: indicator.map(|i| (parent.max(0) as usize) + i),
                     });
                     return Ok(());
                 }
@@ -306,6 +327,14 @@ impl Scan {
                     }
                 },
                 b'#' if i == 0 || is_blank(l[i - 1]) => return Ok(()),
+                // Anchors, tags and aliases are tokens of their own: what follows them
+                // starts a token too.
+                b'&' | b'!' | b'*' if !self.in_plain => {
+                    while i < l.len() && !is_blank(l[i]) && !b",[]{}".contains(&l[i]) {
+                        i += 1;
+                    }
+                    continue;
+                }
                 b':' => {
                     let next = l.get(i + 1).copied();
                     if !self.in_plain || next.is_none_or(|d| is_blank(d) || b",[]{}".contains(&d)) {
@@ -389,6 +418,25 @@ mod tests {
         assert!(!depth_ok(&text, 5));
         let text = format!("a: [it's, {}]\n'\n", "[".repeat(10));
         assert!(!depth_ok(&text, 5));
+    }
+
+    #[test]
+    fn an_anchor_in_flow_is_followed_by_a_token() {
+        assert!(depth_ok("a: [&x '[[[[', *x, !!str '{{']\n", 2));
+    }
+
+    #[test]
+    fn an_explicit_indentation_indicator_sets_the_text_column() {
+        // `|4` puts the text at column 4: a line at column 2 is no text but structure.
+        let text = format!("a: |4\n  {}\n", "[".repeat(10));
+        assert!(!depth_ok(&text, 5));
+        assert!(depth_ok("a: |2\n  [[[[\n", 2));
+    }
+
+    #[test]
+    fn the_deepest_level_is_reported() {
+        assert_eq!(max_depth("a:\n  b: [[1]]\nc: 1\n"), 4);
+        assert_eq!(max_depth(""), 0);
     }
 
     #[test]

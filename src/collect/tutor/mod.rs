@@ -78,9 +78,10 @@ pub(super) const INSTANCE_ID: &str = "ID";
 /// The file every Tutor root has.
 pub const CONFIG_FILE: &str = "config.yml";
 
-/// Whether `dir` is a Tutor project root: it holds a `config.yml`.
+/// Whether `dir` is a Tutor project root: it holds a `config.yml` (of whatever type: a
+/// `config.yml` that is no regular file is then refused by the reader, by name).
 pub fn is_root(dir: &Path) -> bool {
-    dir.join(CONFIG_FILE).is_file()
+    dir.join(CONFIG_FILE).exists()
 }
 
 /// The pointers a Tutor root covers.
@@ -148,6 +149,15 @@ pub fn read_root_for_fuzzing(root: &Path) -> Result<(), String> {
     )
     .map(|_| ())
     .map_err(|e| e.to_string())
+}
+
+/// The `production.py` line reader on any text, for the fuzzer (reached through
+/// [`read_root_for_fuzzing`] only when the rest of the root reads). Returns how many
+/// settings it found.
+#[doc(hidden)]
+pub fn read_python_for_fuzzing(text: &str) -> usize {
+    let p = python::PythonSettings::parse(text);
+    p.assignments.len() + p.dicts.len() + p.feature_values(&serde_json::Map::new()).len()
 }
 
 async fn blocking(
