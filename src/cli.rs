@@ -22,6 +22,10 @@ use std::time::Duration;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Largest file read, in bytes or with a unit (64MiB, 1GiB); a bigger file is an
+    /// error naming it. Default 256MiB.
+    #[arg(long, global = true, value_name = "BYTES")]
+    pub max_input_size: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -128,8 +132,8 @@ pub struct GateArgs {
     /// Colour in the table report: auto (a terminal, unless NO_COLOR is set), always, never.
     #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
     pub color: ColorChoice,
-    /// Deadline of each source, in seconds.
-    #[arg(long, value_name = "SECONDS")]
+    /// Deadline of each source, in seconds (more than 0, at most 86400).
+    #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]
     pub timeout: Option<f64>,
     /// No progress output on stderr.
     #[arg(long, short)]
@@ -153,8 +157,8 @@ pub struct SnapshotArgs {
     /// Where to write the snapshot.
     #[arg(short, long, value_name = "FILE")]
     pub output: PathBuf,
-    /// Deadline of each source, in seconds.
-    #[arg(long, value_name = "SECONDS")]
+    /// Deadline of each source, in seconds (more than 0, at most 86400).
+    #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]
     pub timeout: Option<f64>,
 }
 
@@ -182,7 +186,16 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    match run(cli) {
+    quiet_panics();
+    // A panic is a bug, but the contract still holds: one line on stderr and exit 2.
+    // (A collector's panic never gets here: it fails that source alone, see `collect`.)
+    let outcome = std::panic::catch_unwind(move || run(cli)).unwrap_or_else(|payload| {
+        Err(anyhow::anyhow!(
+            "internal error: {} (this is a bug in envparity; please report it)",
+            crate::collect::panic_message(payload.as_ref())
+        ))
+    });
+    match outcome {
         Ok(Verdict::Pass) => ExitCode::SUCCESS,
         Ok(Verdict::Fail) => ExitCode::from(1),
         Err(e) => {
@@ -194,8 +207,22 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Panics are reported where they are caught (a failed source, or the one error line), so
+/// the default hook's lines on stderr would only break the one-line contract. With
+/// `RUST_BACKTRACE` set, they are printed as usual, for whoever debugs.
+fn quiet_panics() {
+    if std::env::var_os("RUST_BACKTRACE").is_none_or(|v| v.is_empty() || v == "0") {
+        std::panic::set_hook(Box::new(|_| {}));
+    }
+}
+
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<Verdict> {
+    if let Some(size) = &cli.max_input_size {
+        let bytes =
+            crate::input::parse_size(size).map_err(|e| anyhow::anyhow!("--max-input-size {e}"))?;
+        crate::input::set_max_input_size(bytes);
+    }
     match cli.command {
         Command::Check(a) => check(a),
         Command::Diff(a) => diff(a),
@@ -227,14 +254,15 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .context("starting the async runtime")
 }
 
-fn timeout(flag: Option<f64>, config: Option<f64>) -> Result<Duration> {
-    let secs = flag
-        .or(config)
-        .unwrap_or(collect::DEFAULT_TIMEOUT.as_secs_f64());
-    if !(secs.is_finite() && secs > 0.0) {
-        bail!("--timeout must be a positive number of seconds, not {secs}");
+/// The deadline of each source: `--timeout`, else the config's `timeout_secs` (checked
+/// when the config was read), else the default.
+fn timeout(flag: Option<f64>, config: Option<&Config>) -> Result<Duration> {
+    match flag {
+        Some(secs) => crate::input::seconds("--timeout", secs).map_err(|e| anyhow::anyhow!(e)),
+        None => Ok(config
+            .and_then(|c| c.timeout)
+            .unwrap_or(collect::DEFAULT_TIMEOUT)),
     }
-    Ok(Duration::from_secs_f64(secs))
 }
 
 fn shortcuts(srcs: &[String]) -> Result<Vec<Source>> {
@@ -245,6 +273,7 @@ fn shortcuts(srcs: &[String]) -> Result<Vec<Source>> {
 
 fn check(a: CheckArgs) -> Result<Verdict> {
     let config = a.config.as_deref().map(Config::load).transpose()?;
+    let deadline = timeout(a.gate.timeout, config.as_ref())?;
     let (s_name, p_name, s_src, p_src) = match &config {
         Some(c) => {
             let (s, p) = (c.environment("staging")?, c.environment("production")?);
@@ -267,7 +296,7 @@ fn check(a: CheckArgs) -> Result<Verdict> {
         environment: String::new(),
         fingerprinter: Fingerprinter::from_env(),
         secrets: SecretPolicy::with_extra(&opts.profile.secret_keys),
-        timeout: timeout(a.gate.timeout, config.as_ref().and_then(|c| c.timeout_secs))?,
+        timeout: deadline,
         quiet: a.gate.quiet,
     };
     let (staging, production) = runtime()?.block_on(collect::collect_pair(
@@ -282,6 +311,8 @@ fn check(a: CheckArgs) -> Result<Verdict> {
 }
 
 fn diff(a: DiffArgs) -> Result<Verdict> {
+    // diff collects nothing, but a bad --timeout is still a mistake worth naming.
+    timeout(a.gate.timeout, None)?;
     let opts = judge_options(&a.gate, None)?;
     let staging = Snapshot::read(&a.staging)?;
     let production = Snapshot::read(&a.production)?;
@@ -300,6 +331,7 @@ fn diff(a: DiffArgs) -> Result<Verdict> {
 
 fn snapshot(a: SnapshotArgs) -> Result<Verdict> {
     let config = a.config.as_deref().map(Config::load).transpose()?;
+    let deadline = timeout(a.timeout, config.as_ref())?;
     let sources = match &config {
         Some(c) => c.sources(c.environment(&a.env)?)?,
         None => shortcuts(&a.source)?,
@@ -314,7 +346,7 @@ fn snapshot(a: SnapshotArgs) -> Result<Verdict> {
         environment: a.env.clone(),
         fingerprinter: Fingerprinter::from_env(),
         secrets: SecretPolicy::with_extra(&profile.secret_keys),
-        timeout: timeout(a.timeout, config.as_ref().and_then(|c| c.timeout_secs))?,
+        timeout: deadline,
         quiet: false,
     };
     let snap = runtime()?.block_on(collect::collect_environment(&sources, &ctx))?;

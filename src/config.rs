@@ -3,7 +3,7 @@
 //! is an error naming the file and line, since a misspelt source must not vanish.
 
 use crate::collect::{self, Source};
-use crate::error::{Error, Result, read_file};
+use crate::error::{Error, Result, line_col, read_file};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -23,9 +23,12 @@ pub struct Config {
     /// Surface globs left out of the comparison.
     #[serde(default)]
     pub ignore: Vec<String>,
-    /// Deadline of each source, in seconds.
+    /// Deadline of each source, in seconds, as written (checked by [`Config::load`]).
     #[serde(default)]
-    pub timeout_secs: Option<f64>,
+    timeout_secs: Option<toml::Spanned<f64>>,
+    /// `timeout_secs`, checked: positive, finite, at most a day.
+    #[serde(skip)]
+    pub timeout: Option<std::time::Duration>,
     pub staging: Option<EnvConfig>,
     pub production: Option<EnvConfig>,
     /// Where the file was read from; relative paths inside it are relative to its folder.
@@ -66,7 +69,26 @@ pub struct EnvConfig {
 impl Config {
     pub fn load(path: &Path) -> Result<Config> {
         let text = read_file(path)?;
-        let mut c: Config = crate::error::parse_toml(path, &text)?;
+        Config::parse(path, &text)
+    }
+
+    /// Parses and checks the text of a config file read from `path`.
+    pub fn parse(path: &Path, text: &str) -> Result<Config> {
+        let mut c: Config = crate::error::parse_toml(path, text)?;
+        if let Some(t) = &c.timeout_secs {
+            let secs = *t.get_ref();
+            c.timeout = Some(
+                crate::input::seconds("timeout_secs", secs).map_err(|message| {
+                    let (line, column) = line_col(text, t.span().start);
+                    Error::Parse {
+                        path: path.to_path_buf(),
+                        line,
+                        column,
+                        message,
+                    }
+                })?,
+            );
+        }
         c.base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         c.path = path.to_path_buf();
         Ok(c)

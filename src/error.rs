@@ -1,6 +1,7 @@
 //! Errors of the library. Every one names the file, URL or key it is about, on one line,
 //! because the CLI prints it as the single line a user sees before exit code 2.
 
+use crate::input::unique::{self, DUPLICATE_KEY, UniqueValue, duplicate_key_in};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
@@ -41,19 +42,10 @@ impl Error {
     }
 }
 
-/// Reads a whole file, refusing directories with a message that says so (reading a
-/// directory fails with an obscure OS error otherwise).
+/// Reads a whole file as text, through the guards of [`crate::input::read_text`] (regular
+/// files only, a size cap, UTF-8, a byte-order mark dropped).
 pub fn read_file(path: &Path) -> Result<String> {
-    if path.is_dir() {
-        return Err(Error::invalid(path, "is a directory, expected a file"));
-    }
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    String::from_utf8(bytes).map_err(|e| {
-        Error::invalid(
-            path,
-            format!("is not UTF-8 text (byte {})", e.utf8_error().valid_up_to()),
-        )
-    })
+    crate::input::read_text(path)
 }
 
 /// Line and column (1-based) of a byte offset.
@@ -70,40 +62,132 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
-/// Parses JSON, turning serde's error into a one-line message with line and column.
+/// Parses JSON into a value, turning serde's error into a one-line message with line and
+/// column. A key repeated in one object is an error naming the key and both lines.
+pub fn parse_json_value(path: &Path, text: &str) -> Result<serde_json::Value> {
+    match serde_json::from_str::<UniqueValue>(text) {
+        Ok(v) => Ok(v.0),
+        Err(e) => {
+            let mut message = strip_position(&e.to_string());
+            if duplicate_key_in(&message).is_some()
+                && let Some((_, first)) = unique::first_json_duplicate(text)
+            {
+                message = format!("{message} (first at line {first})");
+            }
+            Err(Error::Parse {
+                path: path.to_path_buf(),
+                line: e.line(),
+                column: e.column(),
+                message,
+            })
+        }
+    }
+}
+
+/// Parses JSON into `T` (through [`parse_json_value`], so duplicates are refused).
 pub fn parse_json<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T> {
-    serde_json::from_str(text).map_err(|e| Error::Parse {
-        path: path.to_path_buf(),
-        line: e.line(),
-        column: e.column(),
-        message: strip_position(&e.to_string()),
-    })
+    let value = parse_json_value(path, text)?;
+    serde_json::from_value(value).map_err(|e| Error::invalid(path, one_line(&e.to_string())))
 }
 
 /// Parses TOML, turning the multi-line diagnostic into one line with line and column.
 pub fn parse_toml<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T> {
     toml::from_str(text).map_err(|e| {
         let (line, column) = e.span().map_or((1, 1), |s| line_col(text, s.start));
+        let mut message = one_line(e.message());
+        // The parser says "duplicate key" at the second one; name it, and the first.
+        if message.starts_with("duplicate key")
+            && let Some(key) = e.span().and_then(|s| text.get(s)).map(str::trim)
+        {
+            let key = key.trim_matches(['"', '\'']);
+            message = match unique::first_toml_key(text, key, line) {
+                Some(first) => format!("{DUPLICATE_KEY}{key}` (first at line {first})"),
+                None => format!("{DUPLICATE_KEY}{key}`"),
+            };
+        }
         Error::Parse {
             path: path.to_path_buf(),
             line,
             column,
-            message: one_line(e.message()),
+            message,
         }
     })
 }
 
-/// Parses YAML, with line and column when the parser knows them.
+/// Parses a YAML document into a value, with line and column when the parser knows
+/// them. The nesting depth is checked first, in linear time (see [`crate::input::yaml`]),
+/// and a key repeated in one mapping is an error naming the key and both lines.
+pub fn parse_yaml_value(path: &Path, text: &str) -> Result<serde_json::Value> {
+    check_yaml_depth(path, text)?;
+    serde_yaml_ng::from_str::<UniqueValue>(text)
+        .map(|v| v.0)
+        .map_err(|e| yaml_error(path, text, &e))
+}
+
+/// Parses YAML into `T` (through [`parse_yaml_value`]).
 pub fn parse_yaml<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T> {
-    serde_yaml_ng::from_str(text).map_err(|e| {
-        let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
-        Error::Parse {
-            path: path.to_path_buf(),
-            line,
-            column,
-            message: strip_position(&e.to_string()),
-        }
+    let value = parse_yaml_value(path, text)?;
+    serde_json::from_value(value).map_err(|e| Error::invalid(path, one_line(&e.to_string())))
+}
+
+/// Every document of a multi-document YAML stream (`---` between them), checked as
+/// [`parse_yaml_value`] checks one.
+pub fn parse_yaml_documents(path: &Path, text: &str) -> Result<Vec<serde_json::Value>> {
+    use serde::Deserialize;
+    check_yaml_depth(path, text)?;
+    serde_yaml_ng::Deserializer::from_str(text)
+        .map(|doc| {
+            UniqueValue::deserialize(doc)
+                .map(|v| v.0)
+                .map_err(|e| yaml_error(path, text, &e))
+        })
+        .collect()
+}
+
+fn check_yaml_depth(path: &Path, text: &str) -> Result<()> {
+    let max = crate::input::yaml::MAX_DEPTH;
+    crate::input::yaml::check_depth(text, max).map_err(|at| Error::Parse {
+        path: path.to_path_buf(),
+        line: at.line,
+        column: at.column,
+        message: format!(
+            "nested more than {max} levels deep; refused (deeper YAML is not a Tutor or Kubernetes file, and would take the YAML parser minutes)"
+        ),
     })
+}
+
+fn yaml_error(path: &Path, text: &str, e: &serde_yaml_ng::Error) -> Error {
+    let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
+    let mut message = without_position(&e.to_string());
+    if let Some(key) = duplicate_key_in(&message)
+        && let Some(first) = unique::first_yaml_key(text, key, line, column)
+    {
+        message = format!("{message} (first at line {first})");
+    }
+    Error::Parse {
+        path: path.to_path_buf(),
+        line,
+        column,
+        message,
+    }
+}
+
+/// The YAML parser's message on one line, without its " at line L column C" (the
+/// position is printed up front).
+pub fn without_position(msg: &str) -> String {
+    let mut out = String::new();
+    let mut rest = msg;
+    while let Some(i) = rest.find(" at line ") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + " at line ".len()..];
+        let after = after.trim_start_matches(|c: char| c.is_ascii_digit());
+        rest = match after.strip_prefix(" column ") {
+            Some(a) => a.trim_start_matches(|c: char| c.is_ascii_digit()),
+            None => after,
+        };
+    }
+    out.push_str(rest);
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn one_line(s: &str) -> String {

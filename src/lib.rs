@@ -12,6 +12,7 @@ pub mod collect;
 pub mod compare;
 pub mod config;
 pub mod error;
+pub mod input;
 pub mod normalize;
 pub mod pathglob;
 pub mod profile;

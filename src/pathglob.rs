@@ -39,10 +39,9 @@ impl PathGlob {
             reason,
         };
         if glob.is_empty() {
-            return Ok(PathGlob {
-                source: String::new(),
-                segments: Vec::new(),
-            });
+            return Err(err(
+                "is empty (a path glob starts with `/`, e.g. /plugins/*)",
+            ));
         }
         let Some(rest) = glob.strip_prefix('/') else {
             return Err(err("must start with `/` (a JSON Pointer into the surface)"));
@@ -406,6 +405,7 @@ mod tests {
     #[test]
     fn relative_globs_are_refused() {
         assert!(PathGlob::parse("plugins/*").is_err());
+        assert!(PathGlob::parse("").is_err());
         assert!(PathGlob::parse("/a/b**").is_err());
     }
 

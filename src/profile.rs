@@ -163,7 +163,13 @@ impl Profile {
     /// Loads a profile file.
     pub fn load(path: &Path) -> Result<Profile> {
         let text = read_file(path)?;
-        Profile::parse(path, &text, &path.display().to_string(), 0)
+        Profile::from_toml(path, &text)
+    }
+
+    /// Parses and validates the text of a profile file read from `path` (an `extends`
+    /// that names a file is read relative to it).
+    pub fn from_toml(path: &Path, text: &str) -> Result<Profile> {
+        Profile::parse(path, text, &path.display().to_string(), 0)
     }
 
     fn parse(path: &Path, text: &str, origin: &str, depth: usize) -> Result<Profile> {
@@ -196,14 +202,14 @@ impl Profile {
             host_settings = base_profile.host_settings;
             secret_keys = base_profile.secret_keys;
         }
-        for r in raw.rules {
+        for (i, r) in raw.rules.into_iter().enumerate() {
             let glob = PathGlob::parse(r.path.get_ref()).map_err(|e| {
                 let (line, column) = line_col(text, r.path.span().start);
                 Error::Parse {
                     path: path.to_path_buf(),
                     line,
                     column,
-                    message: format!("rule.path: {e}"),
+                    message: format!("[[rule]] number {}: path: {e}", i + 1),
                 }
             })?;
             rules.push(Rule {
@@ -343,6 +349,18 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.starts_with("p.toml:4:"), "{e}");
+    }
+
+    #[test]
+    fn an_empty_rule_path_names_the_rule_and_line() {
+        let e = parse("name = \"x\"\n[[rule]]\npath = \"/a\"\nkind = \"drift\"\n[[rule]]\npath = \"\"\nkind = \"drift\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("p.toml:6:"), "{e}");
+        assert!(
+            e.contains("[[rule]] number 2") && e.contains("is empty"),
+            "{e}"
+        );
     }
 
     #[test]

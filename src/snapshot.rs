@@ -2,7 +2,8 @@
 //! with the status of every source that fed it.
 
 use crate::classify::Location;
-use crate::error::{Error, Result, parse_json, read_file};
+use crate::error::{Error, Result, parse_json_value, read_file};
+use crate::surface::{SECRET_MARKER, UNKNOWN_MARKER, escape_segment};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -60,6 +61,84 @@ pub struct Snapshot {
     pub locations: BTreeMap<String, Location>,
 }
 
+/// Whether `s` is a fingerprint as [`crate::normalize::Fingerprinter`] writes them:
+/// `hmac-sha256:` and 24 lowercase hex digits.
+pub fn is_fingerprint(s: &str) -> bool {
+    s.strip_prefix("hmac-sha256:").is_some_and(|h| {
+        h.len() == 24
+            && h.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
+}
+
+/// Checks the markers of a surface read from a file, where anyone may have written
+/// anything: a `{"secret": …}` holds a fingerprint, never a value (a value there would
+/// be printed as if it were one), and an object with `$unknown` holds nothing but a
+/// reason. The error names the JSON pointer of the offending marker.
+fn check_markers(v: &Value, pointer: &mut String) -> std::result::Result<(), String> {
+    match v {
+        Value::Object(m) => {
+            if let Some(reason) = m.get(UNKNOWN_MARKER) {
+                if m.len() != 1 {
+                    return Err(format!(
+                        "{pointer}: an object with \"{UNKNOWN_MARKER}\" must hold nothing else (it marks a part that could not be collected)"
+                    ));
+                }
+                if !reason.is_string() {
+                    return Err(format!(
+                        "{pointer}/{UNKNOWN_MARKER}: must be a reason string, found {}",
+                        kind_of(reason)
+                    ));
+                }
+                return Ok(());
+            }
+            if m.len() == 1
+                && let Some(fp) = m.get(SECRET_MARKER)
+            {
+                return match fp.as_str() {
+                    Some(s) if is_fingerprint(s) => Ok(()),
+                    Some(_) => Err(format!(
+                        "{pointer}/{SECRET_MARKER}: must be a fingerprint (hmac-sha256: and 24 hex digits), not a secret's value"
+                    )),
+                    None => Err(format!(
+                        "{pointer}/{SECRET_MARKER}: must be a fingerprint string, found {}",
+                        kind_of(fp)
+                    )),
+                };
+            }
+            for (k, v) in m {
+                let len = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&escape_segment(k));
+                check_markers(v, pointer)?;
+                pointer.truncate(len);
+            }
+            Ok(())
+        }
+        Value::Array(a) => {
+            for (i, v) in a.iter().enumerate() {
+                let len = pointer.len();
+                pointer.push_str(&format!("/{i}"));
+                check_markers(v, pointer)?;
+                pointer.truncate(len);
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
 /// The `tool` field: this program and its version.
 pub fn tool() -> String {
     format!("envparity {}", env!("CARGO_PKG_VERSION"))
@@ -73,7 +152,7 @@ impl Snapshot {
     }
 
     pub fn parse(path: &Path, text: &str) -> Result<Snapshot> {
-        let mut value: Value = parse_json(path, text)?;
+        let mut value: Value = parse_json_value(path, text)?;
         let Some(obj) = value.as_object_mut() else {
             return Err(Error::invalid(
                 path,
@@ -115,6 +194,9 @@ impl Snapshot {
                 "invalid snapshot: `surface` must be an object",
             ));
         }
+        let mut pointer = String::from("/surface");
+        check_markers(&snap.surface, &mut pointer)
+            .map_err(|m| Error::invalid(path, format!("invalid snapshot: {m}")))?;
         Ok(snap)
     }
 
@@ -170,6 +252,57 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("not an envparity snapshot"), "{e}");
+    }
+
+    fn with_surface(surface: &str) -> Result<Snapshot> {
+        Snapshot::parse(
+            Path::new("s.json"),
+            &format!(
+                r#"{{"format": "envparity.snapshot/1", "environment": "staging", "collected_at": "x", "tool": "t",
+                    "sources": {{}}, "surface": {surface}}}"#
+            ),
+        )
+    }
+
+    #[test]
+    fn markers_are_checked_and_named_by_pointer() {
+        assert!(
+            with_surface(r#"{"settings": {"P": {"secret": "hmac-sha256:0123456789abcdef01234567"}, "Q": {"$unknown": "down"}}}"#)
+                .is_ok()
+        );
+        for (surface, pointer) in [
+            (
+                r#"{"settings": {"P": {"secret": 5}}}"#,
+                "/surface/settings/P/secret:",
+            ),
+            (
+                r#"{"settings": {"P": {"secret": "hunter2"}}}"#,
+                "/surface/settings/P/secret:",
+            ),
+            (r#"{"a/b": [{"$unknown": 7}]}"#, "/surface/a~1b/0/$unknown:"),
+            (r#"{"x": {"$unknown": "r", "y": 1}}"#, "/surface/x:"),
+        ] {
+            let e = with_surface(surface).unwrap_err().to_string();
+            assert!(e.starts_with("s.json: invalid snapshot: "), "{e}");
+            assert!(e.contains(pointer), "{pointer} not in {e}");
+        }
+        // A `secret` key among others is a setting, not a marker.
+        assert!(with_surface(r#"{"x": {"secret": 5, "other": 1}}"#).is_ok());
+    }
+
+    #[test]
+    fn duplicate_keys_name_both_lines() {
+        let e = Snapshot::parse(
+            Path::new("s.json"),
+            "{\n\"format\": \"envparity.snapshot/1\",\n\"format\": \"x\"\n}",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.starts_with("s.json:3:"), "{e}");
+        assert!(
+            e.contains("duplicate key `format` (first at line 2)"),
+            "{e}"
+        );
     }
 
     #[test]

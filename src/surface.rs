@@ -164,6 +164,99 @@ pub fn merge(into: &mut Value, from: Value) {
     }
 }
 
+/// Which source wrote which part of an environment's surface while its sources are
+/// merged: the pointer of each subtree a source put in, so that both sides of a conflict
+/// can be named.
+#[derive(Debug, Default)]
+pub struct Owners(std::collections::BTreeMap<String, String>);
+
+impl Owners {
+    /// The source that wrote `pointer`: the one that put in it or its nearest ancestor.
+    fn of(&self, pointer: &str) -> Option<&str> {
+        let mut p = pointer;
+        loop {
+            if let Some(name) = self.0.get(p) {
+                return Some(name);
+            }
+            p = &p[..p.rfind('/')?];
+        }
+    }
+}
+
+/// Merges the surface of source `name` into its environment's surface. Objects merge key
+/// by key; a value equal to what is there changes nothing; a part this source could not
+/// read (an unknown marker) replaces what is there, as in [`merge`], and an unknown part
+/// is never overwritten. Two sources that give different values for one pointer make it
+/// unknown, naming both and what each says: a later source never silently wins, since
+/// which of two disagreeing witnesses is right is not envparity's to guess.
+pub fn merge_source(into: &mut Value, from: Value, name: &str, owners: &mut Owners) {
+    let mut pointer = String::new();
+    merge_owned(into, from, name, owners, &mut pointer);
+}
+
+fn merge_owned(
+    into: &mut Value,
+    from: Value,
+    name: &str,
+    owners: &mut Owners,
+    pointer: &mut String,
+) {
+    if as_unknown(into).is_some() {
+        return;
+    }
+    match (into, from) {
+        (Value::Object(a), Value::Object(b)) if !is_marker_map(a) && !is_marker_map(&b) => {
+            for (k, v) in b {
+                let len = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&escape_segment(&k));
+                match a.get_mut(&k) {
+                    Some(slot) => merge_owned(slot, v, name, owners, pointer),
+                    None => {
+                        owners.0.insert(pointer.clone(), name.to_string());
+                        a.insert(k, v);
+                    }
+                }
+                pointer.truncate(len);
+            }
+        }
+        (slot, v) if as_unknown(&v).is_some() => {
+            owners.0.insert(pointer.clone(), name.to_string());
+            *slot = v;
+        }
+        (slot, v) => {
+            if *slot == v {
+                return;
+            }
+            let other = owners.of(pointer).unwrap_or("another source").to_string();
+            let at = if pointer.is_empty() {
+                "/"
+            } else {
+                pointer.as_str()
+            };
+            *slot = unknown(format!(
+                "sources {other} and {name} disagree at {at}: {other} has {}, {name} has {}",
+                brief(slot),
+                brief(&v)
+            ));
+            owners.0.insert(pointer.clone(), name.to_string());
+        }
+    }
+}
+
+/// A value in a message: compact JSON, cut at 60 characters.
+fn brief(v: &Value) -> String {
+    let s = v.to_string();
+    match s.char_indices().nth(60) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s,
+    }
+}
+
+fn is_marker_map(m: &Map<String, Value>) -> bool {
+    as_unknown_map(m).is_some() || as_secret_map(m).is_some()
+}
+
 fn as_unknown_map(m: &Map<String, Value>) -> Option<&str> {
     if m.len() == 1 {
         m.get(UNKNOWN_MARKER)?.as_str()
@@ -223,6 +316,70 @@ mod tests {
             a,
             json!({"services": {"lms": {"replicas": 3, "workers": 2}, "cms": {"replicas": 1}}})
         );
+    }
+
+    #[test]
+    fn sources_that_agree_merge_and_sources_that_disagree_are_unknown() {
+        let mut owners = Owners::default();
+        let mut a = empty();
+        merge_source(
+            &mut a,
+            json!({"settings": {"LMS_HOST": "lms.x.org", "A": 1}, "sso": {"p": {}}}),
+            "tutor",
+            &mut owners,
+        );
+        merge_source(
+            &mut a,
+            json!({"settings": {"LMS_HOST": "lms.y.org", "A": 1, "B": 2}}),
+            "openedx",
+            &mut owners,
+        );
+        assert_eq!(a["settings"]["A"], json!(1));
+        assert_eq!(a["settings"]["B"], json!(2));
+        assert_eq!(
+            as_unknown(&a["settings"]["LMS_HOST"]),
+            Some(
+                "sources tutor and openedx disagree at /settings/LMS_HOST: tutor has \"lms.x.org\", openedx has \"lms.y.org\""
+            )
+        );
+        // A third source names the one it disagrees with: the one that wrote the value.
+        merge_source(
+            &mut a,
+            json!({"settings": {"B": 3}}),
+            "openedx#2",
+            &mut owners,
+        );
+        assert_eq!(
+            as_unknown(&a["settings"]["B"]),
+            Some(
+                "sources openedx and openedx#2 disagree at /settings/B: openedx has 2, openedx#2 has 3"
+            )
+        );
+    }
+
+    #[test]
+    fn a_part_a_source_could_not_read_stays_unknown() {
+        let mut owners = Owners::default();
+        let mut a = empty();
+        merge_source(
+            &mut a,
+            json!({"sso": {"providers": {"x": {}}}}),
+            "tutor",
+            &mut owners,
+        );
+        merge_source(
+            &mut a,
+            json!({"sso": {"providers": unknown("down")}}),
+            "openedx",
+            &mut owners,
+        );
+        merge_source(
+            &mut a,
+            json!({"sso": {"providers": {"y": {}}}}),
+            "openedx#2",
+            &mut owners,
+        );
+        assert_eq!(as_unknown(&a["sso"]["providers"]), Some("down"));
     }
 
     #[test]

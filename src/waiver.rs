@@ -60,7 +60,8 @@ pub fn load(path: &Path) -> Result<Vec<Waiver>> {
     parse(path, &text)
 }
 
-fn parse(path: &Path, text: &str) -> Result<Vec<Waiver>> {
+/// Parses and validates the text of a waivers file read from `path`.
+pub fn parse(path: &Path, text: &str) -> Result<Vec<Waiver>> {
     let raw: RawFile = crate::error::parse_toml(path, text)?;
     let at = |span: std::ops::Range<usize>, message: String| {
         let (line, column) = line_col(text, span.start);
@@ -72,9 +73,9 @@ fn parse(path: &Path, text: &str) -> Result<Vec<Waiver>> {
         }
     };
     let mut out = Vec::new();
-    for w in raw.waivers {
+    for (i, w) in raw.waivers.into_iter().enumerate() {
         let glob = PathGlob::parse(w.path.get_ref())
-            .map_err(|e| at(w.path.span(), format!("waiver.path: {e}")))?;
+            .map_err(|e| at(w.path.span(), format!("waiver {}: path: {e}", i + 1)))?;
         let class = match &w.class {
             None => None,
             Some(c) => Some(Class::parse(c.get_ref()).ok_or_else(|| {

@@ -91,7 +91,7 @@ pub async fn collect(config: &Config, ctx: &Context) -> Result<Collected, Source
             let p = path.clone();
             let text = tokio::task::spawn_blocking(move || read_file(&p))
                 .await
-                .map_err(|e| SourceError::Failed(format!("reading {}: {e}", path.display())))??;
+                .map_err(|e| SourceError::Failed(super::crashed("kubernetes", e)))??;
             let doc: Value = parse_json(path, &text)?;
             objects_from_document(&doc).map_err(|e| Error::invalid(path, e))?
         }
@@ -216,7 +216,7 @@ fn api(config: &Config, ctx: &Context) -> Result<Api, SourceError> {
         }
     };
     if let Some(ca) = &ca {
-        let pem = std::fs::read(ca).map_err(|e| Error::io(ca, e))?;
+        let pem = crate::input::read_bytes(ca)?;
         let cert = reqwest::Certificate::from_pem(&pem)
             .map_err(|e| Error::invalid(ca, format!("not a PEM certificate: {e}")))?;
         builder = builder.add_root_certificate(cert);

@@ -273,6 +273,9 @@ async fn collect_with_progress(
     bars: &progress::Bars,
 ) -> Result<Snapshot, Error> {
     let ctx = Arc::new(ctx.clone());
+    // Names come from the place on the command line or in the config, before anything
+    // runs, so that a source that fails (or finishes late) cannot take another's name.
+    let names = source_names(sources);
     let labels: Vec<String> = sources
         .iter()
         .map(|s| format!("{} {}", s.kind(), s.origin()))
@@ -280,9 +283,9 @@ async fn collect_with_progress(
     let bar = bars.environment(&ctx.environment, labels.clone());
     let mut tasks = Vec::new();
     for (source, label) in sources.iter().zip(labels) {
-        let (source, ctx, bar) = (source.clone(), ctx.clone(), bar.clone());
-        tasks.push(tokio::spawn(async move {
-            let outcome = match tokio::time::timeout(ctx.timeout, source.collect(&ctx)).await {
+        let (task_source, ctx, bar) = (source.clone(), ctx.clone(), bar.clone());
+        let task = tokio::spawn(async move {
+            let outcome = match tokio::time::timeout(ctx.timeout, task_source.collect(&ctx)).await {
                 Ok(r) => r,
                 Err(_) => Err(SourceError::Failed(format!(
                     "timed out after {}s",
@@ -290,8 +293,9 @@ async fn collect_with_progress(
                 ))),
             };
             bar.done(&label);
-            (source, outcome)
-        }));
+            outcome
+        });
+        tasks.push((source, task));
     }
     let mut snapshot = Snapshot {
         format: crate::snapshot::FORMAT.into(),
@@ -306,28 +310,30 @@ async fn collect_with_progress(
         surface: surface::empty(),
         locations: BTreeMap::new(),
     };
+    let mut owners = surface::Owners::default();
     let mut failures = Vec::new();
-    for task in tasks {
-        let (source, outcome) = task
-            .await
-            .map_err(|e| Error::Usage(format!("a collector crashed: {e}")))?;
-        let name = unique_name(&snapshot.sources, source.kind());
+    for ((source, task), name) in tasks.into_iter().zip(&names) {
+        // A collector that panics fails its own source, never the run.
+        let outcome = match task.await {
+            Ok(outcome) => outcome,
+            Err(e) => Err(SourceError::Failed(crashed(source.kind(), e))),
+        };
         match outcome {
             Ok(mut collected) => {
                 crate::normalize::redact(&mut collected.surface, &ctx.secrets, &ctx.fingerprinter);
-                surface::merge(&mut snapshot.surface, collected.surface);
+                surface::merge_source(&mut snapshot.surface, collected.surface, name, &mut owners);
                 snapshot.locations.extend(collected.locations);
                 if let Some(fp) = collected.fingerprint {
                     snapshot.fingerprint = Some(fp);
                 }
                 let inner = !collected.inner_sources.is_empty();
                 for (k, v) in collected.inner_sources {
-                    let n = unique_name(&snapshot.sources, &k);
+                    let n = unique_name(&snapshot.sources, &names, &k);
                     snapshot.sources.insert(n, v);
                 }
                 if !inner {
                     snapshot.sources.insert(
-                        name,
+                        name.clone(),
                         SourceStatus {
                             kind: source.kind().into(),
                             status: SourceState::Ok,
@@ -340,7 +346,7 @@ async fn collect_with_progress(
                 }
             }
             Err(SourceError::Input(e)) => return Err(e),
-            Err(SourceError::Failed(reason)) => failures.push((name, source, reason)),
+            Err(SourceError::Failed(reason)) => failures.push((name.clone(), source, reason)),
         }
     }
     bar.finish();
@@ -378,12 +384,97 @@ async fn collect_with_progress(
     Ok(snapshot)
 }
 
-fn unique_name(existing: &BTreeMap<String, SourceStatus>, base: &str) -> String {
-    if !existing.contains_key(base) {
+/// The name of each source in a report's `sources`: its kind, numbered from the second
+/// of a kind on (`tutor`, `openedx`, `openedx#2`), in the order they were given.
+pub fn source_names(sources: &[Source]) -> Vec<String> {
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    sources
+        .iter()
+        .map(|s| {
+            let n = seen.entry(s.kind()).or_default();
+            *n += 1;
+            if *n == 1 {
+                s.kind().to_string()
+            } else {
+                format!("{}#{n}", s.kind())
+            }
+        })
+        .collect()
+}
+
+/// The text of a panic's payload (`panic!` gives a `&str` or a `String`).
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "a panic without a message".into()
+    }
+}
+
+/// The reason a source failed when its collector's task did not finish: it panicked (a
+/// bug, reported with its message) or was cancelled.
+pub fn crashed(kind: &str, e: tokio::task::JoinError) -> String {
+    match e.try_into_panic() {
+        Ok(payload) => format!(
+            "the {kind} collector crashed: {}",
+            panic_message(payload.as_ref())
+        ),
+        Err(e) => format!("the {kind} collector was stopped: {e}"),
+    }
+}
+
+/// A name for a source a snapshot source carries inside it: its own name unless a source
+/// of this run has it (`reserved`) or one was given already.
+fn unique_name(
+    existing: &BTreeMap<String, SourceStatus>,
+    reserved: &[String],
+    base: &str,
+) -> String {
+    let taken = |n: &str| existing.contains_key(n) || reserved.iter().any(|r| r == n);
+    if !taken(base) {
         return base.to_string();
     }
     (2..)
         .map(|i| format!("{base}#{i}"))
-        .find(|n| !existing.contains_key(n))
+        .find(|n| !taken(n))
         .unwrap_or_else(|| base.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_collector_that_panics_fails_with_its_message() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let e = rt
+            .block_on(async { tokio::spawn(async { panic!("index out of bounds") }).await })
+            .unwrap_err();
+        assert_eq!(
+            crashed("tutor", e),
+            "the tutor collector crashed: index out of bounds"
+        );
+        let e = rt
+            .block_on(async { tokio::spawn(async { std::panic::panic_any(7.to_string()) }).await })
+            .unwrap_err();
+        assert_eq!(crashed("openedx", e), "the openedx collector crashed: 7");
+    }
+
+    #[test]
+    fn names_follow_the_order_sources_were_given_in() {
+        let sources = [
+            Source::from_shortcut("https://lms-a.example.org").unwrap(),
+            Source::from_shortcut("mysql://u@db:3306").unwrap(),
+            Source::from_shortcut("https://lms-b.example.org").unwrap(),
+            Source::from_shortcut("https://lms-c.example.org").unwrap(),
+        ];
+        assert_eq!(
+            source_names(&sources),
+            ["openedx", "mysql", "openedx#2", "openedx#3"]
+        );
+    }
 }

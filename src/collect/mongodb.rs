@@ -107,7 +107,7 @@ pub async fn collect(config: &Config, ctx: &Context) -> Result<Collected, Source
             let path = path.clone();
             let text = tokio::task::spawn_blocking(move || read_file(&path))
                 .await
-                .map_err(|e| SourceError::Failed(format!("reading the status file: {e}")))??;
+                .map_err(|e| SourceError::Failed(super::crashed("mongodb", e)))??;
             let path = config.status_file.as_deref().unwrap_or(Path::new(""));
             let doc: Value = parse_json(path, &text)?;
             let documents = Documents::from_file(&doc).map_err(|e| Error::invalid(path, e))?;

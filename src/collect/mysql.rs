@@ -129,7 +129,9 @@ pub async fn collect(config: &Config, ctx: &Context) -> Result<Collected, Source
     if config.tls || config.ca_bundle.is_some() {
         let mut ssl = SslOpts::default();
         if let Some(ca) = &config.ca_bundle {
-            ssl = ssl.with_root_certs(vec![ca.clone().into()]);
+            // Read here, through the guards, rather than by the driver at connect time.
+            let pem = crate::input::read_bytes(ca)?;
+            ssl = ssl.with_root_certs(vec![pem.into()]);
         }
         opts = opts.ssl_opts(Some(ssl));
     }

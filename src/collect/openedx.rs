@@ -101,10 +101,8 @@ impl Config {
             ("timeout_secs", self.timeout_secs),
             ("connect_timeout_secs", self.connect_timeout_secs),
         ] {
-            if let Some(v) = v
-                && !(v.is_finite() && v > 0.0)
-            {
-                return Err(format!("{key} must be a positive number of seconds"));
+            if let Some(v) = v {
+                crate::input::seconds(key, v)?;
             }
         }
         for (key, v) in [
@@ -451,13 +449,11 @@ struct Http {
 
 impl Http {
     fn new(config: &Config, ctx: &Context) -> Result<Http, SourceError> {
-        let request_timeout = config
-            .timeout_secs
-            .map(Duration::from_secs_f64)
-            .unwrap_or(DEFAULT_REQUEST_TIMEOUT);
-        let connect_timeout = config
-            .connect_timeout_secs
-            .map(Duration::from_secs_f64)
+        // Checked by `validate` already; a value that is not a duration is the default.
+        let seconds = |key, v: Option<f64>| v.and_then(|v| crate::input::seconds(key, v).ok());
+        let request_timeout =
+            seconds("timeout_secs", config.timeout_secs).unwrap_or(DEFAULT_REQUEST_TIMEOUT);
+        let connect_timeout = seconds("connect_timeout_secs", config.connect_timeout_secs)
             .unwrap_or(DEFAULT_CONNECT_TIMEOUT);
         let mut builder = reqwest::Client::builder()
             .use_rustls_tls()
@@ -466,7 +462,7 @@ impl Http {
             .timeout(request_timeout)
             .redirect(same_host_redirects());
         if let Some(path) = &config.ca_bundle {
-            let pem = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+            let pem = crate::input::read_bytes(path)?;
             let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
                 Error::invalid(
                     path,
@@ -489,7 +485,7 @@ impl Http {
         Ok(Http {
             client,
             request_timeout,
-            deadline: Instant::now() + ctx.timeout.saturating_sub(margin),
+            deadline: after(ctx.timeout.saturating_sub(margin)),
         })
     }
 
@@ -517,14 +513,19 @@ impl Http {
             };
             match retry_in {
                 Some(wait) if attempt < MAX_ATTEMPTS => {
-                    if Instant::now() + wait >= self.deadline {
+                    // A server's Retry-After can be anything up to u64::MAX seconds:
+                    // checked, and a wait past the deadline is not waited for.
+                    if Instant::now()
+                        .checked_add(wait)
+                        .is_none_or(|t| t >= self.deadline)
+                    {
                         let why = match &sent {
                             Ok((r, _)) => status_text(r.status),
                             Err(f) => f.text(),
                         };
                         return Err(format!(
-                            "GET {url}: {why}; retrying in {:.1}s would pass the deadline",
-                            wait.as_secs_f64()
+                            "GET {url}: {why}; retrying in {} would pass the deadline",
+                            wait_text(wait)
                         ));
                     }
                     tokio::time::sleep(wait).await;
@@ -941,6 +942,24 @@ fn status_text(s: StatusCode) -> String {
     }
 }
 
+/// The instant `d` from now; a duration too long for the clock is a day (no deadline here
+/// is longer: `--timeout` and `timeout_secs` are at most a day).
+fn after(d: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(d)
+        .or_else(|| now.checked_add(Duration::from_secs(86_400)))
+        .unwrap_or(now)
+}
+
+/// A wait for a message: `1.5s`, or whole seconds when it is long.
+fn wait_text(d: Duration) -> String {
+    if d.as_secs() >= 86_400 {
+        format!("{}s", d.as_secs())
+    } else {
+        format!("{:.1}s", d.as_secs_f64())
+    }
+}
+
 /// `Retry-After`: delay-seconds or an HTTP-date.
 fn parse_retry_after(v: &str) -> Option<Duration> {
     let v = v.trim();
@@ -1240,6 +1259,19 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(parse_retry_after("soon"), None);
+        assert_eq!(
+            parse_retry_after("18446744073709551615"),
+            Some(Duration::from_secs(u64::MAX))
+        );
+        assert_eq!(
+            wait_text(Duration::from_secs(u64::MAX)),
+            "18446744073709551615s"
+        );
+    }
+
+    #[test]
+    fn deadlines_past_the_clock_do_not_panic() {
+        assert!(after(Duration::MAX) > Instant::now());
     }
 
     #[test]

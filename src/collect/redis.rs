@@ -144,7 +144,7 @@ impl Config {
             .set_redis_settings(redis);
         match &self.ca_bundle {
             Some(ca) => {
-                let pem = std::fs::read(ca).map_err(|e| Error::io(ca, e))?;
+                let pem = crate::input::read_bytes(ca)?;
                 Client::build_with_tls(
                     info,
                     redis::TlsCertificates {

@@ -15,7 +15,7 @@ pub async fn collect(config: &Config, _ctx: &Context) -> Result<Collected, Sourc
     let path = config.path.clone();
     let snap = tokio::task::spawn_blocking(move || Snapshot::read(&path))
         .await
-        .map_err(|e| SourceError::Failed(format!("reading {}: {e}", config.path.display())))??;
+        .map_err(|e| SourceError::Failed(super::crashed("snapshot", e)))??;
     let covers = snap.coverage();
     let mut inner = snap.sources;
     for s in inner.values_mut() {

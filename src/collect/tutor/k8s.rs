@@ -4,7 +4,6 @@ use super::builder::{Builder, number};
 use super::config::{kind_name, read_optional};
 use crate::error::{Error, read_file};
 use crate::surface::{self, join_pointer};
-use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use std::path::{Path, PathBuf};
 
@@ -13,16 +12,10 @@ use std::path::{Path, PathBuf};
 pub(super) fn read_manifest(path: &Path) -> Result<Vec<Value>, Error> {
     let text = read_file(path)?;
     let mut docs = Vec::new();
-    for (i, doc) in serde_yaml_ng::Deserializer::from_str(&text).enumerate() {
-        let v = Value::deserialize(doc).map_err(|e| {
-            let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
-            Error::Parse {
-                path: path.to_path_buf(),
-                line,
-                column,
-                message: without_position(&e.to_string()),
-            }
-        })?;
+    for (i, v) in crate::error::parse_yaml_documents(path, &text)?
+        .into_iter()
+        .enumerate()
+    {
         match v {
             Value::Null => {}
             Value::Object(_) => docs.push(v),
@@ -41,32 +34,20 @@ pub(super) fn read_manifest(path: &Path) -> Result<Vec<Value>, Error> {
     Ok(docs)
 }
 
-/// The YAML parser's message on one line, without its " at line L column C" (the
-/// position is printed up front).
-pub(super) fn without_position(msg: &str) -> String {
-    let mut out = String::new();
-    let mut rest = msg;
-    while let Some(i) = rest.find(" at line ") {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + " at line ".len()..];
-        let after = after.trim_start_matches(|c: char| c.is_ascii_digit());
-        rest = match after.strip_prefix(" column ") {
-            Some(a) => a.trim_start_matches(|c: char| c.is_ascii_digit()),
-            None => after,
-        };
-    }
-    out.push_str(rest);
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// The `.yml`/`.yaml` files under `dir`, recursively, in path order.
+/// The `.yml`/`.yaml` files under `dir`, recursively, in path order. A directory reached
+/// twice (a symlink to a parent, which would otherwise make the walk endless) is read once.
 pub(super) fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>, Error> {
     let mut out = Vec::new();
     if !dir.is_dir() {
         return Ok(out);
     }
+    let mut seen = std::collections::HashSet::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
+        let real = d.canonicalize().map_err(|e| Error::io(&d, e))?;
+        if !seen.insert(real) {
+            continue;
+        }
         let entries = std::fs::read_dir(&d).map_err(|e| Error::io(&d, e))?;
         for entry in entries {
             let p = entry.map_err(|e| Error::io(&d, e))?.path();

@@ -78,9 +78,10 @@ pub(super) const INSTANCE_ID: &str = "ID";
 /// The file every Tutor root has.
 pub const CONFIG_FILE: &str = "config.yml";
 
-/// Whether `dir` is a Tutor project root: it holds a `config.yml`.
+/// Whether `dir` is a Tutor project root: it holds a `config.yml` (of whatever type: a
+/// `config.yml` that is no regular file is then refused by the reader, by name).
 pub fn is_root(dir: &Path) -> bool {
-    dir.join(CONFIG_FILE).is_file()
+    dir.join(CONFIG_FILE).exists()
 }
 
 /// The pointers a Tutor root covers.
@@ -121,7 +122,7 @@ pub async fn collect(config: &Config, ctx: &Context) -> Result<Collected, Source
     match rendered {
         Ok(tmp) => {
             blocking(move || {
-                let env = EnvTree::Rendered(tmp.path.join("env"));
+                let env = EnvTree::Rendered(tmp.path().join("env"));
                 let out = read_root(&config_path, env, &policy, &fp);
                 drop(tmp);
                 out
@@ -134,12 +135,37 @@ pub async fn collect(config: &Config, ctx: &Context) -> Result<Collected, Source
     }
 }
 
+/// Reads a Tutor root's files as [`collect`] does once `env/` is there, for the fuzzer:
+/// `root/config.yml` and whatever of `root/env/` exists. Only the outcome matters.
+#[doc(hidden)]
+pub fn read_root_for_fuzzing(root: &Path) -> Result<(), String> {
+    let policy = SecretPolicy::default();
+    let fp = Fingerprinter::with_key(b"fuzzing");
+    read_root(
+        &root.join(CONFIG_FILE),
+        EnvTree::At(root.join("env")),
+        &policy,
+        &fp,
+    )
+    .map(|_| ())
+    .map_err(|e| e.to_string())
+}
+
+/// The `production.py` line reader on any text, for the fuzzer (reached through
+/// [`read_root_for_fuzzing`] only when the rest of the root reads). Returns how many
+/// settings it found.
+#[doc(hidden)]
+pub fn read_python_for_fuzzing(text: &str) -> usize {
+    let p = python::PythonSettings::parse(text);
+    p.assignments.len() + p.dicts.len() + p.feature_values(&serde_json::Map::new()).len()
+}
+
 async fn blocking(
     f: impl FnOnce() -> Result<Collected, SourceError> + Send + 'static,
 ) -> Result<Collected, SourceError> {
     tokio::task::spawn_blocking(f)
         .await
-        .map_err(|e| SourceError::Failed(format!("the tutor collector stopped: {e}")))?
+        .map_err(|e| SourceError::Failed(super::crashed("tutor", e)))?
 }
 
 fn not_a_root(dir: &Path) -> Error {

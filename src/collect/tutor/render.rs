@@ -28,34 +28,37 @@ pub(super) fn is_executable(p: &Path) -> bool {
     }
 }
 
-/// A temporary directory removed when dropped.
-pub(super) struct TempRoot {
-    pub(super) path: PathBuf,
-}
+/// A render of a root: a private temporary directory (mode 0700, since `tutor config
+/// save` writes the environment's secrets into it), removed when dropped, on every way
+/// out: success, error, a deadline that cancels the collector, or a panic.
+pub(super) type TempRoot = tempfile::TempDir;
 
-impl Drop for TempRoot {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.path);
-    }
-}
-
-/// Copies `config.yml` into a fresh directory and runs `tutor config save` there. The
-/// error is a reason for the unknown markers; tutor's own output is not repeated, since
-/// it may echo configuration values.
+/// Copies `config.yml` into a fresh private directory and runs `tutor config save` there.
+/// The error is a reason for the unknown markers; tutor's own output is not repeated,
+/// since it may echo configuration values.
 pub(super) async fn render_copy(tutor: &Path, config_path: &Path) -> Result<TempRoot, String> {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or_default();
-    let tmp = TempRoot {
-        path: std::env::temp_dir().join(format!("envparity-tutor-{}-{nanos}", std::process::id())),
-    };
-    std::fs::create_dir_all(&tmp.path)
-        .and_then(|_| std::fs::copy(config_path, tmp.path.join(CONFIG_FILE)))
-        .map_err(|e| format!("copying {} to render it: {e}", config_path.display()))?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix("envparity-tutor-");
+    // tempfile leaves a directory's mode to the umask (0755 by default): say 0700.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
+    let tmp = builder.tempdir().map_err(|e| {
+        format!(
+            "making a private directory to render {}: {e}",
+            config_path.display()
+        )
+    })?;
+    // Through the guarded reader: the copy is what was validated, not whatever the path
+    // names by now.
+    crate::input::read_bytes(config_path)
+        .map_err(|e| e.to_string())
+        .and_then(|bytes| {
+            std::fs::write(tmp.path().join(CONFIG_FILE), bytes)
+                .map_err(|e| format!("copying {} to render it: {e}", config_path.display()))
+        })?;
     let out = tokio::process::Command::new(tutor)
         .args(["config", "save"])
-        .env("TUTOR_ROOT", &tmp.path)
+        .env("TUTOR_ROOT", tmp.path())
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
@@ -82,7 +85,7 @@ pub(super) async fn render_copy(tutor: &Path, config_path: &Path) -> Result<Temp
             config_path.display()
         ));
     }
-    if !tmp.path.join("env").is_dir() {
+    if !tmp.path().join("env").is_dir() {
         return Err(format!(
             "`{} config save` rendered no env/ for {}",
             tutor.display(),
@@ -104,5 +107,3 @@ pub(super) fn missing_plugins(stderr: &str) -> Vec<String> {
         .filter(|n| n.len() <= 100)
         .collect()
 }
-
-// ------------------------------------------------------------------ config.yml

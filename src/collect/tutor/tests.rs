@@ -1,10 +1,10 @@
 use super::config::*;
 use super::datastores::*;
 use super::defaults::*;
-use super::k8s::*;
 use super::python::*;
 use super::release::*;
 use super::render::*;
+use crate::error::without_position;
 use crate::release::template::render_template;
 use serde_json::{Map, Value, json};
 
