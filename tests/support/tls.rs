@@ -153,11 +153,11 @@ impl Authority {
 
 /// Accepts TCP connections and completes the TLS handshake; a failed handshake (a client
 /// refusing the certificate, or speaking plain HTTP) is counted and the connection
-/// dropped, as a real TLS terminator does.
+/// dropped, as a real TLS terminator does. Handshakes run concurrently, one task each, so
+/// that a client opening many connections at once is not made to wait (and give up).
 pub struct TlsListener {
-    tcp: TcpListener,
-    acceptor: TlsAcceptor,
-    failed: Arc<AtomicUsize>,
+    addr: SocketAddr,
+    ready: tokio::sync::mpsc::Receiver<(TlsStream<TcpStream>, SocketAddr)>,
 }
 
 impl TlsListener {
@@ -174,11 +174,31 @@ impl TlsListener {
             .with_no_client_auth()
             .with_single_cert(chain, key)
             .expect("server certificate and key");
-        TlsListener {
-            tcp,
-            acceptor: TlsAcceptor::from(Arc::new(config)),
-            failed,
-        }
+        let acceptor = TlsAcceptor::from(Arc::new(config));
+        let addr = tcp.local_addr().expect("a bound listener");
+        let (tx, ready) = tokio::sync::mpsc::channel(64);
+        tokio::spawn(async move {
+            loop {
+                let Ok((stream, peer)) = tcp.accept().await else {
+                    continue;
+                };
+                let (acceptor, failed, tx) = (acceptor.clone(), failed.clone(), tx.clone());
+                tokio::spawn(async move {
+                    // Bounded, so that a stalled client holds only its own task.
+                    match tokio::time::timeout(Duration::from_secs(5), acceptor.accept(stream))
+                        .await
+                    {
+                        Ok(Ok(tls)) => {
+                            let _ = tx.send((tls, peer)).await;
+                        }
+                        _ => {
+                            failed.fetch_add(1, Ordering::SeqCst);
+                        }
+                    }
+                });
+            }
+        });
+        TlsListener { addr, ready }
     }
 }
 
@@ -187,21 +207,14 @@ impl axum::serve::Listener for TlsListener {
     type Addr = SocketAddr;
 
     async fn accept(&mut self) -> (Self::Io, Self::Addr) {
-        loop {
-            let Ok((stream, addr)) = self.tcp.accept().await else {
-                continue;
-            };
-            // A bounded handshake, so one stalled client cannot block the others.
-            match tokio::time::timeout(Duration::from_secs(5), self.acceptor.accept(stream)).await {
-                Ok(Ok(tls)) => return (tls, addr),
-                _ => {
-                    self.failed.fetch_add(1, Ordering::SeqCst);
-                }
-            }
+        match self.ready.recv().await {
+            Some(conn) => conn,
+            // The acceptor task ended with the runtime: nothing more will come.
+            None => std::future::pending().await,
         }
     }
 
     fn local_addr(&self) -> std::io::Result<Self::Addr> {
-        self.tcp.local_addr()
+        Ok(self.addr)
     }
 }
