@@ -186,8 +186,12 @@ pub fn main() -> ExitCode {
         Ok(Verdict::Pass) => ExitCode::SUCCESS,
         Ok(Verdict::Fail) => ExitCode::from(1),
         Err(e) => {
-            // One line, the whole cause chain: what went wrong and where.
-            let msg = format!("{e:#}").replace('\n', " ");
+            // One line, the whole cause chain: what went wrong and where. Whatever a
+            // message quotes, no URL in it shows a password or query value, and no
+            // control character in it reaches the terminal or starts a new log line.
+            let msg = format!("{e:#}").replace(['\n', '\r'], " ");
+            let msg = crate::normalize::safe_url(&msg);
+            let msg = crate::report::escape::terminal(&msg);
             let _ = writeln!(std::io::stderr(), "envparity: error: {msg}");
             ExitCode::from(2)
         }
@@ -290,8 +294,8 @@ fn diff(a: DiffArgs) -> Result<Verdict> {
     let fp = Fingerprinter::from_env();
     let policy = SecretPolicy::with_extra(&opts.profile.secret_keys);
     let (mut staging, mut production) = (staging, production);
-    crate::normalize::redact(&mut staging.surface, &policy, &fp);
-    crate::normalize::redact(&mut production.surface, &policy, &fp);
+    crate::normalize::redact_snapshot(&mut staging, &policy, &fp);
+    crate::normalize::redact_snapshot(&mut production, &policy, &fp);
     let (report, staging, production) = judge_keeping(staging, production, &opts);
     // Freeing two large surfaces just before exit would only delay it.
     std::mem::forget((staging, production));

@@ -17,7 +17,7 @@ pub mod tutor;
 
 use crate::classify::Location;
 use crate::error::Error;
-use crate::normalize::{Fingerprinter, SecretPolicy};
+use crate::normalize::{Fingerprinter, SecretPolicy, safe_url};
 use crate::snapshot::{FingerprintInfo, Snapshot, SourceState, SourceStatus};
 use crate::surface;
 use serde_json::Value;
@@ -42,6 +42,9 @@ pub struct Collected {
     pub fingerprint: Option<FingerprintInfo>,
     /// Lines for the report about how the source was read (not failures).
     pub notes: Vec<String>,
+    /// Secrets the collector left out of the surface or fingerprinted itself, by the key
+    /// they sat under: they are looked for everywhere else in the environment (taint).
+    pub secrets: Vec<(String, Value)>,
 }
 
 /// Why a source gave nothing.
@@ -121,17 +124,20 @@ impl Source {
                 }));
             }
             return Err(Error::Usage(format!(
-                "source `{src}`: a directory but not a Tutor project root (no {} in it)",
+                "source `{}`: a directory but not a Tutor project root (no {} in it)",
+                safe_url(src),
                 tutor::CONFIG_FILE
             )));
         }
         if !path.exists() && !src.contains("://") {
             return Err(Error::Usage(format!(
-                "source `{src}`: no such file or directory"
+                "source `{}`: no such file or directory",
+                safe_url(src)
             )));
         }
         Err(Error::Usage(format!(
-            "source `{src}`: not a source this envparity can read (expected a snapshot .json file)"
+            "source `{}`: not a source this envparity can read (expected a snapshot .json file)",
+            safe_url(src)
         )))
     }
 
@@ -162,7 +168,8 @@ impl Source {
         }
     }
 
-    /// What is read, with no credential in it.
+    /// What is read, with no credential in it (every collector's origin goes through
+    /// [`safe_url`]).
     pub fn origin(&self) -> String {
         match self {
             Source::Snapshot(c) => c.path.display().to_string(),
@@ -304,8 +311,10 @@ async fn collect_with_progress(
         sources: BTreeMap::new(),
         surface: surface::empty(),
         locations: BTreeMap::new(),
+        taint: Default::default(),
     };
     let mut failures = Vec::new();
+    let mut taint = crate::normalize::Taint::default();
     for task in tasks {
         let (source, outcome) = task
             .await
@@ -313,7 +322,21 @@ async fn collect_with_progress(
         let name = unique_name(&snapshot.sources, source.kind());
         match outcome {
             Ok(mut collected) => {
-                crate::normalize::redact(&mut collected.surface, &ctx.secrets, &ctx.fingerprinter);
+                crate::normalize::redact_collecting(
+                    &mut collected.surface,
+                    &ctx.secrets,
+                    &ctx.fingerprinter,
+                    &mut taint,
+                );
+                for (key, value) in &collected.secrets {
+                    crate::normalize::taint_secret(
+                        key,
+                        value,
+                        &ctx.secrets,
+                        &ctx.fingerprinter,
+                        &mut taint,
+                    );
+                }
                 surface::merge(&mut snapshot.surface, collected.surface);
                 snapshot.locations.extend(collected.locations);
                 if let Some(fp) = collected.fingerprint {
@@ -366,6 +389,9 @@ async fn collect_with_progress(
             },
         );
     }
+    // Every value redacted in any source is a secret wherever else it appears in this
+    // environment: in another source's values, keys, notes or errors.
+    crate::normalize::seal(&mut snapshot, &ctx.secrets, &ctx.fingerprinter, taint);
     Ok(snapshot)
 }
 
