@@ -279,6 +279,8 @@ fn check(a: CheckArgs) -> Result<Verdict> {
         (&p_name, &p_src),
         &ctx,
     ))?;
+    let (mut staging, mut production) = (staging, production);
+    crate::normalize::recognise_fingerprints(&mut staging, &mut production, &ctx.fingerprinter);
     let (report, staging, production) = judge_keeping(staging, production, &opts);
     // Freeing the surfaces just before exit would only delay it (see `judge_keeping`).
     std::mem::forget((staging, production));
@@ -296,6 +298,7 @@ fn diff(a: DiffArgs) -> Result<Verdict> {
     let (mut staging, mut production) = (staging, production);
     crate::normalize::redact_snapshot(&mut staging, &policy, &fp);
     crate::normalize::redact_snapshot(&mut production, &policy, &fp);
+    crate::normalize::recognise_fingerprints(&mut staging, &mut production, &fp);
     let (report, staging, production) = judge_keeping(staging, production, &opts);
     // Freeing two large surfaces just before exit would only delay it.
     std::mem::forget((staging, production));

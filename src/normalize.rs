@@ -345,6 +345,89 @@ pub fn share_taint(a: &mut Snapshot, b: &mut Snapshot) {
     }
 }
 
+/// Snapshots taken in separate runs hold no plaintext of each other's secrets; but when
+/// both were made with `fp`'s key, a string one of them holds in plain text is still
+/// recognised by the fingerprint the other recorded for it, and tainted. Whole strings
+/// only: a secret inside a longer string of the other environment cannot be recognised
+/// by its fingerprint. Costs one keyed hash per string, and nothing when the other side
+/// holds no fingerprint.
+pub fn recognise_fingerprints(a: &mut Snapshot, b: &mut Snapshot, fp: &Fingerprinter) {
+    let made_here = |s: &Snapshot| {
+        s.fingerprint
+            .as_ref()
+            .is_none_or(|f| f.key_id == fp.key_id())
+    };
+    if !made_here(a) || !made_here(b) {
+        return;
+    }
+    let (in_a, in_b) = (fingerprints(&a.surface), fingerprints(&b.surface));
+    for (snap, other) in [(a, in_b), (b, in_a)] {
+        if other.is_empty() {
+            continue;
+        }
+        let mut found = Vec::new();
+        plaintexts_of(&snap.surface, fp, &other, &mut found);
+        for plain in found {
+            snap.taint.add(&plain, fp);
+        }
+    }
+}
+
+/// Every fingerprint in a surface: secret markers and `<…>` inside strings.
+fn fingerprints(v: &Value) -> std::collections::HashSet<String> {
+    fn walk(v: &Value, out: &mut std::collections::HashSet<String>) {
+        match v {
+            Value::String(s) => {
+                for (i, _) in s.match_indices(EMBEDDED_PREFIX) {
+                    let rest = &s[i + 1..];
+                    if let Some(end) = rest.find('>') {
+                        out.insert(rest[..end].to_string());
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
+            Value::Object(m) => match surface::as_secret(v) {
+                Some(f) => {
+                    out.insert(f.to_string());
+                }
+                None => m.values().for_each(|v| walk(v, out)),
+            },
+            _ => {}
+        }
+    }
+    let mut out = std::collections::HashSet::new();
+    walk(v, &mut out);
+    out
+}
+
+/// The strings (values and keys) of `v` whose fingerprint is in `known`.
+fn plaintexts_of(
+    v: &Value,
+    fp: &Fingerprinter,
+    known: &std::collections::HashSet<String>,
+    out: &mut Vec<String>,
+) {
+    let is_known = |s: &str| {
+        s.len() >= taint::MIN_LEN
+            && !s.contains(EMBEDDED_PREFIX)
+            && known.contains(&fp.fingerprint(s))
+    };
+    match v {
+        Value::String(s) if is_known(s) => out.push(s.clone()),
+        Value::Array(items) => items.iter().for_each(|v| plaintexts_of(v, fp, known, out)),
+        Value::Object(m) if is_marker(m) => {}
+        Value::Object(m) => {
+            for (k, v) in m {
+                if is_known(k) {
+                    out.push(k.clone());
+                }
+                plaintexts_of(v, fp, known, out);
+            }
+        }
+        _ => {}
+    }
+}
+
 fn apply_taint(snapshot: &mut Snapshot) {
     let taint = &snapshot.taint;
     if taint.is_empty() {
@@ -780,6 +863,191 @@ mod tests {
         let once = v.clone();
         redact(&mut v, &SecretPolicy::default(), &fp());
         assert_eq!(v, once);
+    }
+
+    fn redacted(v: Value) -> Value {
+        let mut v = v;
+        redact(&mut v, &SecretPolicy::default(), &fp());
+        v
+    }
+
+    #[test]
+    fn widened_names_are_secret_and_their_exceptions_are_not() {
+        let p = SecretPolicy::default();
+        for k in [
+            "DB_PWD",
+            "SMTP_PASS",
+            "pass",
+            "passwd",
+            "STRIPE_APIKEY",
+            "SENDGRID_API_KEY_VALUE",
+            "MY_PLUGIN_CREDENTIALS",
+            "ZENDESK_CREDENTIALS",
+            "SENTRY_DSN",
+            "basic_auth",
+            "CELERY_FLOWER_BASIC_AUTH",
+            "db-password",
+            "backup.passphrase",
+            "apiKey",
+        ] {
+            assert!(p.is_secret_key(k), "{k}");
+        }
+        for k in [
+            "MEILISEARCH_API_KEY_UID",
+            "AWS_ACCESS_KEY_ID",
+            "CREDENTIALS_INTERNAL_SERVICE_URL",
+            "CREDENTIALS_BASE_URL",
+            "ACE_ROUTING_KEY",
+            "ACCESS_TOKEN_EXPIRE_SECONDS",
+            "SMTP_USERNAME",
+            "PASSWORD_RESET_TIMEOUT",
+            "BYPASS",
+            "ENABLE_THIRD_PARTY_AUTH",
+        ] {
+            assert!(!p.is_secret_key(k), "{k}");
+        }
+        // The profile's own patterns are never overridden by an exception.
+        assert!(SecretPolicy::with_extra(&["*CLIENT_ID*".into()]).is_secret_key("LMS_CLIENT_ID"));
+    }
+
+    #[test]
+    fn user_password_pairs_keep_the_user() {
+        let v = redacted(json!({
+            "CELERY_FLOWER_BASIC_AUTH": "flower:s3cret-flower",
+            "XQUEUE_INTERFACE": {"basic_auth": ["xqueue_lms", "s3cret-xqueue"], "url": null},
+            "NOTE": "xqueue_lms logs in with s3cret-xqueue"
+        }));
+        let text = v.to_string();
+        assert!(!text.contains("s3cret"), "{text}");
+        let flower = v["CELERY_FLOWER_BASIC_AUTH"].as_str().unwrap();
+        assert_eq!(
+            flower,
+            format!("flower:<{}>", fp().fingerprint("s3cret-flower"))
+        );
+        assert!(surface::as_secret(&v["XQUEUE_INTERFACE"]["basic_auth"]).is_some());
+        // The password is tainted, the user name is not.
+        assert!(
+            v["NOTE"]
+                .as_str()
+                .unwrap()
+                .starts_with("xqueue_lms logs in with <hmac"),
+            "{v}"
+        );
+    }
+
+    #[test]
+    fn jwk_private_members_are_secret_wherever_the_key_is() {
+        let v = redacted(json!({
+            "SIGNING": {"kty": "RSA", "kid": "k1", "e": "AQAB", "n": "modulus-public", "d": "private-d", "p": "private-p"},
+            "AS_STRING": "{\"kty\": \"oct\", \"k\": \"symmetric-key\"}",
+            "NOT_A_JWK": {"d": "day", "k": "kilo"}
+        }));
+        let text = v.to_string();
+        for s in ["private-d", "private-p", "symmetric-key"] {
+            assert!(!text.contains(s), "{text}");
+        }
+        assert_eq!(v["SIGNING"]["n"], "modulus-public");
+        assert_eq!(v["SIGNING"]["kid"], "k1");
+        assert_eq!(v["NOT_A_JWK"], json!({"d": "day", "k": "kilo"}));
+        let inner: Value = serde_json::from_str(v["AS_STRING"].as_str().unwrap()).unwrap();
+        assert!(surface::as_secret(&inner["k"]).is_some(), "{inner}");
+    }
+
+    #[test]
+    fn json_inside_a_string_is_redacted_as_json_and_left_alone_otherwise() {
+        let v = redacted(json!({
+            "EXTRA": "{\"db\": {\"password\": \"hunter2-json\"}}",
+            "PLAIN": "{\"a\":  1}",
+            "NOT_JSON": "{not json}"
+        }));
+        assert!(!v.to_string().contains("hunter2-json"), "{v}");
+        assert_eq!(
+            v["PLAIN"], "{\"a\":  1}",
+            "unchanged JSON keeps its spelling"
+        );
+        assert_eq!(v["NOT_JSON"], "{not json}");
+    }
+
+    #[test]
+    fn a_value_redacted_once_is_replaced_everywhere_else() {
+        let v = redacted(json!({
+            "settings": {"REPORTS_PASSWORD": "hunter2-reports", "COPY": "hunter2-reports",
+                         "SENTENCE": "use hunter2-reports nightly"},
+            "mfe": {"LINK": "mysql://u:pw-in-url-7@db.x.org/r", "ECHO": "pw-in-url-7"}
+        }));
+        let text = v.to_string();
+        assert!(
+            !text.contains("hunter2") && !text.contains("pw-in-url-7"),
+            "{text}"
+        );
+        assert!(surface::as_secret(&v["settings"]["COPY"]).is_some());
+        assert!(surface::as_secret(&v["mfe"]["ECHO"]).is_some());
+    }
+
+    #[test]
+    fn across_environments_a_plain_copy_of_a_secret_is_redacted_at_judge_time() {
+        let snap = |surface: Value| Snapshot {
+            format: crate::snapshot::FORMAT.into(),
+            environment: "x".into(),
+            collected_at: String::new(),
+            tool: String::new(),
+            fingerprint: None,
+            sources: Default::default(),
+            surface,
+            locations: Default::default(),
+            taint: Taint::default(),
+        };
+        let mut s = snap(json!({"settings": {"X_PASSWORD": "staging-only-secret"}}));
+        let mut p = snap(
+            json!({"settings": {"NOTE": "staging-only-secret", "T": "has staging-only-secret in"}}),
+        );
+        redact_snapshot(&mut s, &SecretPolicy::default(), &fp());
+        redact_snapshot(&mut p, &SecretPolicy::default(), &fp());
+        assert_eq!(p.surface["settings"]["NOTE"], "staging-only-secret");
+        share_taint(&mut s, &mut p);
+        assert!(
+            !p.surface.to_string().contains("staging-only-secret"),
+            "{}",
+            p.surface
+        );
+        // Taken in separate runs, only the fingerprint is left to recognise it by.
+        let mut s2 = snap(
+            json!({"settings": {"X_PASSWORD": {"secret": fp().fingerprint("staging-only-secret")}}}),
+        );
+        let mut p2 = snap(json!({"settings": {"NOTE": "staging-only-secret"}}));
+        recognise_fingerprints(&mut s2, &mut p2, &fp());
+        share_taint(&mut s2, &mut p2);
+        assert!(surface::as_secret(&p2.surface["settings"]["NOTE"]).is_some());
+    }
+
+    #[test]
+    fn what_is_not_a_secret_stays_readable() {
+        let plain = json!({
+            "DOCKER_IMAGE_OPENEDX": "docker.io/overhangio/openedx@sha256:4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945",
+            "EDX_PLATFORM_VERSION": "release/verawood.1",
+            "COMMIT": "9fceb02d0ae598e95dc970b74767f19372d61af8",
+            "LMS_HOST": "lms.example.org",
+            "MEILISEARCH_API_KEY_UID": "0115aaef-c0dc-4b06-914f-71382bc78db7",
+            "INSTANCE": "6f1e2c1a-8b1d-4a55-9a0b-2b3c4d5e6f70",
+            "ENABLE_HTTPS": true,
+            "CONTACT_EMAIL": "contact@lms.example.org",
+            "MONGODB_HOST": "mongo-0.db.example.org,mongo-1.db.example.org",
+            "JWT_COMMON_ISSUER": "https://lms.example.org/oauth2",
+            "INIT": "SET sql_mode='STRICT_TRANS_TABLES'",
+            "TUTOR_VERSION": "22.0.3",
+            "HELP": "Basic settings; the Token expires daily",
+            "PLUGIN_INDEXES": ["https://overhang.io/tutor/main"],
+            "NPM": "https://registry.npmjs.org/@edx/frontend-platform",
+            "PORTED": "https://h.example.org:8443/x?e=ops@example.org"
+        });
+        assert_eq!(redacted(plain.clone()), plain);
+    }
+
+    #[test]
+    fn a_one_key_object_named_secret_is_data_not_a_marker() {
+        let v = redacted(json!({"cfg": {"secret": "hunter2-raw"}}));
+        assert!(!v.to_string().contains("hunter2-raw"), "{v}");
+        assert!(surface::as_secret(&json!({"secret": "hunter2-raw"})).is_none());
     }
 
     #[test]

@@ -207,9 +207,12 @@ fn scheme_start(b: &[u8], sep: usize) -> Option<usize> {
 /// Where the userinfo of the text after `://` ends (the `@`), if it has one.
 fn userinfo_end(token: &str) -> Option<usize> {
     let b = token.as_bytes();
-    let at = (0..b.len())
-        .rev()
-        .find(|&i| b[i] == b'@' && host_len(&b[i + 1..]).is_some())?;
+    // A host follows the `@`, or nothing does (`mysql://root:pw@` is still a password).
+    let at = (0..b.len()).rev().find(|&i| {
+        b[i] == b'@'
+            && (host_len(&b[i + 1..]).is_some()
+                || matches!(b.get(i + 1), None | Some(b'/' | b'?' | b'#')))
+    })?;
     let path = token.find(['/', '?', '#']).unwrap_or(token.len());
     if at < path {
         return Some(at);
@@ -553,6 +556,7 @@ mod tests {
         );
         assert_eq!(secrets("redis://:pw@redis:6379/1"), ["pw"]);
         assert_eq!(secrets("mongodb+srv://u:PW@h/"), ["PW"]);
+        assert_eq!(secrets("mysql://root:pw-no-host@"), ["pw-no-host"]);
         assert_eq!(
             secrets("see mongodb://u:a b@h mysql://v:c@d:1"),
             ["c"],
