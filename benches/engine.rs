@@ -22,6 +22,7 @@ fn snapshot(environment: &str, surface: Value) -> Snapshot {
         sources: BTreeMap::new(),
         surface,
         locations: BTreeMap::new(),
+        taint: Default::default(),
     }
 }
 

@@ -199,8 +199,12 @@ pub fn main() -> ExitCode {
         Ok(Verdict::Pass) => ExitCode::SUCCESS,
         Ok(Verdict::Fail) => ExitCode::from(1),
         Err(e) => {
-            // One line, the whole cause chain: what went wrong and where.
-            let msg = format!("{e:#}").replace('\n', " ");
+            // One line, the whole cause chain: what went wrong and where. Whatever a
+            // message quotes, no URL in it shows a password or query value, and no
+            // control character in it reaches the terminal or starts a new log line.
+            let msg = format!("{e:#}").replace(['\n', '\r'], " ");
+            let msg = crate::normalize::safe_url(&msg);
+            let msg = crate::report::escape::terminal(&msg);
             let _ = writeln!(std::io::stderr(), "envparity: error: {msg}");
             ExitCode::from(2)
         }
@@ -304,6 +308,8 @@ fn check(a: CheckArgs) -> Result<Verdict> {
         (&p_name, &p_src),
         &ctx,
     ))?;
+    let (mut staging, mut production) = (staging, production);
+    crate::normalize::recognise_fingerprints(&mut staging, &mut production, &ctx.fingerprinter);
     let (report, staging, production) = judge_keeping(staging, production, &opts);
     // Freeing the surfaces just before exit would only delay it (see `judge_keeping`).
     std::mem::forget((staging, production));
@@ -321,8 +327,9 @@ fn diff(a: DiffArgs) -> Result<Verdict> {
     let fp = Fingerprinter::from_env();
     let policy = SecretPolicy::with_extra(&opts.profile.secret_keys);
     let (mut staging, mut production) = (staging, production);
-    crate::normalize::redact(&mut staging.surface, &policy, &fp);
-    crate::normalize::redact(&mut production.surface, &policy, &fp);
+    crate::normalize::redact_snapshot(&mut staging, &policy, &fp);
+    crate::normalize::redact_snapshot(&mut production, &policy, &fp);
+    crate::normalize::recognise_fingerprints(&mut staging, &mut production, &fp);
     let (report, staging, production) = judge_keeping(staging, production, &opts);
     // Freeing two large surfaces just before exit would only delay it.
     std::mem::forget((staging, production));

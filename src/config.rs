@@ -91,7 +91,59 @@ impl Config {
         }
         c.base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         c.path = path.to_path_buf();
+        c.check_var_names(&text)?;
         Ok(c)
+    }
+
+    /// Every `*_env` key must name an environment variable. A value that is not a name
+    /// is refused before anything runs, with the file, line and key but never the
+    /// value: the usual mistake is pasting the credential itself there.
+    fn check_var_names(&self, text: &str) -> Result<()> {
+        for (section, env) in [("staging", &self.staging), ("production", &self.production)] {
+            let Some(env) = env else { continue };
+            let fields = env
+                .openedx
+                .iter()
+                .flat_map(|c| {
+                    [
+                        ("openedx", "client_id_env", &c.client_id_env),
+                        ("openedx", "client_secret_env", &c.client_secret_env),
+                    ]
+                })
+                .chain(
+                    env.mysql
+                        .iter()
+                        .map(|c| ("mysql", "password_env", &c.password_env)),
+                )
+                .chain(
+                    env.redis
+                        .iter()
+                        .map(|c| ("redis", "password_env", &c.password_env)),
+                )
+                .chain(
+                    env.mongodb
+                        .iter()
+                        .map(|c| ("mongodb", "password_env", &c.password_env)),
+                )
+                .chain(
+                    env.kubernetes
+                        .iter()
+                        .map(|c| ("kubernetes", "token_env", &c.token_env)),
+                );
+            for (table, key, value) in fields {
+                let Some(value) = value else { continue };
+                if let Err(why) = collect::endpoint::check_var_name(key, value) {
+                    let (line, column) = locate_key(text, key, value);
+                    return Err(Error::Parse {
+                        path: self.path.clone(),
+                        line,
+                        column,
+                        message: format!("[[{section}.{table}]] {why}"),
+                    });
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The section of one environment, or an error naming the file.
@@ -178,4 +230,26 @@ impl Config {
         }
         Ok(out)
     }
+}
+
+/// Line and column of `key = "value"` in the file (the first `key =` when the value
+/// is spelt with escapes), for a message that points at it without repeating it.
+fn locate_key(text: &str, key: &str, value: &str) -> (usize, usize) {
+    let mut first = None;
+    for (i, line) in text.lines().enumerate() {
+        for (at, _) in line.match_indices(key) {
+            let before = line[..at].chars().next_back();
+            let after = line[at + key.len()..].trim_start();
+            if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+                || !after.starts_with('=')
+            {
+                continue;
+            }
+            if after.contains(value) {
+                return (i + 1, at + 1);
+            }
+            first.get_or_insert((i + 1, at + 1));
+        }
+    }
+    first.unwrap_or((1, 1))
 }

@@ -68,7 +68,7 @@ pub fn parse_json_value(path: &Path, text: &str) -> Result<serde_json::Value> {
     match serde_json::from_str::<UniqueValue>(text) {
         Ok(v) => Ok(v.0),
         Err(e) => {
-            let mut message = strip_position(&e.to_string());
+            let mut message = without_values(&strip_position(&e.to_string()));
             if duplicate_key_in(&message).is_some()
                 && let Some((_, first)) = unique::first_json_duplicate(text)
             {
@@ -87,7 +87,8 @@ pub fn parse_json_value(path: &Path, text: &str) -> Result<serde_json::Value> {
 /// Parses JSON into `T` (through [`parse_json_value`], so duplicates are refused).
 pub fn parse_json<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T> {
     let value = parse_json_value(path, text)?;
-    serde_json::from_value(value).map_err(|e| Error::invalid(path, one_line(&e.to_string())))
+    serde_json::from_value(value)
+        .map_err(|e| Error::invalid(path, without_values(&one_line(&e.to_string()))))
 }
 
 /// Parses TOML, turning the multi-line diagnostic into one line with line and column.
@@ -109,7 +110,7 @@ pub fn parse_toml<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Re
             path: path.to_path_buf(),
             line,
             column,
-            message,
+            message: without_values(&message),
         }
     })
 }
@@ -127,7 +128,8 @@ pub fn parse_yaml_value(path: &Path, text: &str) -> Result<serde_json::Value> {
 /// Parses YAML into `T` (through [`parse_yaml_value`]).
 pub fn parse_yaml<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T> {
     let value = parse_yaml_value(path, text)?;
-    serde_json::from_value(value).map_err(|e| Error::invalid(path, one_line(&e.to_string())))
+    serde_json::from_value(value)
+        .map_err(|e| Error::invalid(path, without_values(&one_line(&e.to_string()))))
 }
 
 /// Every document of a multi-document YAML stream (`---` between them), checked as
@@ -168,7 +170,7 @@ fn yaml_error(path: &Path, text: &str, e: &serde_yaml_ng::Error) -> Error {
         path: path.to_path_buf(),
         line,
         column,
-        message,
+        message: without_values(&message),
     }
 }
 
@@ -188,6 +190,66 @@ pub fn without_position(msg: &str) -> String {
     }
     out.push_str(rest);
     out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A deserializer's message without the value it quotes: `invalid type: string "…",
+/// expected a map` becomes `invalid type: string, expected a map`. The value may be a
+/// credential in the wrong place; the position and the expectation say enough.
+pub fn without_values(msg: &str) -> String {
+    let mut out = String::with_capacity(msg.len());
+    let mut rest = msg;
+    loop {
+        let found = ["invalid type: ", "invalid value: "]
+            .iter()
+            .filter_map(|p| rest.find(p).map(|i| (i, p.len())))
+            .min();
+        let Some((i, len)) = found else { break };
+        let head = i + len;
+        out.push_str(&rest[..head]);
+        let after = &rest[head..];
+        // The kind of value (`string`, `integer`, `floating point`, ...), then its text.
+        let kind_end = after
+            .find([' ', ','])
+            .filter(|&k| after.as_bytes().get(k) == Some(&b' '));
+        let Some(k) = kind_end else {
+            rest = after;
+            continue;
+        };
+        let mut kind_len = k;
+        let mut tail = &after[k + 1..];
+        if tail.starts_with("point ") {
+            kind_len = k + " point".len();
+            tail = &tail["point ".len()..];
+        }
+        let literal_end = match tail.chars().next() {
+            Some('"') => closing_quote(tail),
+            Some('`') => tail[1..].find('`').map(|j| j + 2),
+            _ => None,
+        };
+        match literal_end {
+            Some(end) => {
+                out.push_str(&after[..kind_len]);
+                rest = &tail[end..];
+            }
+            None => rest = after,
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The byte just past the `"` that closes a Debug-escaped string starting at 0.
+fn closing_quote(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    let mut i = 1;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 2,
+            b'"' => return Some(i + 1),
+            _ => i += 1,
+        }
+    }
+    None
 }
 
 fn one_line(s: &str) -> String {
@@ -220,6 +282,32 @@ mod tests {
         let msg = e.to_string();
         assert!(msg.starts_with("x.json:2:"), "{msg}");
         assert!(!msg.contains(" at line "), "{msg}");
+    }
+
+    #[test]
+    fn deserializer_messages_never_quote_the_value() {
+        assert_eq!(
+            without_values(r#"invalid type: string "hunter\"2", expected a map"#),
+            "invalid type: string, expected a map"
+        );
+        assert_eq!(
+            without_values("invalid value: integer `123456`, expected u16"),
+            "invalid value: integer, expected u16"
+        );
+        assert_eq!(
+            without_values("invalid type: floating point `1.5`, expected a string"),
+            "invalid type: floating point, expected a string"
+        );
+        assert_eq!(
+            without_values("unknown field `x`, expected one of `a`"),
+            "unknown field `x`, expected one of `a`"
+        );
+        let e = parse_yaml::<std::collections::BTreeMap<String, String>>(
+            Path::new("c.yml"),
+            "\"s3cr3t-value-here\"",
+        )
+        .unwrap_err();
+        assert!(!e.to_string().contains("s3cr3t"), "{e}");
     }
 
     #[test]

@@ -4,19 +4,115 @@
 //! Fingerprints are keyed hashes (HMAC-SHA256) so that equality across environments is
 //! visible — the same database password in staging and production is a finding — while
 //! the value is not: without the key, a fingerprint cannot be checked against guesses.
+//!
+//! A secret is recognised three ways. By name: the value of a key that matches
+//! [`DEFAULT_SECRET_KEYS`] (and is not one of [`NOT_SECRET_KEYS`]) or the profile's
+//! `secret_keys`. By shape, wherever it is ([`shapes`]): URL and `user:password@host`
+//! credentials, `Authorization` values, JWTs, private key blocks, private members of a
+//! JSON Web Key, `KEY=value` pairs with a secret-like key, and JSON inside strings,
+//! which is parsed and redacted like the rest. By value ([`Taint`]): everything redacted
+//! for any reason is replaced wherever else it appears, in both environments.
+
+mod shapes;
+mod taint;
+
+pub use shapes::safe_url;
+pub use taint::Taint;
 
 use crate::pathglob::Wildcard;
+use crate::snapshot::Snapshot;
 use crate::surface;
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Map, Value};
 use sha2::Sha256;
+use shapes::{EMBEDDED_PREFIX, Found};
+use std::borrow::Cow;
+use std::ops::Range;
 
 /// The environment variable that holds the fingerprint key.
 pub const KEY_VAR: &str = "ENVPARITY_FINGERPRINT_KEY";
 
-/// Key-name globs whose values are secrets, whatever the profile says.
-pub const DEFAULT_SECRET_KEYS: [&str; 5] =
-    ["*PASSWORD*", "*SECRET*", "*_KEY", "*TOKEN*", "*PRIVATE*"];
+/// Key-name globs whose values are secrets, whatever the profile says. Matched without
+/// regard to case, with `-`, `.` and spaces read as `_`. Drawn from the keywords that
+/// gitleaks' generic rule and detect-secrets' keyword detector look for, narrowed to
+/// what names a credential rather than mentions one.
+pub const DEFAULT_SECRET_KEYS: [&str; 22] = [
+    "*PASSWORD*",
+    "*PASSWD*",
+    "*PASSPHRASE*",
+    "*_PWD",
+    "PWD",
+    "*_PASS",
+    "PASS",
+    "*SECRET*",
+    "*_KEY",
+    "*APIKEY*",
+    "*API_KEY*",
+    "*FERNET_KEY*",
+    "*TOKEN*",
+    "*PRIVATE*",
+    "*CREDENTIAL*",
+    "*_CREDS",
+    "*_DSN",
+    "*BASIC_AUTH*",
+    "*CONNECTION_STRING*",
+    "*_SALT",
+    "*AUTH_HEADER*",
+    "*SIGNATURE_KEY*",
+];
+
+/// Names the default globs would take for secrets that name something *about* a secret:
+/// its id, its user, where it is, how long it lives, the class that checks it
+/// (`MEILISEARCH_API_KEY_UID`, `CREDENTIALS_INTERNAL_SERVICE_URL`,
+/// `ACCESS_TOKEN_EXPIRE_SECONDS`, `ACE_ROUTING_KEY`, a queue name). The profile's own
+/// `secret_keys` are never overridden by these.
+pub const NOT_SECRET_KEYS: [&str; 28] = [
+    "*_ID",
+    "*_IDS",
+    "*_UID",
+    "*_UUID",
+    "*_USER",
+    "*_USERNAME",
+    "*_NAME",
+    "*_URL",
+    "*_URLS",
+    "*_URI",
+    "*_HOST",
+    "*_PORT",
+    "*_PATH",
+    "*_FILE",
+    "*_DIR",
+    "*_LENGTH",
+    "*_TIMEOUT",
+    "*_SECONDS",
+    "*_TTL",
+    "*_AGE",
+    "*_EXPIRATION",
+    "*_EXPIRY",
+    "*_EXPIRE_SECONDS",
+    "*_BACKEND",
+    "*_BACKENDS",
+    "*_CLASS",
+    "*_ENABLED",
+    "*ROUTING_KEY",
+];
+
+/// Secret names whose `user:password` strings keep the user readable (`flower:<…>`,
+/// Celery Flower's `CELERY_FLOWER_BASIC_AUTH`), and whose `[user, password]` pairs taint
+/// only the password (edx-platform's `XQUEUE_INTERFACE.basic_auth`).
+const PAIR_KEYS: [&str; 2] = ["*BASIC_AUTH*", "*CREDENTIAL*"];
+
+/// The private members of a JSON Web Key (RFC 7518: RSA `d`, `p`, `q`, `dp`, `dq`, `qi`,
+/// `oth`; EC and OKP `d`; symmetric `k`), secret in any object that has a `kty`.
+const JWK_PRIVATE: [&str; 8] = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
+
+/// Keys that identify rather than authenticate: inside a secret object their values are
+/// not tainted (a broker's user name is no password, and tainting it would hide it
+/// everywhere else).
+const IDENTITY_KEYS: [&str; 22] = [
+    "user", "username", "login", "name", "id", "host", "hostname", "port", "url", "uri", "type",
+    "scheme", "engine", "database", "db", "email", "kid", "kty", "alg", "use", "e", "n",
+];
 
 /// Makes fingerprints with one key.
 #[derive(Clone)]
@@ -91,16 +187,21 @@ fn sha256(data: &[u8]) -> [u8; 32] {
 #[derive(Debug, Clone)]
 pub struct SecretPolicy {
     // Compiled once: every key of both surfaces is tested against every pattern.
-    key_globs: Vec<Wildcard>,
+    defaults: Vec<Wildcard>,
+    not_secret: Vec<Wildcard>,
+    /// The profile's own patterns, which no exception overrides.
+    extra: Vec<Wildcard>,
+    pairs: Vec<Wildcard>,
 }
 
 impl Default for SecretPolicy {
     fn default() -> Self {
+        let globs = |list: &[&str]| list.iter().map(|s| Wildcard::new(s)).collect();
         SecretPolicy {
-            key_globs: DEFAULT_SECRET_KEYS
-                .iter()
-                .map(|s| Wildcard::new(s))
-                .collect(),
+            defaults: globs(&DEFAULT_SECRET_KEYS),
+            not_secret: globs(&NOT_SECRET_KEYS),
+            extra: Vec::new(),
+            pairs: globs(&PAIR_KEYS),
         }
     }
 }
@@ -109,57 +210,468 @@ impl SecretPolicy {
     /// The default globs plus the profile's own.
     pub fn with_extra(extra: &[String]) -> SecretPolicy {
         let mut p = SecretPolicy::default();
-        p.key_globs.extend(extra.iter().map(|s| Wildcard::new(s)));
+        p.extra.extend(extra.iter().map(|s| Wildcard::new(s)));
         p
     }
 
     pub fn is_secret_key(&self, key: &str) -> bool {
-        self.key_globs.iter().any(|g| g.matches(key))
+        let key = canonical_key(key);
+        self.extra.iter().any(|g| g.matches(&key))
+            || (self.defaults.iter().any(|g| g.matches(&key))
+                && !self.not_secret.iter().any(|g| g.matches(&key)))
+    }
+
+    fn is_pair_key(&self, key: &str) -> bool {
+        let key = canonical_key(key);
+        self.pairs.iter().any(|g| g.matches(&key))
     }
 }
 
-/// Replaces every secret in `value` by its fingerprint: values of secret keys, passwords
-/// inside URLs, and PEM private keys wherever they are.
-pub fn redact(value: &mut Value, policy: &SecretPolicy, fp: &Fingerprinter) {
-    redact_inner(value, policy, fp);
+/// `db.password`, `api-key` and `client secret` read as `db_password`, `api_key` and
+/// `client_secret`.
+fn canonical_key(key: &str) -> Cow<'_, str> {
+    if key.contains(['-', '.', ' ']) {
+        Cow::Owned(key.replace(['-', '.', ' '], "_"))
+    } else {
+        Cow::Borrowed(key)
+    }
 }
 
-fn redact_inner(value: &mut Value, policy: &SecretPolicy, fp: &Fingerprinter) {
+/// The userinfo of the URL `src` begins with, read as the redactor reads it (to the last
+/// `@` a host follows), for parsers that must agree with it.
+pub(crate) fn url_userinfo(src: &str) -> Option<Range<usize>> {
+    shapes::urls(src)
+        .into_iter()
+        .next()
+        .filter(|u| u.start == 0)?
+        .userinfo
+}
+
+/// Replaces every secret in `value` by its fingerprint (by name and by shape), then
+/// every other occurrence of what was replaced.
+pub fn redact(value: &mut Value, policy: &SecretPolicy, fp: &Fingerprinter) {
+    let mut taint = Taint::default();
+    redact_collecting(value, policy, fp, &mut taint);
+    taint.apply(value);
+}
+
+/// Replaces every secret in `value` by its fingerprint, by name and by shape, and adds
+/// what it replaced to `taint` (which the caller applies once everything is collected).
+pub fn redact_collecting(
+    value: &mut Value,
+    policy: &SecretPolicy,
+    fp: &Fingerprinter,
+    taint: &mut Taint,
+) {
+    Redactor {
+        policy,
+        fp,
+        taint,
+        changes: 0,
+    }
+    .value(value);
+}
+
+/// Taints a value a collector left out or fingerprinted itself, as if it had been
+/// redacted under `key`.
+pub fn taint_secret(
+    key: &str,
+    value: &Value,
+    policy: &SecretPolicy,
+    fp: &Fingerprinter,
+    taint: &mut Taint,
+) {
+    let mut r = Redactor {
+        policy,
+        fp,
+        taint,
+        changes: 0,
+    };
     match value {
-        Value::Object(map) => {
-            if is_marker(map) {
-                return;
+        Value::String(s) if policy.is_pair_key(key) && user_password(s).is_some() => {
+            if let Some((_, pass)) = user_password(s) {
+                r.taint.add(pass, fp);
             }
-            for (k, v) in map.iter_mut() {
-                if policy.is_secret_key(k) && is_secret_worthy(v) {
-                    *v = surface::secret(fp.fingerprint(&canonical(v)));
-                } else {
-                    redact_inner(v, policy, fp);
-                }
+            r.taint.add(s, fp);
+        }
+        Value::String(s) => r.taint_text(s),
+        other => r.taint_leaves(other),
+    }
+}
+
+/// Redacts a whole snapshot read from a file (which may be hand-made and hold
+/// plaintext): its surface and its source statuses, then every other occurrence.
+pub fn redact_snapshot(snapshot: &mut Snapshot, policy: &SecretPolicy, fp: &Fingerprinter) {
+    let mut taint = Taint::default();
+    redact_collecting(&mut snapshot.surface, policy, fp, &mut taint);
+    seal(snapshot, policy, fp, taint);
+}
+
+/// Finishes the redaction of a snapshot whose surface has been redacted: the source
+/// statuses (origins, errors, notes) are redacted by shape, every tainted value is
+/// replaced in the surface and the statuses, and the taint is kept with the snapshot
+/// (never written out) so that judging can look for it in the other environment.
+pub fn seal(snapshot: &mut Snapshot, policy: &SecretPolicy, fp: &Fingerprinter, taint: Taint) {
+    let mut r = Redactor {
+        policy,
+        fp,
+        taint: &mut snapshot.taint,
+        changes: 0,
+    };
+    r.taint.extend(&taint);
+    for status in snapshot.sources.values_mut() {
+        for text in status
+            .error
+            .iter_mut()
+            .chain(status.notes.iter_mut())
+            .chain(std::iter::once(&mut status.origin))
+        {
+            if let Some(t) = r.text(text) {
+                *text = t;
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(|v| redact_inner(v, policy, fp)),
-        Value::String(s) => {
-            if holds_private_key(s) {
-                *value = surface::secret(fp.fingerprint(s));
-            } else if let Some(clean) = redact_url_password(s, fp) {
-                *s = clean;
+    }
+    apply_taint(snapshot);
+}
+
+/// Replaces, in both snapshots, every value either has tainted: a staging secret that
+/// production carries in plain text is a secret there too.
+pub fn share_taint(a: &mut Snapshot, b: &mut Snapshot) {
+    let (from_a, from_b) = (a.taint.clone(), b.taint.clone());
+    a.taint.extend(&from_b);
+    b.taint.extend(&from_a);
+    for s in [a, b] {
+        apply_taint(s);
+    }
+}
+
+/// Snapshots taken in separate runs hold no plaintext of each other's secrets; but when
+/// both were made with `fp`'s key, a string one of them holds in plain text is still
+/// recognised by the fingerprint the other recorded for it, and tainted. Whole strings
+/// only: a secret inside a longer string of the other environment cannot be recognised
+/// by its fingerprint. Costs one keyed hash per string, and nothing when the other side
+/// holds no fingerprint.
+pub fn recognise_fingerprints(a: &mut Snapshot, b: &mut Snapshot, fp: &Fingerprinter) {
+    let made_here = |s: &Snapshot| {
+        s.fingerprint
+            .as_ref()
+            .is_none_or(|f| f.key_id == fp.key_id())
+    };
+    if !made_here(a) || !made_here(b) {
+        return;
+    }
+    let (in_a, in_b) = (fingerprints(&a.surface), fingerprints(&b.surface));
+    for (snap, other) in [(a, in_b), (b, in_a)] {
+        if other.is_empty() {
+            continue;
+        }
+        let mut found = Vec::new();
+        plaintexts_of(&snap.surface, fp, &other, &mut found);
+        for plain in found {
+            snap.taint.add(&plain, fp);
+        }
+    }
+}
+
+/// Every fingerprint in a surface: secret markers and `<…>` inside strings.
+fn fingerprints(v: &Value) -> std::collections::HashSet<String> {
+    fn walk(v: &Value, out: &mut std::collections::HashSet<String>) {
+        match v {
+            Value::String(s) => {
+                for (i, _) in s.match_indices(EMBEDDED_PREFIX) {
+                    let rest = &s[i + 1..];
+                    if let Some(end) = rest.find('>') {
+                        out.insert(rest[..end].to_string());
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
+            Value::Object(m) => match surface::as_secret(v) {
+                Some(f) => {
+                    out.insert(f.to_string());
+                }
+                None => m.values().for_each(|v| walk(v, out)),
+            },
+            _ => {}
+        }
+    }
+    let mut out = std::collections::HashSet::new();
+    walk(v, &mut out);
+    out
+}
+
+/// The strings (values and keys) of `v` whose fingerprint is in `known`.
+fn plaintexts_of(
+    v: &Value,
+    fp: &Fingerprinter,
+    known: &std::collections::HashSet<String>,
+    out: &mut Vec<String>,
+) {
+    let is_known = |s: &str| {
+        s.len() >= taint::MIN_LEN
+            && !s.contains(EMBEDDED_PREFIX)
+            && known.contains(&fp.fingerprint(s))
+    };
+    match v {
+        Value::String(s) if is_known(s) => out.push(s.clone()),
+        Value::Array(items) => items.iter().for_each(|v| plaintexts_of(v, fp, known, out)),
+        Value::Object(m) if is_marker(m) => {}
+        Value::Object(m) => {
+            for (k, v) in m {
+                if is_known(k) {
+                    out.push(k.clone());
+                }
+                plaintexts_of(v, fp, known, out);
             }
         }
         _ => {}
     }
 }
 
-/// Whether a string holds a PEM private key. Every string of both surfaces passes here;
-/// most have no capital `V` at all, and a byte search for it spares them the setup of a
-/// substring search.
-fn holds_private_key(s: &str) -> bool {
-    s.as_bytes().contains(&b'V') && s.contains("PRIVATE KEY-----")
+fn apply_taint(snapshot: &mut Snapshot) {
+    let taint = &snapshot.taint;
+    if taint.is_empty() {
+        return;
+    }
+    taint.apply(&mut snapshot.surface);
+    for status in snapshot.sources.values_mut() {
+        for text in status
+            .error
+            .iter_mut()
+            .chain(status.notes.iter_mut())
+            .chain(std::iter::once(&mut status.origin))
+        {
+            if let Some(t) = taint.apply_text(text) {
+                *text = t;
+            }
+        }
+    }
 }
 
-fn is_marker(map: &Map<String, Value>) -> bool {
+/// One redaction pass.
+struct Redactor<'a> {
+    policy: &'a SecretPolicy,
+    fp: &'a Fingerprinter,
+    taint: &'a mut Taint,
+    /// How many secrets were replaced, so that JSON inside a string is written back
+    /// only when something in it changed.
+    changes: usize,
+}
+
+impl Redactor<'_> {
+    fn value(&mut self, value: &mut Value) {
+        match value {
+            Value::Object(map) => {
+                if is_marker(map) {
+                    if let Some(Value::String(reason)) = map.get_mut(surface::UNKNOWN_MARKER)
+                        && let Some(t) = self.text(reason)
+                    {
+                        *reason = t;
+                    }
+                    return;
+                }
+                let jwk = map.get("kty").is_some_and(Value::is_string);
+                for (k, v) in map.iter_mut() {
+                    let secret =
+                        (jwk && JWK_PRIVATE.contains(&k.as_str())) || self.policy.is_secret_key(k);
+                    if secret && is_secret_worthy(v) {
+                        self.secret(k, v);
+                    } else {
+                        self.value(v);
+                    }
+                }
+                self.keys(map);
+            }
+            Value::Array(items) => items.iter_mut().for_each(|v| self.value(v)),
+            Value::String(s) => {
+                if let Some(new) = self.string(s) {
+                    *value = new;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A string value: JSON inside it is redacted as JSON; otherwise its secrets are
+    /// found by shape.
+    fn string(&mut self, s: &str) -> Option<Value> {
+        if s.len() < 5 {
+            return None;
+        }
+        if looks_like_json(s)
+            && let Ok(mut inner) = serde_json::from_str::<Value>(s)
+            && (inner.is_object() || inner.is_array())
+        {
+            let before = self.changes;
+            self.value(&mut inner);
+            return (self.changes != before).then(|| Value::String(inner.to_string()));
+        }
+        match shapes::find(s, self.policy) {
+            Found::Nothing => None,
+            Found::Whole => {
+                self.taint_text(s);
+                self.changes += 1;
+                Some(surface::secret(self.fp.fingerprint(s)))
+            }
+            Found::Parts(parts) => Some(Value::String(self.splice(s, &parts))),
+        }
+    }
+
+    /// Text that is no surface value (a key, a message): its secrets become
+    /// `<fingerprint>` whatever their shape.
+    fn text(&mut self, s: &str) -> Option<String> {
+        match shapes::find(s, self.policy) {
+            Found::Nothing => None,
+            Found::Whole => {
+                self.taint_text(s);
+                self.changes += 1;
+                Some(format!("<{}>", self.fp.fingerprint(s)))
+            }
+            Found::Parts(parts) => Some(self.splice(s, &parts)),
+        }
+    }
+
+    fn splice(&mut self, s: &str, parts: &[Range<usize>]) -> String {
+        let mut out = String::with_capacity(s.len());
+        let mut last = 0;
+        for r in parts {
+            let secret = &s[r.clone()];
+            self.taint.add(secret, self.fp);
+            self.changes += 1;
+            out.push_str(&s[last..r.start]);
+            out.push('<');
+            out.push_str(&self.fp.fingerprint(secret));
+            out.push('>');
+            last = r.end;
+        }
+        out.push_str(&s[last..]);
+        out
+    }
+
+    /// Object keys are text too (a toggle named after a credential, a host list keyed
+    /// by `user:password@host`).
+    fn keys(&mut self, map: &mut Map<String, Value>) {
+        let renamed: Vec<(String, String)> = map
+            .keys()
+            .filter(|k| k.len() >= 5)
+            .filter_map(|k| {
+                let k = k.clone();
+                self.text(&k).map(|new| (k, new))
+            })
+            .collect();
+        for (old, new) in renamed {
+            if let Some(v) = map.remove(&old) {
+                map.insert(new, v);
+            }
+        }
+    }
+
+    /// The value of a secret key: replaced whole, but a `user:password` under a pair name
+    /// keeps its user.
+    fn secret(&mut self, key: &str, value: &mut Value) {
+        if let Value::String(s) = value {
+            if s.contains(EMBEDDED_PREFIX) {
+                return; // redacted already
+            }
+            if self.policy.is_pair_key(key)
+                && let Some((user, pass)) = user_password(s)
+            {
+                self.taint.add(pass, self.fp);
+                self.taint.add(s, self.fp);
+                self.changes += 1;
+                *s = format!("{user}:<{}>", self.fp.fingerprint(pass));
+                return;
+            }
+            self.taint_text(s);
+        } else if let Value::Array(items) = &*value
+            && self.policy.is_pair_key(key)
+            && let [Value::String(_), Value::String(pass)] = items.as_slice()
+        {
+            // [user, password]
+            self.taint.add(pass, self.fp);
+        } else {
+            self.taint_leaves(value);
+        }
+        self.changes += 1;
+        *value = surface::secret(self.fp.fingerprint(&canonical(value)));
+    }
+
+    /// Taints a secret string, and what is inside it: a key block's lines, the secrets a
+    /// shape detector finds in it, the values of JSON in it.
+    fn taint_text(&mut self, s: &str) {
+        self.taint.add(s, self.fp);
+        if shapes::holds_private_key(s) {
+            for line in shapes::key_body_lines(s) {
+                self.taint.add(line, self.fp);
+            }
+            return;
+        }
+        if looks_like_json(s)
+            && let Ok(inner) = serde_json::from_str::<Value>(s)
+        {
+            self.taint_leaves(&inner);
+            return;
+        }
+        if let Found::Parts(parts) = shapes::find(s, self.policy) {
+            for r in parts {
+                self.taint.add(&s[r], self.fp);
+            }
+        }
+    }
+
+    /// Taints the strings of a secret object or array, but not those that identify (a
+    /// user name, a host), nor the public members of a JSON Web Key.
+    fn taint_leaves(&mut self, value: &Value) {
+        match value {
+            Value::String(s) => self.taint_text(s),
+            Value::Array(items) => items.iter().for_each(|v| self.taint_leaves(v)),
+            Value::Object(map) if is_marker(map) => {}
+            Value::Object(map) => {
+                let jwk = map.get("kty").is_some_and(Value::is_string);
+                for (k, v) in map {
+                    let identity = IDENTITY_KEYS.iter().any(|i| k.eq_ignore_ascii_case(i));
+                    if (jwk && !JWK_PRIVATE.contains(&k.as_str())) || (!jwk && identity) {
+                        continue;
+                    }
+                    self.taint_leaves(v);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// `user:password`, with a plain user name and no URL or whitespace around.
+fn user_password(s: &str) -> Option<(&str, &str)> {
+    if s.contains("://") || s.contains(char::is_whitespace) {
+        return None;
+    }
+    let (user, pass) = s.split_once(':')?;
+    let plain = !user.is_empty()
+        && user.len() <= 64
+        && user
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-' | b'@' | b'+'));
+    (plain && !pass.is_empty()).then_some((user, pass))
+}
+
+fn looks_like_json(s: &str) -> bool {
+    let t = s.trim();
+    (t.starts_with('{') && t.ends_with('}')) || (t.starts_with('[') && t.ends_with(']'))
+}
+
+/// A secret marker (with a fingerprint in it) or an unknown marker. A one-key object
+/// `{"secret": "hunter2"}` read from a configuration file is no marker: its value is
+/// redacted like any other.
+pub(crate) fn is_marker(map: &Map<String, Value>) -> bool {
     map.len() == 1
-        && (map.contains_key(surface::SECRET_MARKER) || map.contains_key(surface::UNKNOWN_MARKER))
+        && (map
+            .get(surface::SECRET_MARKER)
+            .and_then(Value::as_str)
+            .is_some_and(surface::is_fingerprint)
+            || map
+                .get(surface::UNKNOWN_MARKER)
+                .is_some_and(Value::is_string))
 }
 
 /// Booleans, null and empty strings say whether a secret is set, not what it is.
@@ -177,30 +689,6 @@ fn canonical(v: &Value) -> String {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     }
-}
-
-/// `scheme://user:password@host/...` → `scheme://user:<hmac-sha256:...>@host/...`.
-fn redact_url_password(s: &str, fp: &Fingerprinter) -> Option<String> {
-    // No `@`, no credentials: a byte search settles most strings before any parsing.
-    if !s.as_bytes().contains(&b'@') {
-        return None;
-    }
-    let scheme_end = s.find("://")?;
-    let rest = &s[scheme_end + 3..];
-    let auth_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let at = rest[..auth_end].rfind('@')?;
-    let colon = rest[..at].find(':')?;
-    let password = &rest[colon + 1..at];
-    if password.is_empty() || password.starts_with("<hmac-sha256:") {
-        return None;
-    }
-    Some(format!(
-        "{}{}:<{}>{}",
-        &s[..scheme_end + 3],
-        &rest[..colon],
-        fp.fingerprint(password),
-        &rest[at..]
-    ))
 }
 
 /// Host tokens: the values of identity settings, substituted by `{NAME}` in every string
@@ -375,6 +863,191 @@ mod tests {
         let once = v.clone();
         redact(&mut v, &SecretPolicy::default(), &fp());
         assert_eq!(v, once);
+    }
+
+    fn redacted(v: Value) -> Value {
+        let mut v = v;
+        redact(&mut v, &SecretPolicy::default(), &fp());
+        v
+    }
+
+    #[test]
+    fn widened_names_are_secret_and_their_exceptions_are_not() {
+        let p = SecretPolicy::default();
+        for k in [
+            "DB_PWD",
+            "SMTP_PASS",
+            "pass",
+            "passwd",
+            "STRIPE_APIKEY",
+            "SENDGRID_API_KEY_VALUE",
+            "MY_PLUGIN_CREDENTIALS",
+            "ZENDESK_CREDENTIALS",
+            "SENTRY_DSN",
+            "basic_auth",
+            "CELERY_FLOWER_BASIC_AUTH",
+            "db-password",
+            "backup.passphrase",
+            "apiKey",
+        ] {
+            assert!(p.is_secret_key(k), "{k}");
+        }
+        for k in [
+            "MEILISEARCH_API_KEY_UID",
+            "AWS_ACCESS_KEY_ID",
+            "CREDENTIALS_INTERNAL_SERVICE_URL",
+            "CREDENTIALS_BASE_URL",
+            "ACE_ROUTING_KEY",
+            "ACCESS_TOKEN_EXPIRE_SECONDS",
+            "SMTP_USERNAME",
+            "PASSWORD_RESET_TIMEOUT",
+            "BYPASS",
+            "ENABLE_THIRD_PARTY_AUTH",
+        ] {
+            assert!(!p.is_secret_key(k), "{k}");
+        }
+        // The profile's own patterns are never overridden by an exception.
+        assert!(SecretPolicy::with_extra(&["*CLIENT_ID*".into()]).is_secret_key("LMS_CLIENT_ID"));
+    }
+
+    #[test]
+    fn user_password_pairs_keep_the_user() {
+        let v = redacted(json!({
+            "CELERY_FLOWER_BASIC_AUTH": "flower:s3cret-flower",
+            "XQUEUE_INTERFACE": {"basic_auth": ["xqueue_lms", "s3cret-xqueue"], "url": null},
+            "NOTE": "xqueue_lms logs in with s3cret-xqueue"
+        }));
+        let text = v.to_string();
+        assert!(!text.contains("s3cret"), "{text}");
+        let flower = v["CELERY_FLOWER_BASIC_AUTH"].as_str().unwrap();
+        assert_eq!(
+            flower,
+            format!("flower:<{}>", fp().fingerprint("s3cret-flower"))
+        );
+        assert!(surface::as_secret(&v["XQUEUE_INTERFACE"]["basic_auth"]).is_some());
+        // The password is tainted, the user name is not.
+        assert!(
+            v["NOTE"]
+                .as_str()
+                .unwrap()
+                .starts_with("xqueue_lms logs in with <hmac"),
+            "{v}"
+        );
+    }
+
+    #[test]
+    fn jwk_private_members_are_secret_wherever_the_key_is() {
+        let v = redacted(json!({
+            "SIGNING": {"kty": "RSA", "kid": "k1", "e": "AQAB", "n": "modulus-public", "d": "private-d", "p": "private-p"},
+            "AS_STRING": "{\"kty\": \"oct\", \"k\": \"symmetric-key\"}",
+            "NOT_A_JWK": {"d": "day", "k": "kilo"}
+        }));
+        let text = v.to_string();
+        for s in ["private-d", "private-p", "symmetric-key"] {
+            assert!(!text.contains(s), "{text}");
+        }
+        assert_eq!(v["SIGNING"]["n"], "modulus-public");
+        assert_eq!(v["SIGNING"]["kid"], "k1");
+        assert_eq!(v["NOT_A_JWK"], json!({"d": "day", "k": "kilo"}));
+        let inner: Value = serde_json::from_str(v["AS_STRING"].as_str().unwrap()).unwrap();
+        assert!(surface::as_secret(&inner["k"]).is_some(), "{inner}");
+    }
+
+    #[test]
+    fn json_inside_a_string_is_redacted_as_json_and_left_alone_otherwise() {
+        let v = redacted(json!({
+            "EXTRA": "{\"db\": {\"password\": \"hunter2-json\"}}",
+            "PLAIN": "{\"a\":  1}",
+            "NOT_JSON": "{not json}"
+        }));
+        assert!(!v.to_string().contains("hunter2-json"), "{v}");
+        assert_eq!(
+            v["PLAIN"], "{\"a\":  1}",
+            "unchanged JSON keeps its spelling"
+        );
+        assert_eq!(v["NOT_JSON"], "{not json}");
+    }
+
+    #[test]
+    fn a_value_redacted_once_is_replaced_everywhere_else() {
+        let v = redacted(json!({
+            "settings": {"REPORTS_PASSWORD": "hunter2-reports", "COPY": "hunter2-reports",
+                         "SENTENCE": "use hunter2-reports nightly"},
+            "mfe": {"LINK": "mysql://u:pw-in-url-7@db.x.org/r", "ECHO": "pw-in-url-7"}
+        }));
+        let text = v.to_string();
+        assert!(
+            !text.contains("hunter2") && !text.contains("pw-in-url-7"),
+            "{text}"
+        );
+        assert!(surface::as_secret(&v["settings"]["COPY"]).is_some());
+        assert!(surface::as_secret(&v["mfe"]["ECHO"]).is_some());
+    }
+
+    #[test]
+    fn across_environments_a_plain_copy_of_a_secret_is_redacted_at_judge_time() {
+        let snap = |surface: Value| Snapshot {
+            format: crate::snapshot::FORMAT.into(),
+            environment: "x".into(),
+            collected_at: String::new(),
+            tool: String::new(),
+            fingerprint: None,
+            sources: Default::default(),
+            surface,
+            locations: Default::default(),
+            taint: Taint::default(),
+        };
+        let mut s = snap(json!({"settings": {"X_PASSWORD": "staging-only-secret"}}));
+        let mut p = snap(
+            json!({"settings": {"NOTE": "staging-only-secret", "T": "has staging-only-secret in"}}),
+        );
+        redact_snapshot(&mut s, &SecretPolicy::default(), &fp());
+        redact_snapshot(&mut p, &SecretPolicy::default(), &fp());
+        assert_eq!(p.surface["settings"]["NOTE"], "staging-only-secret");
+        share_taint(&mut s, &mut p);
+        assert!(
+            !p.surface.to_string().contains("staging-only-secret"),
+            "{}",
+            p.surface
+        );
+        // Taken in separate runs, only the fingerprint is left to recognise it by.
+        let mut s2 = snap(
+            json!({"settings": {"X_PASSWORD": {"secret": fp().fingerprint("staging-only-secret")}}}),
+        );
+        let mut p2 = snap(json!({"settings": {"NOTE": "staging-only-secret"}}));
+        recognise_fingerprints(&mut s2, &mut p2, &fp());
+        share_taint(&mut s2, &mut p2);
+        assert!(surface::as_secret(&p2.surface["settings"]["NOTE"]).is_some());
+    }
+
+    #[test]
+    fn what_is_not_a_secret_stays_readable() {
+        let plain = json!({
+            "DOCKER_IMAGE_OPENEDX": "docker.io/overhangio/openedx@sha256:4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945",
+            "EDX_PLATFORM_VERSION": "release/verawood.1",
+            "COMMIT": "9fceb02d0ae598e95dc970b74767f19372d61af8",
+            "LMS_HOST": "lms.example.org",
+            "MEILISEARCH_API_KEY_UID": "0115aaef-c0dc-4b06-914f-71382bc78db7",
+            "INSTANCE": "6f1e2c1a-8b1d-4a55-9a0b-2b3c4d5e6f70",
+            "ENABLE_HTTPS": true,
+            "CONTACT_EMAIL": "contact@lms.example.org",
+            "MONGODB_HOST": "mongo-0.db.example.org,mongo-1.db.example.org",
+            "JWT_COMMON_ISSUER": "https://lms.example.org/oauth2",
+            "INIT": "SET sql_mode='STRICT_TRANS_TABLES'",
+            "TUTOR_VERSION": "22.0.3",
+            "HELP": "Basic settings; the Token expires daily",
+            "PLUGIN_INDEXES": ["https://overhang.io/tutor/main"],
+            "NPM": "https://registry.npmjs.org/@edx/frontend-platform",
+            "PORTED": "https://h.example.org:8443/x?e=ops@example.org"
+        });
+        assert_eq!(redacted(plain.clone()), plain);
+    }
+
+    #[test]
+    fn a_one_key_object_named_secret_is_data_not_a_marker() {
+        let v = redacted(json!({"cfg": {"secret": "hunter2-raw"}}));
+        assert!(!v.to_string().contains("hunter2-raw"), "{v}");
+        assert!(surface::as_secret(&json!({"secret": "hunter2-raw"})).is_none());
     }
 
     #[test]

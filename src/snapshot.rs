@@ -59,6 +59,10 @@ pub struct Snapshot {
     /// Where values were read (pointer → file and line), for reports that locate them.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub locations: BTreeMap<String, Location>,
+    /// The plaintexts redacted while collecting, so that judging can look for them in
+    /// the other environment. Never written to a file.
+    #[serde(skip)]
+    pub taint: crate::normalize::Taint,
 }
 
 /// Whether `s` is a fingerprint as [`crate::normalize::Fingerprinter`] writes them:
@@ -183,8 +187,15 @@ impl Snapshot {
         // The surface can hold millions of nodes, and `from_value` would rebuild every
         // one of them: lift it out (leaving null in its place) and put it back after.
         let surface = obj.get_mut("surface").map(std::mem::take);
-        let mut snap: Snapshot = serde_json::from_value(value)
-            .map_err(|e| Error::invalid(path, format!("invalid snapshot: {e}")))?;
+        let mut snap: Snapshot = serde_json::from_value(value).map_err(|e| {
+            Error::invalid(
+                path,
+                format!(
+                    "invalid snapshot: {}",
+                    crate::error::without_values(&e.to_string())
+                ),
+            )
+        })?;
         if let Some(surface) = surface {
             snap.surface = surface;
         }

@@ -33,12 +33,19 @@ pub fn secret(fingerprint: String) -> Value {
     Value::Object(m)
 }
 
-/// The fingerprint, when `v` is a secret marker.
+/// The fingerprint, when `v` is a secret marker. A one-key object `{"secret": …}` whose
+/// value is no fingerprint is data (a configuration file may hold one), not a marker.
 pub fn as_secret(v: &Value) -> Option<&str> {
     match v {
-        Value::Object(m) if m.len() == 1 => m.get(SECRET_MARKER)?.as_str(),
+        Value::Object(m) => as_secret_map(m),
         _ => None,
     }
+}
+
+/// Whether `s` is a fingerprint: `hmac-sha256:` and hex digits.
+pub fn is_fingerprint(s: &str) -> bool {
+    s.strip_prefix("hmac-sha256:")
+        .is_some_and(|h| !h.is_empty() && h.bytes().all(|c| c.is_ascii_hexdigit()))
 }
 
 /// A part of the surface that a source could not collect, with the reason.
@@ -267,7 +274,7 @@ fn as_unknown_map(m: &Map<String, Value>) -> Option<&str> {
 
 fn as_secret_map(m: &Map<String, Value>) -> Option<&str> {
     if m.len() == 1 {
-        m.get(SECRET_MARKER)?.as_str()
+        m.get(SECRET_MARKER)?.as_str().filter(|s| is_fingerprint(s))
     } else {
         None
     }

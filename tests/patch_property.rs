@@ -122,6 +122,7 @@ fn snap(env: &str, surface: &Value) -> Snapshot {
         sources: BTreeMap::new(),
         surface: surface.clone(),
         locations: BTreeMap::new(),
+        taint: Default::default(),
     }
 }
 

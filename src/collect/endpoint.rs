@@ -3,6 +3,7 @@
 //! variables, and putting a deadline on every network call.
 
 use crate::error::Error;
+use crate::normalize::safe_url;
 use std::future::Future;
 use std::time::Duration;
 
@@ -25,18 +26,20 @@ impl Endpoint {
     /// `password_var` names the variable the message points to when the URL carries a
     /// password; the message never repeats the password itself.
     pub fn parse(src: &str, default_port: u16, password_var: &str) -> Result<Endpoint, Error> {
+        let shown = safe_url(src);
         let (scheme, rest) = src
             .split_once("://")
-            .ok_or_else(|| Error::Usage(format!("source `{src}`: expected scheme://host")))?;
-        let (authority, tail) = match rest.find(['/', '?']) {
-            Some(i) => (&rest[..i], &rest[i..]),
-            None => (rest, ""),
+            .ok_or_else(|| Error::Usage(format!("source `{shown}`: expected scheme://host")))?;
+        // The userinfo runs to the last `@` a host follows, as the redactor reads it: a
+        // password holding `/`, `?` or `#` is refused whole, never taken for a host.
+        let (userinfo, after) = match crate::normalize::url_userinfo(src) {
+            Some(r) => (Some(&src[r.clone()]), &src[r.end + 1..]),
+            None => (None, rest),
         };
-        let (userinfo, hostlist) = match authority.rfind('@') {
-            Some(i) => (Some(&authority[..i]), &authority[i + 1..]),
-            None => (None, authority),
+        let (hostlist, tail) = match after.find(['/', '?']) {
+            Some(i) => (&after[..i], &after[i..]),
+            None => (after, ""),
         };
-        let shown = Endpoint::display_without_password(scheme, userinfo, hostlist, tail);
         let user = match userinfo {
             Some(u) if u.contains(':') => {
                 return Err(Error::Usage(format!(
@@ -80,20 +83,6 @@ impl Endpoint {
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(key))
             .map(|(_, v)| v.as_str())
-    }
-
-    fn display_without_password(
-        scheme: &str,
-        userinfo: Option<&str>,
-        hosts: &str,
-        tail: &str,
-    ) -> String {
-        let user = userinfo
-            .map(|u| u.split(':').next().unwrap_or_default())
-            .filter(|u| !u.is_empty())
-            .map(|u| format!("{u}:***@"))
-            .unwrap_or_default();
-        format!("{scheme}://{user}{hosts}{tail}")
     }
 }
 
@@ -168,8 +157,52 @@ pub fn required_var(source: &str, key: &str, name: &str) -> Result<String, Error
     match std::env::var(name) {
         Ok(v) if !v.is_empty() => Ok(v),
         _ => Err(Error::Usage(format!(
-            "{source}: {key} names the environment variable {name}, which is not set"
+            "{source}: {key} names {}, which is not set",
+            var_display(name)
         ))),
+    }
+}
+
+/// The longest environment-variable name a `*_env` key accepts.
+pub const MAX_VAR_NAME: usize = 128;
+
+/// Checks a `*_env` config value: it must be an environment-variable *name*
+/// (`^[A-Za-z_][A-Za-z0-9_]*$`, at most [`MAX_VAR_NAME`] characters). The message never
+/// repeats the value, since what was pasted there may be the credential itself.
+pub fn check_var_name(key: &str, value: &str) -> Result<(), String> {
+    let mut chars = value.chars();
+    let valid = value.len() <= MAX_VAR_NAME
+        && chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if valid {
+        Ok(())
+    } else {
+        Err(format!(
+            "{key} must name an environment variable (letters, digits and _, not starting \
+             with a digit, at most {MAX_VAR_NAME} characters, e.g. STAGING_LMS_CLIENT_SECRET); \
+             the value given is not one, and is not repeated here in case it is the \
+             credential itself"
+        ))
+    }
+}
+
+/// A variable name as a message shows it: itself when it has the usual shape of one
+/// (upper case, digits and `_`); otherwise described, since a value that merely passes
+/// for a name may be a credential pasted in its place.
+pub fn var_display(name: &str) -> String {
+    let conventional = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .bytes()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_');
+    if conventional {
+        format!("the environment variable {name}")
+    } else {
+        "an environment variable (name not shown: it is not UPPER_CASE, and could be a \
+         credential pasted in place of a name)"
+            .to_string()
     }
 }
 
@@ -197,7 +230,8 @@ pub fn call_deadline(source_timeout: Duration) -> Duration {
 }
 
 /// Error text from drivers can span lines and repeat a wrapper's prefix ("Input/output
-/// error: Input/output error: …"); a reason in a report is one line, said once.
+/// error: Input/output error: …"); a reason in a report is one line, said once, and any
+/// URL in it is shown without its password or query values.
 pub fn one_line(s: &str) -> String {
     let flat = s.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut parts: Vec<&str> = Vec::new();
@@ -206,7 +240,7 @@ pub fn one_line(s: &str) -> String {
             parts.push(part);
         }
     }
-    parts.join(": ")
+    safe_url(&parts.join(": "))
 }
 
 #[cfg(test)]
@@ -215,10 +249,31 @@ mod tests {
 
     #[test]
     fn password_in_url_is_refused_without_repeating_it() {
-        let e = Endpoint::parse("mysql://root:hunter2@db:3306", 3306, "MYSQL_PWD").unwrap_err();
-        let msg = e.to_string();
-        assert!(msg.contains("MYSQL_PWD"), "{msg}");
-        assert!(!msg.contains("hunter2"), "{msg}");
+        for (src, pw) in [
+            ("mysql://root:hunter2@db:3306", "hunter2"),
+            ("mysql://root:pa/ss@127.0.0.1:1", "pa/ss"),
+            ("mysql://root:p?w#d@db.x.org", "p?w#d"),
+            ("redis://:s3cr@t@cache:6379", "s3cr@t"),
+        ] {
+            let e = Endpoint::parse(src, 3306, "MYSQL_PWD").unwrap_err();
+            let msg = e.to_string();
+            assert!(msg.contains("MYSQL_PWD"), "{msg}");
+            assert!(msg.contains("refused"), "{msg}");
+            assert!(!msg.contains(pw), "{msg}");
+        }
+    }
+
+    #[test]
+    fn var_names_are_checked_and_never_repeated() {
+        assert!(check_var_name("password_env", "PROD_MYSQL_PASSWORD").is_ok());
+        assert!(check_var_name("password_env", "_x1").is_ok());
+        for bad in ["", "1ABC", "s3cr3t-value", "a b", "x=y", &"A".repeat(129)] {
+            let msg = check_var_name("password_env", bad).unwrap_err();
+            assert!(msg.contains("password_env"), "{msg}");
+            assert!(bad.is_empty() || !msg.contains(bad), "{msg}");
+        }
+        assert!(var_display("PROD_TOKEN").contains("PROD_TOKEN"));
+        assert!(!var_display("sk_live_abcdef123456").contains("sk_live"));
     }
 
     #[test]

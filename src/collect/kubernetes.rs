@@ -70,7 +70,7 @@ impl Config {
     pub fn origin(&self) -> String {
         match (&self.file, &self.api_server) {
             (Some(f), _) => f.display().to_string(),
-            (None, Some(s)) => s.clone(),
+            (None, Some(s)) => crate::normalize::safe_url(s),
             (None, None) => "in-cluster service account".into(),
         }
     }
@@ -267,7 +267,7 @@ async fn list_all(api: &Api, path: &str) -> Result<Vec<Value>, String> {
         let resp = req
             .send()
             .await
-            .map_err(|e| format!("GET {url}: {}", describe(&e)))?;
+            .map_err(|e| format!("GET {}: {}", crate::normalize::safe_url(&url), describe(&e)))?;
         let status = resp.status();
         if !status.is_success() {
             let body = resp.text().await.unwrap_or_default();
@@ -285,16 +285,24 @@ async fn list_all(api: &Api, path: &str) -> Result<Vec<Value>, String> {
                     message.map(|m| format!(": {}", endpoint::one_line(&m))).unwrap_or_default()
                 ),
             };
-            return Err(format!("GET {url}: {why}"));
+            return Err(format!("GET {}: {why}", crate::normalize::safe_url(&url)));
         }
-        let list: Value = resp
-            .json()
-            .await
-            .map_err(|e| format!("GET {url}: not a Kubernetes list: {}", describe(&e)))?;
+        let list: Value = resp.json().await.map_err(|e| {
+            format!(
+                "GET {}: not a Kubernetes list: {}",
+                crate::normalize::safe_url(&url),
+                describe(&e)
+            )
+        })?;
         match list.get("items") {
             Some(Value::Array(a)) => items.extend(a.iter().cloned()),
             Some(Value::Null) | None => {}
-            Some(_) => return Err(format!("GET {url}: `items` is not an array")),
+            Some(_) => {
+                return Err(format!(
+                    "GET {}: `items` is not an array",
+                    crate::normalize::safe_url(&url)
+                ));
+            }
         }
         token = list
             .get("metadata")

@@ -18,7 +18,7 @@ pub mod tutor;
 
 use crate::classify::Location;
 use crate::error::Error;
-use crate::normalize::{Fingerprinter, SecretPolicy};
+use crate::normalize::{Fingerprinter, SecretPolicy, safe_url};
 use crate::snapshot::{FingerprintInfo, Snapshot, SourceState, SourceStatus};
 use crate::surface;
 use serde_json::Value;
@@ -43,6 +43,9 @@ pub struct Collected {
     pub fingerprint: Option<FingerprintInfo>,
     /// Lines for the report about how the source was read (not failures).
     pub notes: Vec<String>,
+    /// Secrets the collector left out of the surface or fingerprinted itself, by the key
+    /// they sat under: they are looked for everywhere else in the environment (taint).
+    pub secrets: Vec<(String, Value)>,
 }
 
 /// Why a source gave nothing.
@@ -122,17 +125,20 @@ impl Source {
                 }));
             }
             return Err(Error::Usage(format!(
-                "source `{src}`: a directory but not a Tutor project root (no {} in it)",
+                "source `{}`: a directory but not a Tutor project root (no {} in it)",
+                safe_url(src),
                 tutor::CONFIG_FILE
             )));
         }
         if !path.exists() && !src.contains("://") {
             return Err(Error::Usage(format!(
-                "source `{src}`: no such file or directory"
+                "source `{}`: no such file or directory",
+                safe_url(src)
             )));
         }
         Err(Error::Usage(format!(
-            "source `{src}`: not a source this envparity can read (expected a snapshot .json file)"
+            "source `{}`: not a source this envparity can read (expected a snapshot .json file)",
+            safe_url(src)
         )))
     }
 
@@ -163,7 +169,8 @@ impl Source {
         }
     }
 
-    /// What is read, with no credential in it.
+    /// What is read, with no credential in it (every collector's origin goes through
+    /// [`safe_url`]).
     pub fn origin(&self) -> String {
         match self {
             Source::Snapshot(c) => c.path.display().to_string(),
@@ -309,9 +316,11 @@ async fn collect_with_progress(
         sources: BTreeMap::new(),
         surface: surface::empty(),
         locations: BTreeMap::new(),
+        taint: Default::default(),
     };
     let mut owners = surface::Owners::default();
     let mut failures = Vec::new();
+    let mut taint = crate::normalize::Taint::default();
     for ((source, task), name) in tasks.into_iter().zip(&names) {
         // A collector that panics fails its own source, never the run.
         let outcome = match task.await {
@@ -320,7 +329,21 @@ async fn collect_with_progress(
         };
         match outcome {
             Ok(mut collected) => {
-                crate::normalize::redact(&mut collected.surface, &ctx.secrets, &ctx.fingerprinter);
+                crate::normalize::redact_collecting(
+                    &mut collected.surface,
+                    &ctx.secrets,
+                    &ctx.fingerprinter,
+                    &mut taint,
+                );
+                for (key, value) in &collected.secrets {
+                    crate::normalize::taint_secret(
+                        key,
+                        value,
+                        &ctx.secrets,
+                        &ctx.fingerprinter,
+                        &mut taint,
+                    );
+                }
                 surface::merge_source(&mut snapshot.surface, collected.surface, name, &mut owners);
                 snapshot.locations.extend(collected.locations);
                 if let Some(fp) = collected.fingerprint {
@@ -381,6 +404,9 @@ async fn collect_with_progress(
             },
         );
     }
+    // Every value redacted in any source is a secret wherever else it appears in this
+    // environment: in another source's values, keys, notes or errors.
+    crate::normalize::seal(&mut snapshot, &ctx.secrets, &ctx.fingerprinter, taint);
     Ok(snapshot)
 }
 

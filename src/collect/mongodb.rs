@@ -83,7 +83,11 @@ impl Config {
                     .as_deref()
                     .map(|r| format!("/?replicaSet={r}"))
                     .unwrap_or_default();
-                format!("mongodb://{}{rs}", self.hosts.join(","))
+                // The replica set is ours to show; the hosts are masked like any URL.
+                format!(
+                    "{}{rs}",
+                    crate::normalize::safe_url(&format!("mongodb://{}", self.hosts.join(",")))
+                )
             }
         }
     }

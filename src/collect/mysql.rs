@@ -60,7 +60,8 @@ impl Config {
         let e = Endpoint::parse(src, DEFAULT_PORT, "MYSQL_PWD")?;
         let [(host, port)] = e.hosts.as_slice() else {
             return Err(Error::Usage(format!(
-                "source `{src}`: a mysql source names one server"
+                "source `{}`: a mysql source names one server",
+                crate::normalize::safe_url(src)
             )));
         };
         Ok(Config {
@@ -82,7 +83,7 @@ impl Config {
             .as_deref()
             .map(|u| format!("{u}@"))
             .unwrap_or_default();
-        format!("mysql://{user}{}:{}", self.host, self.port)
+        crate::normalize::safe_url(&format!("mysql://{user}{}:{}", self.host, self.port))
     }
 
     pub fn store(&self) -> &str {

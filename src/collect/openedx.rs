@@ -109,12 +109,8 @@ impl Config {
             ("client_id_env", &self.client_id_env),
             ("client_secret_env", &self.client_secret_env),
         ] {
-            if let Some(v) = v
-                && (v.is_empty() || v.contains('='))
-            {
-                return Err(format!(
-                    "{key} must name an environment variable, e.g. ENVPARITY_STAGING_CLIENT_ID"
-                ));
+            if let Some(v) = v {
+                super::endpoint::check_var_name(key, v)?;
             }
         }
         Ok(())
@@ -193,20 +189,14 @@ fn base_url(key: &str, s: &str) -> Result<Url, String> {
     Ok(url)
 }
 
-/// A URL for messages: any `user:password@` is masked, whatever else is wrong with it.
+/// A URL for messages, in its canonical spelling when it parses, with its password and
+/// query values masked whatever else is wrong with it.
 fn safe_display(s: &str) -> String {
-    if let Ok(mut u) = Url::parse(s) {
-        if !u.username().is_empty() || u.password().is_some() {
-            let _ = u.set_username("***");
-            let _ = u.set_password(None);
-        }
-        return u.to_string().trim_end_matches('/').to_string();
-    }
-    // Not parseable: mask everything between the scheme and an `@`.
-    match (s.find("://"), s.rfind('@')) {
-        (Some(i), Some(j)) if j > i => format!("{}***{}", &s[..i + 3], &s[j..]),
-        _ => s.to_string(),
-    }
+    let canonical = match Url::parse(s) {
+        Ok(u) => u.to_string().trim_end_matches('/').to_string(),
+        Err(_) => s.to_string(),
+    };
+    crate::normalize::safe_url(&canonical)
 }
 
 /// The CMS base URL an LMS's MFE config names, when it names a usable one.
@@ -784,7 +774,9 @@ impl Http {
             (Some(i), Some(s)) => (i, s),
             _ => {
                 return Err(format!(
-                    "{report_url}: not read: no credentials in {id_var} and {secret_var} (an OAuth2 client-credentials application whose service user must be staff to read the toggle state report)"
+                    "{report_url}: not read: no credentials in {} and {} (an OAuth2 client-credentials application whose service user must be staff to read the toggle state report)",
+                    super::endpoint::var_display(id_var),
+                    super::endpoint::var_display(secret_var)
                 ));
             }
         };
@@ -811,7 +803,11 @@ impl Http {
                 .map(|e| format!(", {e}"))
                 .unwrap_or_default();
             let hint = if matches!(reply.status.as_u16(), 400 | 401) {
-                format!("; check {id_var} and {secret_var}")
+                format!(
+                    "; check {} and {}",
+                    super::endpoint::var_display(id_var),
+                    super::endpoint::var_display(secret_var)
+                )
             } else {
                 String::new()
             };

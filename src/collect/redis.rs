@@ -59,7 +59,8 @@ impl Config {
         let e = Endpoint::parse(src, DEFAULT_PORT, "REDISCLI_AUTH")?;
         let [(host, port)] = e.hosts.as_slice() else {
             return Err(Error::Usage(format!(
-                "source `{src}`: a redis source names one server"
+                "source `{}`: a redis source names one server",
+                crate::normalize::safe_url(src)
             )));
         };
         Ok(Config {
@@ -85,7 +86,7 @@ impl Config {
             .as_deref()
             .map(|u| format!("{u}@"))
             .unwrap_or_default();
-        format!("{scheme}://{user}{}:{}", self.host, self.port)
+        crate::normalize::safe_url(&format!("{scheme}://{user}{}:{}", self.host, self.port))
     }
 
     pub fn store(&self) -> &str {

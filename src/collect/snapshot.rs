@@ -30,5 +30,6 @@ pub async fn collect(config: &Config, _ctx: &Context) -> Result<Collected, Sourc
         inner_sources: inner,
         fingerprint: snap.fingerprint,
         notes: Vec::new(),
+        secrets: Vec::new(),
     })
 }

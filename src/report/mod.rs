@@ -2,6 +2,7 @@
 //! returns text; it never reaches back into collection or comparison. Adding a format
 //! is one new file here plus one variant of [`Format`].
 
+pub(crate) mod escape;
 mod github;
 mod html;
 mod json;
@@ -218,16 +219,22 @@ impl Format {
     }
 }
 
-/// Renders a report in one format.
+/// Renders a report in one format. Only the `github` format may hold workflow commands
+/// (its values are escaped by the Actions toolkit's rules); in every other format a line
+/// that would be one is defused, whatever a value holds.
 pub fn render(report: &Report, format: Format, opts: &RenderOptions) -> String {
-    match format {
+    let text = match format {
         Format::Table => table::render(report, opts),
         Format::Json => json::render(report, opts),
         Format::Markdown => markdown::render(report, opts),
         Format::Junit => junit::render(report, opts),
         Format::Sarif => sarif::render(report, opts),
-        Format::Github => github::render(report, opts),
+        Format::Github => return github::render(report, opts),
         Format::Patch => patch::render(report, opts),
         Format::Html => html::render(report, opts),
+    };
+    match escape::defuse_workflow_commands(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(defused) => defused,
     }
 }

@@ -1,6 +1,10 @@
 //! `table`: for a person at a terminal. Findings grouped by surface, reduced and shared
 //! first, staging and production values side by side, and a one-line verdict last.
+//!
+//! Every string that comes from a source goes through [`terminal`], so that no value can
+//! send the terminal an escape sequence; the colours are the renderer's own.
 
+use super::escape::terminal;
 use super::{RenderOptions, Report};
 use crate::classify::{Class, Finding, brief};
 use crate::snapshot::SourceState;
@@ -13,28 +17,31 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
     let _ = writeln!(
         out,
         "envparity: {} vs {} (profile {})",
-        report.environments.staging, report.environments.production, report.profile
+        terminal(&report.environments.staging),
+        terminal(&report.environments.production),
+        terminal(&report.profile)
     );
     for (env, sources) in [
         (&report.environments.staging, &report.sources.staging),
         (&report.environments.production, &report.sources.production),
     ] {
+        let env = terminal(env);
         for (name, s) in sources {
+            let (name, origin) = (terminal(name), terminal(&s.origin));
             if s.status == SourceState::Failed {
                 let _ = writeln!(
                     out,
-                    "  {env}: source {name} ({}) FAILED: {}",
-                    s.origin,
-                    s.error.as_deref().unwrap_or("unknown error")
+                    "  {env}: source {name} ({origin}) FAILED: {}",
+                    terminal(s.error.as_deref().unwrap_or("unknown error"))
                 );
             }
             for note in &s.notes {
-                let _ = writeln!(out, "  {env}: source {name} ({}): {note}", s.origin);
+                let _ = writeln!(out, "  {env}: source {name} ({origin}): {}", terminal(note));
             }
         }
     }
     if let Some(heading) = report.release_heading() {
-        let _ = writeln!(out, "\n{}", paint(opts, BOLD, &heading));
+        let _ = writeln!(out, "\n{}", paint(opts, BOLD, &terminal(&heading)));
         let attributed: Vec<_> = report.attributed().collect();
         if opts.show_expected && !attributed.is_empty() {
             let _ = writeln!(out, "{}", findings_table(report, opts, &attributed, None));
@@ -54,11 +61,11 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
             paint(
                 opts,
                 BOLD,
-                if surface.is_empty() {
+                &terminal(if surface.is_empty() {
                     "(root)"
                 } else {
                     surface
-                }
+                })
             )
         );
         let _ = writeln!(
@@ -85,7 +92,11 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
             let _ = writeln!(
                 out,
                 "  {} {} (owner {}, expires {}): {}",
-                w.status, w.path, w.owner, w.expires, w.reason
+                terminal(&w.status),
+                terminal(&w.path),
+                terminal(&w.owner),
+                terminal(&w.expires),
+                terminal(&w.reason)
             );
         }
     }
@@ -112,8 +123,8 @@ fn findings_table(
     b.push_record([
         "class",
         "path",
-        &report.environments.staging,
-        &report.environments.production,
+        &terminal(&report.environments.staging),
+        &terminal(&report.environments.production),
         "why",
     ]);
     for f in findings {
@@ -129,10 +140,10 @@ fn findings_table(
         let class = paint(opts, class_color(f.class, report.fails(f)), &class);
         b.push_record([
             class,
-            rel.to_string(),
-            brief(f.staging.as_ref()),
-            brief(f.production.as_ref()),
-            f.message.clone(),
+            terminal(rel).into_owned(),
+            terminal(&brief(f.staging.as_ref())).into_owned(),
+            terminal(&brief(f.production.as_ref())).into_owned(),
+            terminal(&f.message).into_owned(),
         ]);
     }
     let mut table = b.build();

@@ -20,6 +20,8 @@ pub(super) struct Builder<'a> {
     pub(super) locations: BTreeMap<String, Location>,
     /// Lines for the report about how the root was read.
     pub(super) notes: Vec<String>,
+    /// Secrets left out of the surface or fingerprinted here, for the taint.
+    pub(super) secrets: Vec<(String, Value)>,
 }
 
 /// The config.yml key each derived pointer comes from, for locations.
@@ -130,6 +132,7 @@ impl Builder<'_> {
             inner_sources: BTreeMap::new(),
             fingerprint: None,
             notes: self.notes,
+            secrets: self.secrets,
         }
     }
 

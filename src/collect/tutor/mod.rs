@@ -199,6 +199,7 @@ fn read_root(
         surface: surface::empty(),
         locations: BTreeMap::new(),
         notes: Vec::new(),
+        secrets: Vec::new(),
     };
     let env = match env {
         EnvTree::At(dir) => dir,

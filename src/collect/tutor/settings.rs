@@ -92,7 +92,7 @@ impl Builder<'_> {
         let mut m = env_yml.clone();
         m.remove("FEATURES");
         let mut v = Value::Object(m);
-        drop_secrets(&mut v, policy);
+        drop_secrets(&mut v, policy, &mut self.secrets);
         self.set(&format!("/settings/{app}"), v);
     }
 
@@ -103,7 +103,9 @@ impl Builder<'_> {
             // environments with one id show as shared without printing it.
             let v = match (k.as_str(), v) {
                 (INSTANCE_ID, Value::String(id)) if !id.is_empty() => {
-                    surface::secret(self.fp.fingerprint(&id))
+                    let fp = surface::secret(self.fp.fingerprint(&id));
+                    self.secrets.push((k.clone(), Value::String(id)));
+                    fp
                 }
                 (_, v) => v,
             };
@@ -111,13 +113,29 @@ impl Builder<'_> {
         }
     }
 }
-pub(super) fn drop_secrets(v: &mut Value, policy: &SecretPolicy) {
+/// Leaves out the values of secret keys, and hands them to `dropped` so that they are
+/// still looked for everywhere else (a copy under an innocent name is no less secret).
+pub(super) fn drop_secrets(
+    v: &mut Value,
+    policy: &SecretPolicy,
+    dropped: &mut Vec<(String, Value)>,
+) {
     match v {
         Value::Object(m) => {
-            m.retain(|k, _| !policy.is_secret_key(k));
-            m.values_mut().for_each(|v| drop_secrets(v, policy));
+            let keys: Vec<String> = m
+                .keys()
+                .filter(|k| policy.is_secret_key(k))
+                .cloned()
+                .collect();
+            for k in keys {
+                if let Some(value) = m.remove(&k) {
+                    dropped.push((k, value));
+                }
+            }
+            m.values_mut()
+                .for_each(|v| drop_secrets(v, policy, dropped));
         }
-        Value::Array(a) => a.iter_mut().for_each(|v| drop_secrets(v, policy)),
+        Value::Array(a) => a.iter_mut().for_each(|v| drop_secrets(v, policy, dropped)),
         _ => {}
     }
 }

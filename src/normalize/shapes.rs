@@ -1,0 +1,673 @@
+//! Secrets recognised by their shape, whatever the key they sit under: credentials in
+//! URLs (RFC 3986 userinfo, read so that a password may hold `/`, `?`, `#` or `@`) and
+//! schemeless `user:password@host:port`, `Authorization` values (`Basic`, `Bearer`,
+//! `Token`, `JWT`), JSON Web Tokens, private key blocks of every kind, and `KEY=value`
+//! pairs whose key is secret-like.
+//!
+//! Each detector reports byte ranges; the redactor replaces them and keeps the rest of
+//! the string readable (`mysql://root:<hmac-sha256:…>@db:3306/edxapp`). Every detector
+//! is shaped to stay quiet on what is not a credential — an e-mail address, a URL with a
+//! port and an `@` in its path, the word "Basic" in a sentence — since a parity gate that
+//! hides hosts and versions loses what it exists to show.
+//!
+//! [`safe_url`] uses the same URL reading for messages: every URL printed in an error,
+//! a progress line or a log has its password and its query values masked.
+
+use super::SecretPolicy;
+use std::ops::Range;
+
+/// How a fingerprint appears inside a longer string: `<hmac-sha256:…>`. Text that already
+/// holds one has been redacted, and the detectors leave it alone (redaction is
+/// idempotent: a snapshot is redacted again when it is read).
+pub(super) const EMBEDDED_PREFIX: &str = "<hmac-sha256:";
+
+/// What the detectors found in one string.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Found {
+    Nothing,
+    /// The whole string is a secret (a private key block).
+    Whole,
+    /// These byte ranges, sorted and disjoint, are secrets; the rest stays readable.
+    Parts(Vec<Range<usize>>),
+}
+
+/// Finds the secrets in `s` by their shape.
+pub(super) fn find(s: &str, policy: &SecretPolicy) -> Found {
+    if holds_private_key(s) {
+        return Found::Whole;
+    }
+    let b = s.as_bytes();
+    let mut parts = Vec::new();
+    let spans = if contains(b, b"://") {
+        urls(s)
+    } else {
+        Vec::new()
+    };
+    for u in &spans {
+        if let Some(r) = u.secret_userinfo(s) {
+            parts.push(r);
+        }
+    }
+    if b.contains(&b'@') && b.contains(&b':') {
+        schemeless(s, &spans, &mut parts);
+    }
+    if b.contains(&b' ') || b.contains(&b':') || b.contains(&b'=') {
+        authorization(s, &mut parts);
+    }
+    if contains(b, b"eyJ") {
+        jwts(s, &mut parts);
+    }
+    if b.contains(&b'=') {
+        key_values(s, policy, &mut parts);
+    }
+    parts.retain(|r| !r.is_empty() && !s[r.clone()].contains(EMBEDDED_PREFIX));
+    if parts.is_empty() {
+        return Found::Nothing;
+    }
+    Found::Parts(union(parts))
+}
+
+/// Sorts ranges and merges those that overlap or touch.
+fn union(mut parts: Vec<Range<usize>>) -> Vec<Range<usize>> {
+    parts.sort_by_key(|r| (r.start, r.end));
+    let mut out: Vec<Range<usize>> = Vec::with_capacity(parts.len());
+    for r in parts {
+        match out.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => out.push(r),
+        }
+    }
+    out
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Case-insensitive positions of an ASCII `needle` (given in lower case).
+fn find_ci(hay: &[u8], needle: &[u8]) -> impl Iterator<Item = usize> {
+    let n = needle.len();
+    (0..hay.len().saturating_sub(n - 1))
+        .filter(move |&i| hay[i..i + n].eq_ignore_ascii_case(needle))
+}
+
+// ---------------------------------------------------------------- private keys
+
+/// Whether a string holds a private key block: PEM of any kind (`RSA`, `EC`, `DSA`,
+/// `OPENSSH`, `ENCRYPTED`, PKCS#8), a PGP private key block, or a PuTTY key file.
+pub(super) fn holds_private_key(s: &str) -> bool {
+    let b = s.as_bytes();
+    // Most strings have no run of five dashes; a byte search settles them.
+    if !contains(b, b"-----") {
+        return contains(b, b"PuTTY-User-Key-File-");
+    }
+    s.match_indices("-----BEGIN ").any(|(i, m)| {
+        let rest = &s[i + m.len()..];
+        rest.find("-----")
+            .is_some_and(|end| rest[..end].contains("PRIVATE KEY"))
+    }) || contains(b, b"PuTTY-User-Key-File-")
+}
+
+/// The lines of a key block's body (between its armour lines), long enough to be
+/// distinctive: each is tainted, so that any line of the key is found again wherever it
+/// is copied, with whatever line breaks (a literal `\n` in JSON, say).
+pub(super) fn key_body_lines(s: &str) -> impl Iterator<Item = &str> {
+    s.split('\n')
+        .flat_map(|l| l.split("\\n"))
+        .map(|l| l.trim_matches(|c: char| c.is_whitespace() || c == '"' || c == '\''))
+        .filter(|l| l.len() >= 16 && !l.starts_with("-----") && !l.contains(':'))
+}
+
+// ---------------------------------------------------------------- URLs
+
+/// One URL found in a text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct UrlSpan {
+    /// Where the scheme starts.
+    pub start: usize,
+    /// The userinfo (between `://` and the `@` before the host), when there is one.
+    pub userinfo: Option<Range<usize>>,
+    /// Where the host starts.
+    pub host: usize,
+    /// Where the URL ends (the next whitespace, or the end of the text).
+    pub end: usize,
+}
+
+impl UrlSpan {
+    /// The password of the userinfo (after its first `:`), or a lone user name that has
+    /// the shape of a token (`https://ghp_…@github.com/…`).
+    fn secret_userinfo(&self, s: &str) -> Option<Range<usize>> {
+        let ui = self.userinfo.clone()?;
+        let text = &s[ui.clone()];
+        match text.find(':') {
+            Some(c) if c + 1 < text.len() => Some(ui.start + c + 1..ui.end),
+            Some(_) => None,
+            None if token_like(text) => Some(ui),
+            None => None,
+        }
+    }
+}
+
+/// A user name that is a token: long, one word, letters and digits mixed.
+fn token_like(s: &str) -> bool {
+    s.len() >= 20
+        && s.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b'~' | b'%'))
+        && s.bytes().any(|c| c.is_ascii_digit())
+        && s.bytes().any(|c| c.is_ascii_alphabetic())
+}
+
+/// The URLs of a text, `scheme://` first.
+///
+/// The userinfo is read as RFC 3986 would read it if the password were encoded: it runs
+/// to the *last* `@` before the end of the URL that a plausible host follows, so that a
+/// password holding `/`, `?`, `#` or `@` is masked whole rather than cut at its first
+/// such character. Two readings stay RFC's: a URL whose `@` lies past its path and has
+/// no `:` before that path (`https://h/p?to=a@b.org`, an npm `/@scope`), and a dotted
+/// host with a numeric port before the path (`https://h.example.org:8443/x?e=a@b.org`).
+pub(crate) fn urls(s: &str) -> Vec<UrlSpan> {
+    let b = s.as_bytes();
+    let mut out: Vec<UrlSpan> = Vec::new();
+    for (sep, _) in s.match_indices("://") {
+        if out.last().is_some_and(|u| sep < u.end) {
+            continue; // inside the previous URL (a password holding "://")
+        }
+        let Some(start) = scheme_start(b, sep) else {
+            continue;
+        };
+        let auth = sep + 3;
+        let end = b[auth..]
+            .iter()
+            .position(|c| c.is_ascii_whitespace())
+            .map_or(b.len(), |p| auth + p);
+        let token = &s[auth..end];
+        let userinfo = userinfo_end(token).map(|at| auth..auth + at);
+        let host = userinfo.as_ref().map_or(auth, |r| r.end + 1);
+        out.push(UrlSpan {
+            start,
+            userinfo,
+            host,
+            end,
+        });
+    }
+    out
+}
+
+fn scheme_start(b: &[u8], sep: usize) -> Option<usize> {
+    let mut i = sep;
+    while i > 0 && (b[i - 1].is_ascii_alphanumeric() || matches!(b[i - 1], b'+' | b'-' | b'.')) {
+        i -= 1;
+    }
+    while i < sep && !b[i].is_ascii_alphabetic() {
+        i += 1;
+    }
+    (i < sep).then_some(i)
+}
+
+/// Where the userinfo of the text after `://` ends (the `@`), if it has one.
+fn userinfo_end(token: &str) -> Option<usize> {
+    let b = token.as_bytes();
+    // A host follows the `@`, or nothing does (`mysql://root:pw@` is still a password).
+    let at = (0..b.len()).rev().find(|&i| {
+        b[i] == b'@'
+            && (host_len(&b[i + 1..]).is_some()
+                || matches!(b.get(i + 1), None | Some(b'/' | b'?' | b'#')))
+    })?;
+    let path = token.find(['/', '?', '#']).unwrap_or(token.len());
+    if at < path {
+        return Some(at);
+    }
+    // The `@` lies past where RFC 3986 ends the authority.
+    let authority = &token[..path];
+    let Some(colon) = authority.find(':') else {
+        return None; // no password can begin before the path
+    };
+    let (host, port) = (&authority[..colon], &authority[colon + 1..]);
+    let numeric_port =
+        !port.is_empty() && port.len() <= 5 && port.bytes().all(|c| c.is_ascii_digit());
+    if numeric_port && (host.contains('.') || host.eq_ignore_ascii_case("localhost")) {
+        return None;
+    }
+    Some(at)
+}
+
+/// The length of a plausible `host[:port]` at the start of `b`, followed by the end of
+/// the text or a character that can end a host.
+fn host_len(b: &[u8]) -> Option<usize> {
+    let mut i = if b.first() == Some(&b'[') {
+        b.iter().position(|&c| c == b']')? + 1
+    } else {
+        let n = b
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_' | b'%'))
+            .count();
+        if n == 0 || !b[0].is_ascii_alphanumeric() {
+            return None;
+        }
+        n
+    };
+    if b.get(i) == Some(&b':') {
+        let digits = b[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if digits == 0 || digits > 5 {
+            return None;
+        }
+        i += 1 + digits;
+    }
+    match b.get(i) {
+        None => Some(i),
+        Some(c) if c.is_ascii_whitespace() || b"/?#,;)]}\"'`<>".contains(c) => Some(i),
+        Some(_) => None,
+    }
+}
+
+/// `user:password@host[:port]` with no scheme before it (a Celery broker written as
+/// `root:pw@db:3306`, a MongoDB host list): the password is the secret.
+fn schemeless(s: &str, urls: &[UrlSpan], out: &mut Vec<Range<usize>>) {
+    let b = s.as_bytes();
+    for (at, _) in s.match_indices('@') {
+        if urls.iter().any(|u| (u.start..u.end).contains(&at)) {
+            continue;
+        }
+        let Some(hl) = host_len(&b[at + 1..]) else {
+            continue;
+        };
+        let host = &s[at + 1..at + 1 + hl];
+        if !(host.contains(['.', ':']) || host.eq_ignore_ascii_case("localhost")) {
+            continue;
+        }
+        let start = b[..at]
+            .iter()
+            .rposition(|c| c.is_ascii_whitespace() || b"\"'`(<[{,;=".contains(c))
+            .map_or(0, |p| p + 1);
+        let cred = &s[start..at];
+        let Some(colon) = cred.find(':') else {
+            continue;
+        };
+        let user = &cred[..colon];
+        let user_ok = !user.is_empty()
+            && user.len() <= 64
+            && user.bytes().all(|c| {
+                c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-' | b'%' | b'+')
+            })
+            && !["mailto", "sip", "sips", "tel", "xmpp"]
+                .iter()
+                .any(|s| user.eq_ignore_ascii_case(s));
+        if user_ok && colon + 1 < cred.len() {
+            out.push(start + colon + 1..at);
+        }
+    }
+}
+
+/// Masks, in a message, the password and the query and fragment values of every URL,
+/// and the password of every schemeless `user:password@host`. The one helper every
+/// message that shows a URL goes through: a URL given on the command line or in a config
+/// file may carry a credential the user did not mean to show (`?access_token=…`).
+pub fn safe_url(text: &str) -> String {
+    let b = text.as_bytes();
+    let spans = if contains(b, b"://") {
+        urls(text)
+    } else {
+        Vec::new()
+    };
+    let mut masked: Vec<Range<usize>> = Vec::new();
+    for u in &spans {
+        if let Some(r) = u.secret_userinfo(text) {
+            masked.push(r);
+        }
+        if let Some(q) = text[u.host..u.end].find(['?', '#']) {
+            query_values(text, u.host + q, u.end, &mut masked);
+        }
+    }
+    if b.contains(&b'@') {
+        schemeless(text, &spans, &mut masked);
+    }
+    if masked.is_empty() {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for r in union(masked) {
+        out.push_str(&text[last..r.start]);
+        out.push_str("***");
+        last = r.end;
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
+/// The values of `k=v` pairs in a query or fragment that runs from `from` to `end`.
+fn query_values(text: &str, from: usize, end: usize, out: &mut Vec<Range<usize>>) {
+    let b = text.as_bytes();
+    let mut i = from;
+    while i < end {
+        if b[i] == b'=' {
+            let stop = b[i + 1..end]
+                .iter()
+                .position(|c| matches!(c, b'&' | b';' | b'#' | b'`' | b'"' | b'\'' | b'<' | b'>'))
+                .map_or(end, |p| i + 1 + p);
+            if stop > i + 1 {
+                out.push(i + 1..stop);
+            }
+            i = stop;
+        }
+        i += 1;
+    }
+}
+
+// ---------------------------------------------------------------- Authorization
+
+/// `Authorization` values: `Basic <base64 of user:password>`, `Bearer`/`Token`/`JWT`
+/// followed by a token, and whatever follows an `Authorization:` or `Authorization=`.
+/// The scheme word stays readable (`Basic <hmac-sha256:…>`).
+fn authorization(s: &str, out: &mut Vec<Range<usize>>) {
+    let b = s.as_bytes();
+    for scheme in [&b"basic"[..], b"bearer", b"token", b"jwt"] {
+        for i in find_ci(b, scheme) {
+            if i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_') {
+                continue;
+            }
+            let mut j = i + scheme.len();
+            let spaces = b[j..].iter().take_while(|&&c| c == b' ').count();
+            if spaces == 0 {
+                continue;
+            }
+            j += spaces;
+            let tok_len = b[j..]
+                .iter()
+                .take_while(|c| {
+                    c.is_ascii_alphanumeric()
+                        || matches!(c, b'+' | b'/' | b'=' | b'.' | b'_' | b'~' | b'-')
+                })
+                .count();
+            let tok = &s[j..j + tok_len];
+            let credential = if scheme == b"basic" {
+                basic_credential(tok)
+            } else {
+                tok.len() >= 12
+                    && tok.bytes().any(|c| c.is_ascii_digit())
+                    && tok.bytes().any(|c| c.is_ascii_alphabetic())
+            };
+            if credential {
+                out.push(j..j + tok_len);
+            }
+        }
+    }
+    for i in find_ci(b, b"authorization") {
+        if i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_') {
+            continue;
+        }
+        let mut j = i + "authorization".len();
+        j += b[j..]
+            .iter()
+            .take_while(|c| matches!(c, b'"' | b'\'' | b' '))
+            .count();
+        if !matches!(b.get(j), Some(b':' | b'=')) {
+            continue;
+        }
+        j += 1;
+        j += b[j..].iter().take_while(|&&c| c == b' ').count();
+        let quote = b.get(j).copied().filter(|c| matches!(c, b'"' | b'\''));
+        if quote.is_some() {
+            j += 1;
+        }
+        let end = b[j..]
+            .iter()
+            .position(|&c| Some(c) == quote || c == b'\n' || c == b'\r')
+            .map_or(b.len(), |p| j + p);
+        let value = &s[j..end];
+        // A scheme word first (`Basic`, `Digest`, `ApiKey`) stays readable.
+        let word = value
+            .bytes()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .count();
+        let from = if word > 0 && value.as_bytes().get(word) == Some(&b' ') {
+            j + word + 1
+        } else {
+            j
+        };
+        let value_end = from + s[from..end].trim_end().len();
+        if value_end > from {
+            out.push(from..value_end);
+        }
+    }
+}
+
+/// Whether a `Basic` token is base64 of `user:password`.
+fn basic_credential(tok: &str) -> bool {
+    use base64::Engine;
+    if tok.len() < 8 {
+        return false;
+    }
+    let body = tok.trim_end_matches('=');
+    if !body
+        .bytes()
+        .all(|c| c.is_ascii_alphanumeric() || c == b'+' || c == b'/')
+    {
+        return false;
+    }
+    base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode(body)
+        .is_ok_and(|d| d.contains(&b':'))
+}
+
+// ---------------------------------------------------------------- JWTs
+
+/// JSON Web Tokens: three base64url segments, the first of which decodes to a JSON
+/// object with an `alg`.
+fn jwts(s: &str, out: &mut Vec<Range<usize>>) {
+    let b = s.as_bytes();
+    let seg = |from: usize| {
+        b[from..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'='))
+            .count()
+    };
+    for (i, _) in s.match_indices("eyJ") {
+        if i > 0 && (b[i - 1].is_ascii_alphanumeric() || matches!(b[i - 1], b'-' | b'_')) {
+            continue;
+        }
+        let h = seg(i);
+        if b.get(i + h) != Some(&b'.') {
+            continue;
+        }
+        let p = seg(i + h + 1);
+        if p == 0 || b.get(i + h + 1 + p) != Some(&b'.') {
+            continue;
+        }
+        let sig = seg(i + h + p + 2);
+        let end = i + h + p + 2 + sig;
+        if jwt_header(&s[i..i + h]) {
+            out.push(i..end);
+        }
+    }
+}
+
+fn jwt_header(segment: &str) -> bool {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(segment.trim_end_matches('='))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+        .is_some_and(|v| v.get("alg").is_some())
+}
+
+// ---------------------------------------------------------------- KEY=value
+
+/// `KEY=value` (and `KEY="value with spaces"`) where KEY is secret-like by the policy's
+/// names: an env file pasted into a setting, a connection string
+/// (`Server=db;Password=…`), a query string (`?access_token=…`).
+fn key_values(s: &str, policy: &SecretPolicy, out: &mut Vec<Range<usize>>) {
+    let b = s.as_bytes();
+    for (eq, _) in s.match_indices('=') {
+        if b.get(eq + 1) == Some(&b'=')
+            || (eq > 0 && matches!(b[eq - 1], b'=' | b'!' | b'<' | b'>'))
+        {
+            continue;
+        }
+        let key_start = b[..eq]
+            .iter()
+            .rposition(|c| !(c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-')))
+            .map_or(0, |p| p + 1);
+        let key = &s[key_start..eq];
+        if key.is_empty() || !policy.is_secret_key(key) {
+            continue;
+        }
+        let mut from = eq + 1;
+        let quote = b.get(from).copied().filter(|c| matches!(c, b'"' | b'\''));
+        if quote.is_some() {
+            from += 1;
+        }
+        let end = b[from..]
+            .iter()
+            .position(|&c| match quote {
+                Some(q) => c == q,
+                None => c.is_ascii_whitespace() || matches!(c, b'&' | b';' | b'"' | b'\''),
+            })
+            .map_or(b.len(), |p| from + p);
+        if end > from {
+            out.push(from..end);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy() -> SecretPolicy {
+        SecretPolicy::default()
+    }
+
+    /// The secret texts found in `s`.
+    fn secrets(s: &str) -> Vec<&str> {
+        match find(s, &policy()) {
+            Found::Nothing => Vec::new(),
+            Found::Whole => vec![s],
+            Found::Parts(p) => p.into_iter().map(|r| &s[r]).collect(),
+        }
+    }
+
+    #[test]
+    fn url_password_may_hold_slash_question_mark_hash_and_at() {
+        assert_eq!(secrets("mysql://root:pa/ss@127.0.0.1:1"), ["pa/ss"]);
+        assert_eq!(
+            secrets("mysql://root:p?a#s@s@db.x.org:3306/edx"),
+            ["p?a#s@s"]
+        );
+        assert_eq!(secrets("redis://:pw@redis:6379/1"), ["pw"]);
+        assert_eq!(secrets("mongodb+srv://u:PW@h/"), ["PW"]);
+        assert_eq!(secrets("mysql://root:pw-no-host@"), ["pw-no-host"]);
+        assert_eq!(
+            secrets("see mongodb://u:a b@h mysql://v:c@d:1"),
+            ["c"],
+            "a URL ends at whitespace"
+        );
+    }
+
+    #[test]
+    fn url_without_password_keeps_every_part() {
+        for s in [
+            "https://lms.example.org/oauth2",
+            "https://h.example.org/p?to=a@b.org",
+            "https://registry.npmjs.org/@scope/pkg",
+            "https://h.example.org:8443/x?e=a@b.org",
+            "mysql://openedx@db.example.org:3306",
+            "git@github.com:openedx/edx-platform.git",
+            "mailto:ops@example.org",
+            "contact@lms.example.org",
+        ] {
+            assert_eq!(secrets(s), Vec::<&str>::new(), "{s}");
+        }
+    }
+
+    #[test]
+    fn token_as_url_user_is_a_secret_but_a_user_name_is_not() {
+        assert_eq!(
+            secrets("https://ghp_0123456789abcdefghijABCDEF@github.com/o/r.git"),
+            ["ghp_0123456789abcdefghijABCDEF"]
+        );
+        assert!(secrets("https://envparity@github.com/o/r.git").is_empty());
+    }
+
+    #[test]
+    fn schemeless_user_password_at_host() {
+        assert_eq!(secrets("root:s3cret@db.example.org:3306"), ["s3cret"]);
+        assert_eq!(secrets("broker=amqp user:pw!x@localhost"), ["pw!x"]);
+        assert!(secrets("time 10:30@home").is_empty());
+    }
+
+    #[test]
+    fn authorization_values_keep_their_scheme_word() {
+        // base64("user:password")
+        assert_eq!(
+            secrets("Basic dXNlcjpwYXNzd29yZA=="),
+            ["dXNlcjpwYXNzd29yZA=="]
+        );
+        assert_eq!(secrets("Bearer abc123def456ghi"), ["abc123def456ghi"]);
+        assert_eq!(
+            secrets("Authorization: Digest username=\"u\", response=\"r\""),
+            ["username=\"u\", response=\"r\""]
+        );
+        assert!(secrets("Basic settings for beginners").is_empty());
+        assert!(secrets("Token expired, please retry").is_empty());
+    }
+
+    #[test]
+    fn jwts_are_found_by_their_header() {
+        let jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln";
+        assert_eq!(secrets(&format!("token {jwt} end")), [jwt]);
+        assert_eq!(secrets(jwt), [jwt]);
+        // base64url of {"a":1}: a JSON object without alg is no JWT header.
+        assert!(secrets("eyJhIjoxfQ.eyJhIjoxfQ.x").is_empty());
+    }
+
+    #[test]
+    fn private_key_blocks_of_every_kind() {
+        for label in [
+            "RSA PRIVATE KEY",
+            "PRIVATE KEY",
+            "EC PRIVATE KEY",
+            "OPENSSH PRIVATE KEY",
+            "ENCRYPTED PRIVATE KEY",
+            "PGP PRIVATE KEY BLOCK",
+        ] {
+            let s = format!("-----BEGIN {label}-----\nAAAA\n-----END {label}-----");
+            assert_eq!(find(&s, &policy()), Found::Whole, "{label}");
+        }
+        assert_eq!(
+            find("-----BEGIN CERTIFICATE-----\nAAAA", &policy()),
+            Found::Nothing
+        );
+    }
+
+    #[test]
+    fn key_value_pairs_with_secret_keys() {
+        assert_eq!(secrets("DB_PASSWORD=hunter2 DEBUG=1"), ["hunter2"]);
+        assert_eq!(secrets("Server=db;Password=pw1;User=x"), ["pw1"]);
+        assert_eq!(secrets("API_KEY=\"a b c\""), ["a b c"]);
+        assert_eq!(
+            secrets("http://h/?access_token=T0k&x=1"),
+            ["T0k"],
+            "query parameters are KEY=value pairs"
+        );
+        assert!(secrets("LOG_LEVEL=debug if a == b").is_empty());
+    }
+
+    #[test]
+    fn safe_url_masks_passwords_and_query_values_only() {
+        assert_eq!(
+            safe_url("source `mysql://root:pa/ss@127.0.0.1:1`: bad"),
+            "source `mysql://root:***@127.0.0.1:1`: bad"
+        );
+        assert_eq!(
+            safe_url("http://h/?access_token=T&extended"),
+            "http://h/?access_token=***&extended"
+        );
+        assert_eq!(
+            safe_url("GET https://lms.example.org/heartbeat?extended: HTTP 503"),
+            "GET https://lms.example.org/heartbeat?extended: HTTP 503"
+        );
+        assert_eq!(safe_url("u:pw@db.x.org:3306"), "u:***@db.x.org:3306");
+        assert_eq!(safe_url("no url here"), "no url here");
+    }
+}
