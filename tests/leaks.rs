@@ -842,7 +842,7 @@ fn no_canary_reaches_any_output_of_any_command() {
                     "mysql": {"kind": "mysql", "status": "failed", "origin": "mysql://db:3306",
                               "error": format!("cannot connect to mysql://root:{e}@db.example.org:3306"), "covers": ["/datastores/mysql"]}},
         "surface": {"settings": {"DB_PASSWORD": a, "DB_NOTE": format!("password is {a}"),
-                                 "DB_URL": format!("mysql://u:{b}@db.example.org/x"), "secret": {"secret": a}}}
+                                 "DB_URL": format!("mysql://u:{b}@db.example.org/x")}}
     });
     std::fs::write(&hand, doc.to_string()).unwrap();
     c.record(&doc.to_string());
@@ -860,6 +860,26 @@ fn no_canary_reaches_any_output_of_any_command() {
             1
         );
     }
+    // A secret marker holding plaintext instead of a fingerprint is no snapshot: exit 2,
+    // and the message does not repeat it.
+    let mut bad = doc.clone();
+    bad["surface"]["settings"]["secret"] = json!({"secret": a});
+    let hand_bad = d.join("hand-bad.json");
+    std::fs::write(&hand_bad, bad.to_string()).unwrap();
+    let bad_args = vec![
+        "diff".to_string(),
+        hand_bad.display().to_string(),
+        p_snap.display().to_string(),
+    ];
+    assert_eq!(
+        out.run(
+            "diff hand-made, plaintext in a secret marker",
+            &bad_args,
+            &[],
+            &[]
+        ),
+        2
+    );
 
     // Credentials on the command line are refused, and never repeated.
     let urls: Vec<(String, String)> = [
