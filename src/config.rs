@@ -91,7 +91,7 @@ impl Config {
         }
         c.base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         c.path = path.to_path_buf();
-        c.check_var_names(&text)?;
+        c.check_var_names(text)?;
         Ok(c)
     }
 
