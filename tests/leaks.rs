@@ -1350,3 +1350,39 @@ fn without_code_spans(md: &str) -> String {
     }
     out
 }
+
+#[test]
+fn a_credential_pasted_as_a_variable_name_is_refused_with_file_line_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("envparity.toml");
+    let pasted = "xK9#mQ2-pasted-client-secret";
+    std::fs::write(
+        &file,
+        format!(
+            "[staging]\nsources = [\"examples/staging\"]\n\n[production]\nsources = [\"examples/production\"]\n\n[[production.openedx]]\nlms = \"https://lms.example.org\"\nclient_id_env = \"PROD_LMS_CLIENT_ID\"\nclient_secret_env = \"{pasted}\"\n"
+        ),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_envparity"))
+        .args(["check", "--config", &file.display().to_string()])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        !stderr.contains(pasted) && !stderr.contains("pasted-client"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("{}:10:1:", file.display())),
+        "file and line: {stderr}"
+    );
+    assert!(
+        stderr.contains("[[production.openedx]] client_secret_env"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("must name an environment variable"),
+        "{stderr}"
+    );
+}
