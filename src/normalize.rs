@@ -25,7 +25,7 @@ use crate::surface;
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Map, Value};
 use sha2::Sha256;
-use shapes::{EMBEDDED_PREFIX, Found};
+use shapes::{EMBEDDED_PREFIX, Found, is_embedded};
 use std::borrow::Cow;
 use std::ops::Range;
 
@@ -35,8 +35,10 @@ pub const KEY_VAR: &str = "ENVPARITY_FINGERPRINT_KEY";
 /// Key-name globs whose values are secrets, whatever the profile says. Matched without
 /// regard to case, with `-`, `.` and spaces read as `_`. Drawn from the keywords that
 /// gitleaks' generic rule and detect-secrets' keyword detector look for, narrowed to
-/// what names a credential rather than mentions one.
-pub const DEFAULT_SECRET_KEYS: [&str; 22] = [
+/// what names a credential rather than mentions one: `*_CREDENTIALS` holds credentials,
+/// while `CREDENTIALS_*` names Open edX's Credentials service
+/// (`CREDENTIALS_INTERNAL_SERVICE_URL`, the `credentials` plugin).
+pub const DEFAULT_SECRET_KEYS: [&str; 24] = [
     "*PASSWORD*",
     "*PASSWD*",
     "*PASSPHRASE*",
@@ -51,7 +53,9 @@ pub const DEFAULT_SECRET_KEYS: [&str; 22] = [
     "*FERNET_KEY*",
     "*TOKEN*",
     "*PRIVATE*",
-    "*CREDENTIAL*",
+    "*_CREDENTIAL",
+    "*_CREDENTIALS",
+    "CREDENTIALS",
     "*_CREDS",
     "*_DSN",
     "*BASIC_AUTH*",
@@ -100,7 +104,12 @@ pub const NOT_SECRET_KEYS: [&str; 28] = [
 /// Secret names whose `user:password` strings keep the user readable (`flower:<…>`,
 /// Celery Flower's `CELERY_FLOWER_BASIC_AUTH`), and whose `[user, password]` pairs taint
 /// only the password (edx-platform's `XQUEUE_INTERFACE.basic_auth`).
-const PAIR_KEYS: [&str; 2] = ["*BASIC_AUTH*", "*CREDENTIAL*"];
+const PAIR_KEYS: [&str; 4] = [
+    "*BASIC_AUTH*",
+    "*_CREDENTIAL",
+    "*_CREDENTIALS",
+    "CREDENTIALS",
+];
 
 /// The private members of a JSON Web Key (RFC 7518: RSA `d`, `p`, `q`, `dp`, `dq`, `qi`,
 /// `oth`; EC and OKP `d`; symmetric `k`), secret in any object that has a `kty`.
@@ -188,6 +197,9 @@ fn sha256(data: &[u8]) -> [u8; 32] {
 pub struct SecretPolicy {
     // Compiled once: every key of both surfaces is tested against every pattern.
     defaults: Vec<Wildcard>,
+    /// The literal parts of `defaults`, searched for at once: a key that holds none of
+    /// them (nearly every key) is settled in one pass instead of one per pattern.
+    words: Option<aho_corasick::AhoCorasick>,
     not_secret: Vec<Wildcard>,
     /// The profile's own patterns, which no exception overrides.
     extra: Vec<Wildcard>,
@@ -197,8 +209,13 @@ pub struct SecretPolicy {
 impl Default for SecretPolicy {
     fn default() -> Self {
         let globs = |list: &[&str]| list.iter().map(|s| Wildcard::new(s)).collect();
+        let words = aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(DEFAULT_SECRET_KEYS.iter().map(|p| p.trim_matches('*')))
+            .ok();
         SecretPolicy {
             defaults: globs(&DEFAULT_SECRET_KEYS),
+            words,
             not_secret: globs(&NOT_SECRET_KEYS),
             extra: Vec::new(),
             pairs: globs(&PAIR_KEYS),
@@ -216,8 +233,10 @@ impl SecretPolicy {
 
     pub fn is_secret_key(&self, key: &str) -> bool {
         let key = canonical_key(key);
+        let candidate = self.words.as_ref().is_none_or(|w| w.is_match(key.as_ref()));
         self.extra.iter().any(|g| g.matches(&key))
-            || (self.defaults.iter().any(|g| g.matches(&key))
+            || (candidate
+                && self.defaults.iter().any(|g| g.matches(&key))
                 && !self.not_secret.iter().any(|g| g.matches(&key)))
     }
 
@@ -269,7 +288,7 @@ pub fn redact_collecting(
         taint,
         changes: 0,
     }
-    .value(value);
+    .value(value, At::Root);
 }
 
 /// Taints a value a collector left out or fingerprinted itself, as if it had been
@@ -448,6 +467,52 @@ fn apply_taint(snapshot: &mut Snapshot) {
     }
 }
 
+/// Where a map sits in the surface. The keys of identity-keyed collections name things —
+/// a plugin, a service, a provider, a waffle flag, a health check, a datastore, a
+/// Kubernetes object — not settings: a plugin called `credentials` or a flag called
+/// `api.token_auth` is no secret, and fingerprinting its description would hide it.
+/// Everything else (settings, the MFE config, anything in a string) is judged by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum At {
+    Root,
+    Sso,
+    Features,
+    Health,
+    /// `/datastores`: stores by name, each with `hosts` by host.
+    Stores,
+    Store,
+    /// `/kubernetes/<Kind>/<namespace>/<name>`, with the levels still to go.
+    Kubernetes(u8),
+    /// A map whose keys are identities; their values are judged freely.
+    Identities,
+    Free,
+}
+
+impl At {
+    /// Whether `key` here is an identity, and where its value sits.
+    fn child(self, key: &str) -> (bool, At) {
+        match (self, key) {
+            (At::Root, "plugins" | "services") => (false, At::Identities),
+            (At::Root, "sso") => (false, At::Sso),
+            (At::Root, "features") => (false, At::Features),
+            (At::Root, "health") => (false, At::Health),
+            (At::Root, "datastores") => (false, At::Stores),
+            (At::Root, "kubernetes") => (false, At::Kubernetes(3)),
+            (At::Sso, "providers") => (false, At::Identities),
+            (
+                At::Features,
+                "waffle_flags" | "waffle_switches" | "django_settings" | "lms" | "cms",
+            ) => (false, At::Identities),
+            (At::Health, _) => (true, At::Identities),
+            (At::Stores, _) => (true, At::Store),
+            (At::Store, "hosts") => (false, At::Identities),
+            (At::Kubernetes(n), _) if n > 1 => (true, At::Kubernetes(n - 1)),
+            (At::Kubernetes(_) | At::Identities, _) => (true, At::Free),
+            _ => (false, At::Free),
+        }
+    }
+}
+
 /// One redaction pass.
 struct Redactor<'a> {
     policy: &'a SecretPolicy,
@@ -459,7 +524,7 @@ struct Redactor<'a> {
 }
 
 impl Redactor<'_> {
-    fn value(&mut self, value: &mut Value) {
+    fn value(&mut self, value: &mut Value, at: At) {
         match value {
             Value::Object(map) => {
                 if is_marker(map) {
@@ -472,17 +537,18 @@ impl Redactor<'_> {
                 }
                 let jwk = map.get("kty").is_some_and(Value::is_string);
                 for (k, v) in map.iter_mut() {
-                    let secret =
-                        (jwk && JWK_PRIVATE.contains(&k.as_str())) || self.policy.is_secret_key(k);
+                    let (identity, child) = at.child(k);
+                    let secret = (jwk && JWK_PRIVATE.contains(&k.as_str()))
+                        || (!identity && self.policy.is_secret_key(k));
                     if secret && is_secret_worthy(v) {
                         self.secret(k, v);
                     } else {
-                        self.value(v);
+                        self.value(v, child);
                     }
                 }
                 self.keys(map);
             }
-            Value::Array(items) => items.iter_mut().for_each(|v| self.value(v)),
+            Value::Array(items) => items.iter_mut().for_each(|v| self.value(v, At::Free)),
             Value::String(s) => {
                 if let Some(new) = self.string(s) {
                     *value = new;
@@ -503,7 +569,7 @@ impl Redactor<'_> {
             && (inner.is_object() || inner.is_array())
         {
             let before = self.changes;
-            self.value(&mut inner);
+            self.value(&mut inner, At::Free);
             return (self.changes != before).then(|| Value::String(inner.to_string()));
         }
         match shapes::find(s, self.policy) {
@@ -551,13 +617,14 @@ impl Redactor<'_> {
     /// Object keys are text too (a toggle named after a credential, a host list keyed
     /// by `user:password@host`).
     fn keys(&mut self, map: &mut Map<String, Value>) {
-        let renamed: Vec<(String, String)> = map
+        let found: Vec<String> = map
             .keys()
-            .filter(|k| k.len() >= 5)
-            .filter_map(|k| {
-                let k = k.clone();
-                self.text(&k).map(|new| (k, new))
-            })
+            .filter(|k| k.len() >= 5 && shapes::find(k, self.policy) != Found::Nothing)
+            .cloned()
+            .collect();
+        let renamed: Vec<(String, String)> = found
+            .into_iter()
+            .filter_map(|k| self.text(&k).map(|new| (k, new)))
             .collect();
         for (old, new) in renamed {
             if let Some(v) = map.remove(&old) {
@@ -570,8 +637,8 @@ impl Redactor<'_> {
     /// keeps its user.
     fn secret(&mut self, key: &str, value: &mut Value) {
         if let Value::String(s) = value {
-            if s.contains(EMBEDDED_PREFIX) {
-                return; // redacted already
+            if s.split_once(':').is_some_and(|(_, pass)| is_embedded(pass)) {
+                return; // a `user:<fingerprint>` redacted already
             }
             if self.policy.is_pair_key(key)
                 && let Some((user, pass)) = user_password(s)
@@ -857,8 +924,24 @@ mod tests {
     }
 
     #[test]
+    fn a_forged_fingerprint_shields_nothing() {
+        let v = redacted(json!({
+            "SMTP_PASSWORD": "<hmac-sha256:00> hunter2-forged",
+            "URL": "mysql://u:<hmac-sha256:00>hunter3-forged@db.x.org/x"
+        }));
+        assert!(!v.to_string().contains("-forged"), "{v}");
+    }
+
+    #[test]
     fn redaction_is_idempotent() {
-        let mut v = json!({"X_PASSWORD": "p", "u": "redis://:pw@h:6379"});
+        let mut v = json!({"X_PASSWORD": "p", "u": "redis://:pw@h:6379",
+            "CELERY_FLOWER_BASIC_AUTH": "flower:pw-flower", "basic_auth": ["u", "pw-pair"],
+            "a": "https://ghp_0123456789abcdefghijABCD@github.com/o/r",
+            "b": "Basic dXNlcjpwYXNzd29yZA== and Bearer abc123def456ghi",
+            "c": "Authorization: Digest r=1", "d": "root:pw@db.x.org:3306",
+            "e": "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln", "f": "API_KEY=\"a b\" T=1",
+            "g": "{\"password\": \"pw-json\"}", "h": {"kty": "oct", "k": "pw-jwk"},
+            "-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----": 1});
         redact(&mut v, &SecretPolicy::default(), &fp());
         let once = v.clone();
         redact(&mut v, &SecretPolicy::default(), &fp());
@@ -883,6 +966,7 @@ mod tests {
             "SENDGRID_API_KEY_VALUE",
             "MY_PLUGIN_CREDENTIALS",
             "ZENDESK_CREDENTIALS",
+            "credentials",
             "SENTRY_DSN",
             "basic_auth",
             "CELERY_FLOWER_BASIC_AUTH",
@@ -897,6 +981,7 @@ mod tests {
             "AWS_ACCESS_KEY_ID",
             "CREDENTIALS_INTERNAL_SERVICE_URL",
             "CREDENTIALS_BASE_URL",
+            "CREDENTIALS_COURSE_COMPLETION_STATE",
             "ACE_ROUTING_KEY",
             "ACCESS_TOKEN_EXPIRE_SECONDS",
             "SMTP_USERNAME",
@@ -1041,6 +1126,36 @@ mod tests {
             "PORTED": "https://h.example.org:8443/x?e=ops@example.org"
         });
         assert_eq!(redacted(plain.clone()), plain);
+    }
+
+    #[test]
+    fn things_named_like_secrets_in_keyed_collections_are_not_secrets() {
+        let surface = json!({
+            "plugins": {"credentials": {"enabled": true, "version": "22.0.2"}},
+            "services": {"credentials": {"replicas": 2}},
+            "sso": {"providers": {"oa2-token-auth": {"name": "Token", "primary": true}}},
+            "features": {"waffle_flags": {"api.token_auth": {"status": "on"}},
+                         "mfe_config": {"ZENDESK_CREDENTIALS": "in-mfe-config"}},
+            "health": {"lms": {"secret_store": true}},
+            "datastores": {"vault_token_store": {"bundled": false, "host": "v.x.org"}},
+            "kubernetes": {"Secret": {"openedx": {"api-key": {"data_keys": 3}}}},
+            "settings": {"credentials": "in-settings", "CREDENTIALS_INTERNAL_SERVICE_URL": "http://c"}
+        });
+        let v = redacted(surface.clone());
+        for p in [
+            "/plugins",
+            "/services",
+            "/sso",
+            "/features/waffle_flags",
+            "/health",
+            "/datastores",
+            "/kubernetes",
+            "/settings/CREDENTIALS_INTERNAL_SERVICE_URL",
+        ] {
+            assert_eq!(v.pointer(p), surface.pointer(p), "{p}");
+        }
+        assert!(surface::as_secret(&v["features"]["mfe_config"]["ZENDESK_CREDENTIALS"]).is_some());
+        assert!(surface::as_secret(&v["settings"]["credentials"]).is_some());
     }
 
     #[test]

@@ -1258,3 +1258,151 @@ fn examples_keep_every_finding_class_and_value() {
         assert_eq!(f["message"], b["message"], "{}", f["path"]);
     }
 }
+
+/// Values and keys a source controls, written to take over an output: workflow
+/// commands after a line break (`\n`, `\r`), markup, table syntax, terminal escapes and
+/// a bidirectional override.
+#[test]
+fn no_value_can_hijack_an_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let hostile = [
+        "ok\n::error title=pwned::owned",
+        "ok\r::set-output name=x::y",
+        "  \n   ::add-mask::z",
+        "<script>alert(1)</script><img src=x onerror=alert(2)>",
+        "| a | b |\n| --- |",
+        "\u{1b}]0;title\u{7}\u{1b}[2Jcleared",
+        "abc\u{202e}fed",
+    ];
+    let settings = |env: &str| {
+        let mut m = serde_json::Map::new();
+        for (i, h) in hostile.iter().enumerate() {
+            m.insert(format!("V{i}"), json!(format!("{env} {h}")));
+            m.insert(format!("{h} {env} key {i}"), json!(true));
+        }
+        json!({
+            "format": "envparity.snapshot/1", "environment": env, "collected_at": "2026-11-26T12:00:00Z",
+            "tool": "by hand", "sources": {"tutor": {"kind": "tutor", "status": "ok",
+                "origin": format!("root\n::error::from-origin {env}"), "error": null,
+                "covers": ["/settings"], "notes": [format!("note\r::warning::from-note {env}")]}},
+            "surface": {"settings": Value::Object(m)}
+        })
+    };
+    let (s, p) = (dir.path().join("s.json"), dir.path().join("p.json"));
+    std::fs::write(&s, settings("staging").to_string()).unwrap();
+    std::fs::write(&p, settings("production").to_string()).unwrap();
+    for format in FORMATS {
+        let out = Command::new(env!("CARGO_BIN_EXE_envparity"))
+            .args(["diff", &s.display().to_string(), &p.display().to_string()])
+            .args([
+                "--fail-on",
+                "drift,extra",
+                "--show-expected",
+                "--color",
+                "never",
+                "--format",
+                format,
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{format}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8(out.stdout).unwrap();
+        for line in text.split(['\n', '\r']) {
+            let starts_command = line.trim_start().starts_with("::");
+            if format == "github" {
+                let ours = ["::error ", "::warning ", "::notice "]
+                    .iter()
+                    .any(|c| line.starts_with(c));
+                assert!(
+                    line.is_empty() || ours,
+                    "github: a line that is no command of ours: {line:?}"
+                );
+            } else {
+                assert!(!starts_command, "{format}: a workflow command: {line:?}");
+            }
+        }
+        match format {
+            "table" => {
+                assert!(!text.contains('\u{1b}'), "table: a raw escape sequence");
+                assert!(
+                    !text.contains('\u{202e}'),
+                    "table: a raw bidirectional override"
+                );
+                assert!(text.contains("\\x1b]0;title"), "table: the escape is shown");
+            }
+            "markdown" => {
+                // Code spans show their text as it is; markup counts outside them.
+                let prose = without_code_spans(&text);
+                assert!(!prose.contains("<script"), "markdown: markup from a value");
+                assert!(!prose.contains("<img"), "markdown: markup from a value");
+            }
+            "html" => {
+                assert!(!text.contains("<script>alert"), "html: markup from a value");
+                assert!(!text.contains("<img src=x"), "html: markup from a value");
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Markdown without its code spans (a run of backticks to the next run as long).
+fn without_code_spans(md: &str) -> String {
+    let b = md.as_bytes();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'`' {
+            let n = b[i..].iter().take_while(|&&c| c == b'`').count();
+            let fence = "`".repeat(n);
+            if let Some(end) = md[i + n..].find(&fence) {
+                i += n + end + n;
+                continue;
+            }
+        }
+        let c = md[i..].chars().next().unwrap_or(' ');
+        out.push(c);
+        i += c.len_utf8();
+    }
+    out
+}
+
+#[test]
+fn a_credential_pasted_as_a_variable_name_is_refused_with_file_line_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("envparity.toml");
+    let pasted = "xK9#mQ2-pasted-client-secret";
+    std::fs::write(
+        &file,
+        format!(
+            "[staging]\nsources = [\"examples/staging\"]\n\n[production]\nsources = [\"examples/production\"]\n\n[[production.openedx]]\nlms = \"https://lms.example.org\"\nclient_id_env = \"PROD_LMS_CLIENT_ID\"\nclient_secret_env = \"{pasted}\"\n"
+        ),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_envparity"))
+        .args(["check", "--config", &file.display().to_string()])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        !stderr.contains(pasted) && !stderr.contains("pasted-client"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("{}:10:1:", file.display())),
+        "file and line: {stderr}"
+    );
+    assert!(
+        stderr.contains("[[production.openedx]] client_secret_env"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("must name an environment variable"),
+        "{stderr}"
+    );
+}

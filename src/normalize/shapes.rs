@@ -21,6 +21,15 @@ use std::ops::Range;
 /// idempotent: a snapshot is redacted again when it is read).
 pub(super) const EMBEDDED_PREFIX: &str = "<hmac-sha256:";
 
+/// Whether `t` is exactly one embedded fingerprint. Only that is left alone: a value
+/// that merely *holds* one next to other text (`<hmac-sha256:0>hunter2`) is redacted,
+/// so that a forged fingerprint cannot shield a secret.
+pub(super) fn is_embedded(t: &str) -> bool {
+    t.strip_prefix('<')
+        .and_then(|t| t.strip_suffix('>'))
+        .is_some_and(crate::surface::is_fingerprint)
+}
+
 /// What the detectors found in one string.
 #[derive(Debug, PartialEq, Eq)]
 pub(super) enum Found {
@@ -33,38 +42,78 @@ pub(super) enum Found {
 
 /// Finds the secrets in `s` by their shape.
 pub(super) fn find(s: &str, policy: &SecretPolicy) -> Found {
-    if holds_private_key(s) {
+    // Every string and key of both surfaces passes here, and nearly all hold no secret:
+    // one pass over the bytes says which detectors can possibly match.
+    let b = s.as_bytes();
+    let (mut at, mut colon, mut eq, mut space, mut dashes, mut jwt, mut putty, mut scheme) =
+        (false, false, false, false, false, false, false, false);
+    let mut run = 0;
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'@' => at = true,
+            b':' => colon = true,
+            b'=' => eq = true,
+            b' ' => space = true,
+            b'J' if i >= 2 && &b[i - 2..i] == b"ey" => jwt = true,
+            b'T' if i >= 2 && &b[i - 2..i] == b"Pu" => putty = true,
+            b'/' if i >= 2 && &b[i - 2..i] == b":/" => scheme = true,
+            _ => {}
+        }
+        run = if c == b'-' { run + 1 } else { 0 };
+        dashes |= run == 5;
+    }
+    if (dashes || putty) && holds_private_key(s) {
         return Found::Whole;
     }
-    let b = s.as_bytes();
     let mut parts = Vec::new();
-    let spans = if contains(b, b"://") {
-        urls(s)
-    } else {
-        Vec::new()
-    };
+    let spans = if at && scheme { urls(s) } else { Vec::new() };
     for u in &spans {
         if let Some(r) = u.secret_userinfo(s) {
             parts.push(r);
         }
     }
-    if b.contains(&b'@') && b.contains(&b':') {
+    if at && colon {
         schemeless(s, &spans, &mut parts);
     }
-    if b.contains(&b' ') || b.contains(&b':') || b.contains(&b'=') {
+    if space {
+        auth_schemes(s, &mut parts);
+    }
+    if colon || eq {
         authorization(s, &mut parts);
     }
-    if contains(b, b"eyJ") {
+    if jwt {
         jwts(s, &mut parts);
     }
-    if b.contains(&b'=') {
+    if eq {
         key_values(s, policy, &mut parts);
     }
-    parts.retain(|r| !r.is_empty() && !s[r.clone()].contains(EMBEDDED_PREFIX));
+    if parts.is_empty() {
+        return Found::Nothing;
+    }
+    // What was redacted before stays as it is: a part that is a fingerprint, or that
+    // cuts into one, is no secret (one that holds a whole fingerprint and more is).
+    let embedded = embedded_spans(s);
+    parts.retain(|r| {
+        !r.is_empty()
+            && !is_embedded(&s[r.clone()])
+            && !embedded.iter().any(|e| {
+                r.start < e.end && e.start < r.end && !(r.start <= e.start && e.end <= r.end)
+            })
+    });
     if parts.is_empty() {
         return Found::Nothing;
     }
     Found::Parts(union(parts))
+}
+
+/// Where the embedded fingerprints of `s` are.
+fn embedded_spans(s: &str) -> Vec<Range<usize>> {
+    s.match_indices(EMBEDDED_PREFIX)
+        .filter_map(|(i, _)| {
+            let end = i + s[i..].find('>')? + 1;
+            is_embedded(&s[i..end]).then_some(i..end)
+        })
+        .collect()
 }
 
 /// Sorts ranges and merges those that overlap or touch.
@@ -80,15 +129,11 @@ fn union(mut parts: Vec<Range<usize>>) -> Vec<Range<usize>> {
     out
 }
 
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle)
-}
-
 /// Case-insensitive positions of an ASCII `needle` (given in lower case).
 fn find_ci(hay: &[u8], needle: &[u8]) -> impl Iterator<Item = usize> {
     let n = needle.len();
     (0..hay.len().saturating_sub(n - 1))
-        .filter(move |&i| hay[i..i + n].eq_ignore_ascii_case(needle))
+        .filter(move |&i| hay[i] | 0x20 == needle[0] && hay[i..i + n].eq_ignore_ascii_case(needle))
 }
 
 // ---------------------------------------------------------------- private keys
@@ -96,16 +141,11 @@ fn find_ci(hay: &[u8], needle: &[u8]) -> impl Iterator<Item = usize> {
 /// Whether a string holds a private key block: PEM of any kind (`RSA`, `EC`, `DSA`,
 /// `OPENSSH`, `ENCRYPTED`, PKCS#8), a PGP private key block, or a PuTTY key file.
 pub(super) fn holds_private_key(s: &str) -> bool {
-    let b = s.as_bytes();
-    // Most strings have no run of five dashes; a byte search settles them.
-    if !contains(b, b"-----") {
-        return contains(b, b"PuTTY-User-Key-File-");
-    }
     s.match_indices("-----BEGIN ").any(|(i, m)| {
         let rest = &s[i + m.len()..];
         rest.find("-----")
             .is_some_and(|end| rest[..end].contains("PRIVATE KEY"))
-    }) || contains(b, b"PuTTY-User-Key-File-")
+    }) || s.contains("PuTTY-User-Key-File-")
 }
 
 /// The lines of a key block's body (between its armour lines), long enough to be
@@ -139,6 +179,9 @@ impl UrlSpan {
     fn secret_userinfo(&self, s: &str) -> Option<Range<usize>> {
         let ui = self.userinfo.clone()?;
         let text = &s[ui.clone()];
+        if is_embedded(text) {
+            return None;
+        }
         match text.find(':') {
             Some(c) if c + 1 < text.len() => Some(ui.start + c + 1..ui.end),
             Some(_) => None,
@@ -304,7 +347,7 @@ fn schemeless(s: &str, urls: &[UrlSpan], out: &mut Vec<Range<usize>>) {
 /// file may carry a credential the user did not mean to show (`?access_token=…`).
 pub fn safe_url(text: &str) -> String {
     let b = text.as_bytes();
-    let spans = if contains(b, b"://") {
+    let spans = if text.contains("://") {
         urls(text)
     } else {
         Vec::new()
@@ -356,10 +399,9 @@ fn query_values(text: &str, from: usize, end: usize, out: &mut Vec<Range<usize>>
 
 // ---------------------------------------------------------------- Authorization
 
-/// `Authorization` values: `Basic <base64 of user:password>`, `Bearer`/`Token`/`JWT`
-/// followed by a token, and whatever follows an `Authorization:` or `Authorization=`.
-/// The scheme word stays readable (`Basic <hmac-sha256:…>`).
-fn authorization(s: &str, out: &mut Vec<Range<usize>>) {
+/// `Authorization` values: `Basic <base64 of user:password>` and `Bearer`/`Token`/`JWT`
+/// followed by a token. The scheme word stays readable (`Basic <hmac-sha256:…>`).
+fn auth_schemes(s: &str, out: &mut Vec<Range<usize>>) {
     let b = s.as_bytes();
     for scheme in [&b"basic"[..], b"bearer", b"token", b"jwt"] {
         for i in find_ci(b, scheme) {
@@ -392,6 +434,12 @@ fn authorization(s: &str, out: &mut Vec<Range<usize>>) {
             }
         }
     }
+}
+
+/// Whatever follows an `Authorization:` or `Authorization=` (a header line, a header in
+/// a pasted env file), but a scheme word first (`Basic`, `Digest`, `ApiKey`).
+fn authorization(s: &str, out: &mut Vec<Range<usize>>) {
+    let b = s.as_bytes();
     for i in find_ci(b, b"authorization") {
         if i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_') {
             continue;

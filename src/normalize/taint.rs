@@ -59,11 +59,6 @@ impl Taint {
         self.values.len()
     }
 
-    /// Whether `plain` is tainted.
-    pub fn contains(&self, plain: &str) -> bool {
-        self.values.contains_key(plain)
-    }
-
     /// Taints a redacted value, when it is long and specific enough.
     pub fn add(&mut self, plain: &str, fp: &Fingerprinter) {
         if worth_tainting(plain) && !self.values.contains_key(plain) {
