@@ -1,7 +1,7 @@
 //! Errors of the library. Every one names the file, URL or key it is about, on one line,
 //! because the CLI prints it as the single line a user sees before exit code 2.
 
-use crate::input::unique::{self, DUPLICATE_KEY, UniqueValue, duplicate_key_in};
+use crate::input::unique::{self, DUPLICATE_KEY, KeyChecked, UniqueValue, duplicate_key_in};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
@@ -68,16 +68,19 @@ pub fn parse_json_value(path: &Path, text: &str) -> Result<serde_json::Value> {
     match serde_json::from_str::<UniqueValue>(text) {
         Ok(v) => Ok(v.0),
         Err(e) => {
+            let (mut line, mut column) = (e.line(), e.column());
             let mut message = without_values(&strip_position(&e.to_string()));
+            // The parser noticed the duplicate once its value was read: point at the key.
             if duplicate_key_in(&message).is_some()
-                && let Some((_, first)) = unique::first_json_duplicate(text)
+                && let Some(d) = unique::json_duplicate(text)
             {
-                message = format!("{message} (first at line {first})");
+                message = format!("{message} (first at line {})", d.first_line);
+                (line, column) = (d.line, d.column);
             }
             Err(Error::Parse {
                 path: path.to_path_buf(),
-                line: e.line(),
-                column: e.column(),
+                line,
+                column,
                 message,
             })
         }
@@ -120,7 +123,7 @@ pub fn parse_toml<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Re
 /// and a key repeated in one mapping is an error naming the key and both lines.
 pub fn parse_yaml_value(path: &Path, text: &str) -> Result<serde_json::Value> {
     check_yaml_depth(path, text)?;
-    serde_yaml_ng::from_str::<UniqueValue>(text)
+    serde_yaml_ng::from_str::<KeyChecked>(text)
         .map(|v| v.0)
         .map_err(|e| yaml_error(path, text, &e))
 }
@@ -139,7 +142,7 @@ pub fn parse_yaml_documents(path: &Path, text: &str) -> Result<Vec<serde_json::V
     check_yaml_depth(path, text)?;
     serde_yaml_ng::Deserializer::from_str(text)
         .map(|doc| {
-            UniqueValue::deserialize(doc)
+            KeyChecked::deserialize(doc)
                 .map(|v| v.0)
                 .map_err(|e| yaml_error(path, text, &e))
         })

@@ -3,7 +3,7 @@
 
 use crate::classify::Location;
 use crate::error::{Error, Result, parse_json_value, read_file};
-use crate::surface::{SECRET_MARKER, UNKNOWN_MARKER, escape_segment};
+use crate::surface::{SECRET_MARKER, UNKNOWN_MARKER};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -79,19 +79,34 @@ pub fn is_fingerprint(s: &str) -> bool {
 /// anything: a `{"secret": …}` holds a fingerprint, never a value (a value there would
 /// be printed as if it were one), and an object with `$unknown` holds nothing but a
 /// reason. The error names the JSON pointer of the offending marker.
-fn check_markers(v: &Value, pointer: &mut String) -> std::result::Result<(), String> {
+fn check_markers(surface: &Value) -> std::result::Result<(), String> {
+    // The pointer is built only for an error, on the way back up: surfaces hold millions
+    // of keys.
+    check_node(surface).map_err(|(mut segments, message)| {
+        segments.push("surface".into());
+        segments.reverse();
+        format!("{}{message}", crate::surface::join_pointer(&segments))
+    })
+}
+
+type MarkerError = (Vec<String>, String);
+
+fn check_node(v: &Value) -> std::result::Result<(), MarkerError> {
     match v {
         Value::Object(m) => {
             if let Some(reason) = m.get(UNKNOWN_MARKER) {
                 if m.len() != 1 {
-                    return Err(format!(
-                        "{pointer}: an object with \"{UNKNOWN_MARKER}\" must hold nothing else (it marks a part that could not be collected)"
+                    return Err((
+                        Vec::new(),
+                        format!(
+                            ": an object with \"{UNKNOWN_MARKER}\" must hold nothing else (it marks a part that could not be collected)"
+                        ),
                     ));
                 }
                 if !reason.is_string() {
-                    return Err(format!(
-                        "{pointer}/{UNKNOWN_MARKER}: must be a reason string, found {}",
-                        kind_of(reason)
+                    return Err((
+                        vec![UNKNOWN_MARKER.into()],
+                        format!(": must be a reason string, found {}", kind_of(reason)),
                     ));
                 }
                 return Ok(());
@@ -101,30 +116,30 @@ fn check_markers(v: &Value, pointer: &mut String) -> std::result::Result<(), Str
             {
                 return match fp.as_str() {
                     Some(s) if is_fingerprint(s) => Ok(()),
-                    Some(_) => Err(format!(
-                        "{pointer}/{SECRET_MARKER}: must be a fingerprint (hmac-sha256: and 24 hex digits), not a secret's value"
+                    Some(_) => Err((
+                        vec![SECRET_MARKER.into()],
+                        ": must be a fingerprint (hmac-sha256: and 24 hex digits), not a secret's value".into(),
                     )),
-                    None => Err(format!(
-                        "{pointer}/{SECRET_MARKER}: must be a fingerprint string, found {}",
-                        kind_of(fp)
+                    None => Err((
+                        vec![SECRET_MARKER.into()],
+                        format!(": must be a fingerprint string, found {}", kind_of(fp)),
                     )),
                 };
             }
             for (k, v) in m {
-                let len = pointer.len();
-                pointer.push('/');
-                pointer.push_str(&escape_segment(k));
-                check_markers(v, pointer)?;
-                pointer.truncate(len);
+                check_node(v).map_err(|(mut segments, message)| {
+                    segments.push(k.clone());
+                    (segments, message)
+                })?;
             }
             Ok(())
         }
         Value::Array(a) => {
             for (i, v) in a.iter().enumerate() {
-                let len = pointer.len();
-                pointer.push_str(&format!("/{i}"));
-                check_markers(v, pointer)?;
-                pointer.truncate(len);
+                check_node(v).map_err(|(mut segments, message)| {
+                    segments.push(i.to_string());
+                    (segments, message)
+                })?;
             }
             Ok(())
         }
@@ -205,8 +220,7 @@ impl Snapshot {
                 "invalid snapshot: `surface` must be an object",
             ));
         }
-        let mut pointer = String::from("/surface");
-        check_markers(&snap.surface, &mut pointer)
+        check_markers(&snap.surface)
             .map_err(|m| Error::invalid(path, format!("invalid snapshot: {m}")))?;
         Ok(snap)
     }

@@ -1,9 +1,11 @@
 //! Duplicate keys. JSON and YAML parsers keep the last of two equal keys without a word,
 //! so a hand-edited snapshot or `config.yml` would be judged on a value nobody sees while
 //! every location points at the other one. [`UniqueValue`] reads a `serde_json::Value`
-//! from any serde format and refuses a key its mapping already has; the error is raised
-//! while the second key is read, so the parser puts its own position on it. The
-//! `first_*` functions then find the first occurrence, for the message.
+//! from any serde format and refuses a key its mapping already has. For YAML the error is
+//! raised while the second key is read, so the parser puts that key's position on it
+//! ([`KeyChecked`]); for JSON, where snapshots of a million keys are read, the one map
+//! lookup of the insert finds it, and [`json_duplicate`] finds both lines after the fact.
+//! The `first_*` functions find the first occurrence, for the message.
 
 use serde::Deserialize;
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -14,87 +16,110 @@ use std::fmt;
 /// of the first occurrence.
 pub const DUPLICATE_KEY: &str = "duplicate key `";
 
-/// A JSON value whose objects have no duplicate keys.
-pub struct UniqueValue(pub Value);
+/// A JSON value whose objects have no duplicate keys; `AT_KEY`: the error is raised when
+/// the second key is read (its position is the key's), else when its value is in.
+pub struct Unique<const AT_KEY: bool>(pub Value);
 
-impl<'de> Deserialize<'de> for UniqueValue {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<UniqueValue, D::Error> {
-        deserializer.deserialize_any(ValueVisitor)
+/// Duplicates found when the map is filled: one lookup per key (JSON).
+pub type UniqueValue = Unique<false>;
+/// Duplicates found when the key is read, with the key's position (YAML).
+pub type KeyChecked = Unique<true>;
+
+impl<'de, const AT_KEY: bool> Deserialize<'de> for Unique<AT_KEY> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ValueVisitor::<AT_KEY>)
     }
 }
 
-struct ValueVisitor;
+struct ValueVisitor<const AT_KEY: bool>;
 
-impl<'de> Visitor<'de> for ValueVisitor {
-    type Value = UniqueValue;
+impl<'de, const AT_KEY: bool> Visitor<'de> for ValueVisitor<AT_KEY> {
+    type Value = Unique<AT_KEY>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("any valid JSON value")
     }
 
-    fn visit_bool<E>(self, v: bool) -> Result<UniqueValue, E> {
-        Ok(UniqueValue(Value::Bool(v)))
+    fn visit_bool<E>(self, v: bool) -> Result<Unique<AT_KEY>, E> {
+        Ok(Unique(Value::Bool(v)))
     }
 
-    fn visit_i64<E>(self, v: i64) -> Result<UniqueValue, E> {
-        Ok(UniqueValue(Value::Number(v.into())))
+    fn visit_i64<E>(self, v: i64) -> Result<Unique<AT_KEY>, E> {
+        Ok(Unique(Value::Number(v.into())))
     }
 
-    fn visit_u64<E>(self, v: u64) -> Result<UniqueValue, E> {
-        Ok(UniqueValue(Value::Number(v.into())))
+    fn visit_u64<E>(self, v: u64) -> Result<Unique<AT_KEY>, E> {
+        Ok(Unique(Value::Number(v.into())))
     }
 
-    fn visit_i128<E: serde::de::Error>(self, v: i128) -> Result<UniqueValue, E> {
+    fn visit_i128<E: serde::de::Error>(self, v: i128) -> Result<Unique<AT_KEY>, E> {
         Number::deserialize(serde::de::value::I128Deserializer::<E>::new(v))
-            .map(|n| UniqueValue(Value::Number(n)))
+            .map(|n| Unique(Value::Number(n)))
     }
 
-    fn visit_u128<E: serde::de::Error>(self, v: u128) -> Result<UniqueValue, E> {
+    fn visit_u128<E: serde::de::Error>(self, v: u128) -> Result<Unique<AT_KEY>, E> {
         Number::deserialize(serde::de::value::U128Deserializer::<E>::new(v))
-            .map(|n| UniqueValue(Value::Number(n)))
+            .map(|n| Unique(Value::Number(n)))
     }
 
-    fn visit_f64<E>(self, v: f64) -> Result<UniqueValue, E> {
-        Ok(UniqueValue(
+    fn visit_f64<E>(self, v: f64) -> Result<Unique<AT_KEY>, E> {
+        Ok(Unique(
             Number::from_f64(v).map_or(Value::Null, Value::Number),
         ))
     }
 
-    fn visit_str<E>(self, v: &str) -> Result<UniqueValue, E> {
-        Ok(UniqueValue(Value::String(v.to_string())))
+    fn visit_str<E>(self, v: &str) -> Result<Unique<AT_KEY>, E> {
+        Ok(Unique(Value::String(v.to_string())))
     }
 
-    fn visit_string<E>(self, v: String) -> Result<UniqueValue, E> {
-        Ok(UniqueValue(Value::String(v)))
+    fn visit_string<E>(self, v: String) -> Result<Unique<AT_KEY>, E> {
+        Ok(Unique(Value::String(v)))
     }
 
-    fn visit_none<E>(self) -> Result<UniqueValue, E> {
-        Ok(UniqueValue(Value::Null))
+    fn visit_none<E>(self) -> Result<Unique<AT_KEY>, E> {
+        Ok(Unique(Value::Null))
     }
 
-    fn visit_unit<E>(self) -> Result<UniqueValue, E> {
-        Ok(UniqueValue(Value::Null))
+    fn visit_unit<E>(self) -> Result<Unique<AT_KEY>, E> {
+        Ok(Unique(Value::Null))
     }
 
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<UniqueValue, D::Error> {
-        UniqueValue::deserialize(d)
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Unique<AT_KEY>, D::Error> {
+        Unique::deserialize(d)
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<UniqueValue, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Unique<AT_KEY>, A::Error> {
         let mut out = Vec::new();
-        while let Some(UniqueValue(v)) = seq.next_element()? {
+        while let Some(Unique::<AT_KEY>(v)) = seq.next_element()? {
             out.push(v);
         }
-        Ok(UniqueValue(Value::Array(out)))
+        Ok(Unique(Value::Array(out)))
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<UniqueValue, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Unique<AT_KEY>, A::Error> {
         let mut out = Map::new();
-        while let Some(key) = map.next_key_seed(NewKey { seen: &out })? {
-            let UniqueValue(v) = map.next_value()?;
-            out.insert(key, v);
+        if AT_KEY {
+            while let Some(key) = map.next_key_seed(NewKey { seen: &out })? {
+                let Unique::<AT_KEY>(v) = map.next_value()?;
+                out.insert(key, v);
+            }
+        } else {
+            while let Some(key) = map.next_key::<String>()? {
+                let Unique::<AT_KEY>(v) = map.next_value()?;
+                match out.entry(key) {
+                    serde_json::map::Entry::Vacant(slot) => {
+                        slot.insert(v);
+                    }
+                    serde_json::map::Entry::Occupied(slot) => {
+                        return Err(serde::de::Error::custom(format_args!(
+                            "{DUPLICATE_KEY}{}`",
+                            shown(slot.key())
+                        )));
+                    }
+                }
+            }
         }
-        Ok(UniqueValue(Value::Object(out)))
+        Ok(Unique(Value::Object(out)))
     }
 }
 
@@ -151,12 +176,23 @@ pub fn duplicate_key_in(message: &str) -> Option<&str> {
     Some(&rest[..rest.find('`')?])
 }
 
-/// The line (1-based) where the first of two equal keys is, in JSON text: the first
-/// duplicate in document order, which is the one a parser stops at. `None` when the text
-/// has none (or cannot be scanned). Runs only after a parser has reported a duplicate.
-pub fn first_json_duplicate(text: &str) -> Option<(String, usize)> {
+/// Where a duplicate key is: its first line, and the line and column of its second
+/// occurrence (1-based).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Duplicate {
+    pub key: String,
+    pub first_line: usize,
+    pub line: usize,
+    pub column: usize,
+}
+
+/// The first key repeated in one object of JSON text, in document order (the one a parser
+/// stops at). `None` when the text has none (or cannot be scanned). Runs only after a
+/// parser has reported a duplicate.
+pub fn json_duplicate(text: &str) -> Option<Duplicate> {
     let b = text.as_bytes();
     let mut line = 1;
+    let mut line_start = 0;
     // One set of keys per open object (None for an array).
     let mut stack: Vec<Option<std::collections::HashMap<String, usize>>> = Vec::new();
     // Whether the next string in the innermost object is a key.
@@ -164,7 +200,10 @@ pub fn first_json_duplicate(text: &str) -> Option<(String, usize)> {
     let mut i = 0;
     while i < b.len() {
         match b[i] {
-            b'\n' => line += 1,
+            b'\n' => {
+                line += 1;
+                line_start = i + 1;
+            }
             b'{' => {
                 stack.push(Some(Default::default()));
                 expect_key = true;
@@ -189,7 +228,12 @@ pub fn first_json_duplicate(text: &str) -> Option<(String, usize)> {
                 if expect_key && let Some(Some(keys)) = stack.last_mut() {
                     let key: String = serde_json::from_str(&format!("\"{raw}\"")).ok()?;
                     if let Some(first) = keys.get(&key) {
-                        return Some((key, *first));
+                        return Some(Duplicate {
+                            first_line: *first,
+                            line,
+                            column: text[line_start..i].chars().count() + 1,
+                            key,
+                        });
                     }
                     keys.insert(key, line);
                 }
@@ -287,6 +331,10 @@ mod tests {
         serde_json::from_str::<UniqueValue>(text).map(|u| u.0)
     }
 
+    fn json_at_key(text: &str) -> Result<Value, serde_json::Error> {
+        serde_json::from_str::<KeyChecked>(text).map(|u| u.0)
+    }
+
     #[test]
     fn json_without_duplicates_reads_as_serde_json_does() {
         let text = r#"{"a": [1, -2, 3.5, 18446744073709551615, null, true], "b": {"c": "d"}}"#;
@@ -297,25 +345,37 @@ mod tests {
     }
 
     #[test]
-    fn json_duplicates_are_refused_at_the_second_key() {
-        let e = json("{\n \"a\": 1,\n \"b\": {\"x\": 1},\n \"a\": 2\n}").unwrap_err();
-        assert_eq!(e.line(), 4);
-        assert!(e.to_string().starts_with("duplicate key `a`"), "{e}");
+    fn json_duplicates_are_refused() {
+        let text = "{\n \"a\": 1,\n \"b\": {\"x\": 1},\n \"a\": 2\n}";
+        for e in [json(text).unwrap_err(), json_at_key(text).unwrap_err()] {
+            assert!(e.to_string().starts_with("duplicate key `a`"), "{e}");
+        }
+        // Checked at the key, the error is on the key's line.
+        assert_eq!(json_at_key(text).unwrap_err().line(), 4);
         // Equal keys in different objects are no duplicates.
         assert!(json(r#"{"a": {"a": 1}, "b": {"a": 2}}"#).is_ok());
+        assert!(json_at_key(r#"{"a": {"a": 1}, "b": {"a": 2}}"#).is_ok());
     }
 
     #[test]
     fn the_first_json_occurrence_is_found() {
         let text = "{\n \"x\": {\"a\": 1},\n \"a\": [{\"a\": 1}],\n \"b\": 2,\n \"\\u0061\": 3\n}";
-        assert_eq!(first_json_duplicate(text), Some(("a".into(), 3)));
-        assert_eq!(first_json_duplicate(r#"{"a": 1, "b": "a"}"#), None);
+        assert_eq!(
+            json_duplicate(text),
+            Some(Duplicate {
+                key: "a".into(),
+                first_line: 3,
+                line: 5,
+                column: 2
+            })
+        );
+        assert_eq!(json_duplicate(r#"{"a": 1, "b": "a"}"#), None);
     }
 
     #[test]
     fn yaml_duplicates_are_refused_at_the_second_key() {
         let text = "A: 1\nB:\n  A: 2\nA: 3\n";
-        let e = serde_yaml_ng::from_str::<UniqueValue>(text).err().unwrap();
+        let e = serde_yaml_ng::from_str::<KeyChecked>(text).err().unwrap();
         let at = e.location().unwrap();
         assert_eq!((at.line(), at.column()), (4, 1));
         assert!(e.to_string().starts_with("duplicate key `A`"), "{e}");
