@@ -53,13 +53,6 @@ fn require_kit() {
     );
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
-}
-
 /// One running LMS instance, stopped (and its data removed) when dropped.
 struct Instance {
     name: String,
@@ -73,7 +66,7 @@ impl Instance {
     /// tables in SQLite, or in MariaDB when `mysql` is `USER:PASSWORD@HOST:PORT/DB`.
     fn start(name: &str, fixtures: &[&str], mysql: Option<&str>) -> Instance {
         let name = format!("envparity-test-{name}-{}", std::process::id());
-        let port = free_port();
+        let port = servers::free_port("127.0.0.1");
         let client_id = format!("{name}-client");
         let client_secret = format!("{name}-canary-client-secret");
         let mut cmd = std::process::Command::new("bash");

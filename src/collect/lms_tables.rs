@@ -133,10 +133,7 @@ async fn read_providers(
         table = t.table,
         keys = t.key_columns,
     );
-    let rows: Vec<mysql_async::Row> =
-        within(deadline, &format!("reading {}", t.table), conn.query(sql))
-            .await
-            .map_err(|e| format!("{}: {e}", t.table))?;
+    let rows = select(conn, deadline, t.table, sql).await?;
     let mut out = Map::new();
     for row in rows {
         let Some(key) = text(&row, 0) else { continue };
@@ -188,10 +185,7 @@ async fn read_saml_configurations(
         "SELECT site_id, slug, enabled, entity_id FROM {db}.{table} \
          WHERE id IN (SELECT MAX(id) FROM {db}.{table} GROUP BY site_id, slug)"
     );
-    let rows: Vec<mysql_async::Row> =
-        within(deadline, &format!("reading {table}"), conn.query(sql))
-            .await
-            .map_err(|e| format!("{table}: {e}"))?;
+    let rows = select(conn, deadline, table, sql).await?;
     let mut out = Value::Object(Map::new());
     for row in rows {
         let (Some(site), Some(slug)) = (text(&row, 0), text(&row, 1)) else {
@@ -215,10 +209,7 @@ async fn read_site_configuration(
 ) -> Result<Value, String> {
     let table = "site_configuration_siteconfiguration";
     let sql = format!("SELECT site_id, enabled, site_values FROM {db}.{table}");
-    let rows: Vec<mysql_async::Row> =
-        within(deadline, &format!("reading {table}"), conn.query(sql))
-            .await
-            .map_err(|e| format!("{table}: {e}"))?;
+    let rows = select(conn, deadline, table, sql).await?;
     let mut out = Map::new();
     for row in rows {
         let Some(site) = text(&row, 0) else { continue };
@@ -250,10 +241,7 @@ async fn read_oauth_applications(
         "SELECT name, client_type, authorization_grant_type, redirect_uris, skip_authorization \
          FROM {db}.{table}"
     );
-    let rows: Vec<mysql_async::Row> =
-        within(deadline, &format!("reading {table}"), conn.query(sql))
-            .await
-            .map_err(|e| format!("{table}: {e}"))?;
+    let rows = select(conn, deadline, table, sql).await?;
     let mut out = Map::new();
     for row in rows {
         let Some(name) = text(&row, 0).filter(|n| !n.is_empty()) else {
@@ -275,6 +263,18 @@ async fn read_oauth_applications(
         );
     }
     Ok(Value::Object(out))
+}
+
+/// The rows of one read-only query of `table`; an error names the table.
+async fn select(
+    conn: &mut Conn,
+    deadline: Duration,
+    table: &str,
+    sql: String,
+) -> Result<Vec<mysql_async::Row>, String> {
+    within(deadline, &format!("reading {table}"), conn.query(sql))
+        .await
+        .map_err(|e| format!("{table}: {e}"))
 }
 
 fn flag(row: &mysql_async::Row, idx: usize) -> bool {

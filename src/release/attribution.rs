@@ -113,6 +113,8 @@ pub struct Upgrade<'a> {
 
 struct Side<'a> {
     info: ReleaseSide,
+    /// The Tutor major of `info.tutor_version`.
+    major: Option<u64>,
     knowledge: Option<&'static Knowledge>,
     surface: &'a Value,
 }
@@ -145,17 +147,10 @@ impl<'a> Side<'a> {
             .and_then(|m| m.parse::<u64>().ok());
         Side {
             knowledge: major.and_then(knowledge::of_major),
+            major,
             info,
             surface,
         }
-    }
-
-    fn major(&self) -> Option<u64> {
-        self.info
-            .tutor_version
-            .as_deref()
-            .and_then(|v| v.split('.').next())
-            .and_then(|m| m.parse().ok())
     }
 
     fn settings(&self) -> Map<String, Value> {
@@ -365,15 +360,15 @@ impl<'a> Upgrade<'a> {
         };
         match (tagged(&self.staging), tagged(&self.production)) {
             (Some((rs, ms)), Some((rp, mp))) => {
-                rs == rp && Some(ms) == self.staging.major() && Some(mp) == self.production.major()
+                rs == rp && Some(ms) == self.staging.major && Some(mp) == self.production.major
             }
             // Only one side runs it: a service its release brings (or drops) with a
             // version-following tag.
             (Some((_, m)), None) => {
-                Some(m) == self.staging.major() && image(&self.production).is_none()
+                Some(m) == self.staging.major && image(&self.production).is_none()
             }
             (None, Some((_, m))) => {
-                Some(m) == self.production.major() && image(&self.staging).is_none()
+                Some(m) == self.production.major && image(&self.staging).is_none()
             }
             (None, None) => false,
         }
