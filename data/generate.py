@@ -191,6 +191,7 @@ def release(version: str, out: str, pins: list[str]) -> None:
         "flat_settings": flat,
         "feature_assignments": assignments,
         "deployments": deployments(core("k8s/deployments.yml")),
+        "pip_runs": pip_runs(core("build/openedx/Dockerfile")),
         "compose_services": compose_services(core("local/docker-compose.yml")),
     }
     with open(out, "w", encoding="utf-8") as f:
@@ -266,6 +267,26 @@ def deployments(text: str) -> list[str]:
             if m:
                 names.add(m.group(1))
     return sorted(names)
+
+
+def pip_runs(text: str) -> list[str]:
+    # The core Dockerfile's `RUN … pip install …` instructions, continuation lines joined
+    # and comment lines dropped, as written (Jinja left in: envparity skips what is no
+    # requirement when it parses them as it parses a rendered Dockerfile).
+    runs: list[str] = []
+    current = ""
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            continue
+        if stripped.endswith("\\"):
+            current += stripped[:-1] + " "
+            continue
+        current += stripped
+        if current.startswith("RUN ") and " install" in current and "PIP" in current.upper():
+            runs.append(" ".join(current.split()))
+        current = ""
+    return runs
 
 
 def compose_services(text: str) -> list[str]:
@@ -376,6 +397,7 @@ def combine(out: str, tarball: str, inputs: list[str]) -> None:
             "features": features,
             "deployments": data["deployments"],
             "compose_services": data["compose_services"],
+            "pip_runs": data["pip_runs"],
         }
     document["known_features"] = sorted(known)
 
@@ -451,6 +473,7 @@ HEADER = """\
 #   deployments      Deployment names in core k8s/deployments.yml (including those under
 #                    `{{% if %}}`), sorted.
 #   compose_services service names in core local/docker-compose.yml, sorted.
+#   pip_runs         the core Dockerfile's `RUN … pip install …` instructions, joined.
 # known_features: sorted union of every features flag, every FEATURES key of the core env
 #   templates, and edx-platform's FEATURES keys.
 """

@@ -193,8 +193,9 @@ render_root() {
 
 # ---------------------------------------------------------------- example pair
 # Staging and production of the same Open edX release (Tutor 22.0.3, Verawood),
-# where staging is a reduced copy of production and shares its SMTP relay
-# (same host, same credentials).
+# where staging is a reduced copy of production (no drag-and-drop XBlock either), shares
+# its SMTP relay (same host, same credentials) and writes into production's search
+# cluster with the same index prefix.
 SHARED_SMTP=(
   RUN_SMTP=false
   SMTP_HOST=smtp.example.org
@@ -222,6 +223,9 @@ render_pair() {
     RUN_MYSQL=false
     MYSQL_HOST=mysql.db.example.org
     OPENEDX_LMS_UWSGI_WORKERS=4
+    'OPENEDX_EXTRA_PIP_REQUIREMENTS=["xblock-drag-and-drop-v2==5.0.3"]'
+    RUN_MEILISEARCH=false
+    MEILISEARCH_URL=https://search.example.org
     'POD_AUTOSCALING_EXTRA_SERVICES={"lms": {"enable_hpa": true, "memory_request": "800Mi", "cpu_request": 0.5, "memory_limit": "3200Mi", "cpu_limit": 1, "min_replicas": 3, "max_replicas": 8, "avg_cpu": 100, "avg_memory": "", "enable_vpa": false, "behavior": {}}}'
     "${SHARED_SMTP[@]}"
   )
@@ -237,6 +241,8 @@ render_pair() {
     RUN_MYSQL=false
     MYSQL_HOST=mysql.staging.db.example.org
     OPENEDX_LMS_UWSGI_WORKERS=2
+    RUN_MEILISEARCH=false
+    MEILISEARCH_URL=https://search.example.org
     "${SHARED_SMTP[@]}"
   )
   render_root "$out/staging" staging 0 0

@@ -643,7 +643,7 @@ fn an_ignore_beats_every_profile_rule() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
     assert_eq!(
-        after["summary"]["shared"], 1,
-        "only the SMTP host stays shared"
+        after["summary"]["shared"], 2,
+        "only the SMTP host and the search index stay shared"
     );
 }

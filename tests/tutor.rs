@@ -166,11 +166,26 @@ fn example_pair_reports_each_reduction_and_the_shared_smtp() {
         "/security/session_cookie_secure",
         "/security/csrf_cookie_secure",
         "/features/lms/ENABLE_DISCUSSION_SERVICE",
+        "/build/pip/xblock-drag-and-drop-v2",
     ] {
         assert_class(&r, path, "reduced");
     }
     assert_class(&r, "/datastores/smtp/host", "shared");
     assert_class(&r, "/settings/SMTP_PASSWORD", "shared");
+    // One search cluster with one index prefix: the indexes are shared (the host alone
+    // is not the finding).
+    assert_class(&r, "/datastores/search/index", "shared");
+    assert_eq!(class_at(&r, "/datastores/search/host"), None);
+    // The extra requirement is judged once, as what the image gets.
+    assert_eq!(
+        class_at(&r, "/settings/OPENEDX_EXTRA_PIP_REQUIREMENTS"),
+        None
+    );
+    assert!(
+        !classes(&r, "reduced")
+            .iter()
+            .any(|p| p.starts_with("/plugins/pip:"))
+    );
     // Separate MySQL hosts, other secrets, names: expected.
     assert_class(&r, "/datastores/mysql/host", "expected");
     assert_class(&r, "/datastores/mongodb/replica_set", "expected");
@@ -236,6 +251,93 @@ fn edx_platform_fork_is_drift_and_does_not_fail_the_gate() {
         &["--fail-on", "drift"],
     );
     assert_eq!(out.code, 1);
+}
+
+/// Appends lines to a copied root's config.yml (settings envparity reads from it).
+fn add_settings(root: &Path, lines: &str) {
+    let path = root.join("config.yml");
+    let mut text = std::fs::read_to_string(&path).expect("config.yml");
+    text.push_str(lines);
+    std::fs::write(&path, text).expect("write config.yml");
+}
+
+/// Replaces text in a copied root's rendered file.
+fn edit(root: &Path, file: &str, from: &str, to: &str) {
+    let path = root.join(file);
+    let text = std::fs::read_to_string(&path).expect("rendered file");
+    assert!(text.contains(from), "{from} in {}", path.display());
+    std::fs::write(&path, text.replace(from, to)).expect("write rendered file");
+}
+
+#[test]
+fn one_search_cluster_is_shared_only_with_one_index_prefix() {
+    let (_keep, staging) = copy_root(&example("staging"));
+    add_settings(&staging, "MEILISEARCH_INDEX_PREFIX: staging_\n");
+    let r = check(&staging, &example("production"), &[]).report();
+    assert_eq!(
+        class_at(&r, "/datastores/search/index"),
+        Some("expected".into())
+    );
+    assert_eq!(class_at(&r, "/datastores/search/host"), None);
+    assert_class(&r, "/datastores/search/index_prefix", "expected");
+    // Both bundled: one Meilisearch each, nothing shared whatever the prefix.
+    let r = check(&fixture("twin-a"), &fixture("twin-a"), &[]).report();
+    assert_eq!(class_at(&r, "/datastores/search/index"), None);
+}
+
+#[test]
+fn error_reporting_missing_in_staging_is_reduced_and_one_dsn_in_both_is_shared() {
+    const DSN: &str = "https://0123456789abcdef0123456789abcdef@o1.ingest.sentry.io/42";
+    let (_p, production) = copy_root(&example("production"));
+    add_settings(&production, &format!("SENTRY_DSN: {DSN}\n"));
+    let out = check(&example("staging"), &production, &[]);
+    assert!(!out.stdout.contains(DSN) && !out.stderr.contains(DSN));
+    assert_class(&out.report(), "/monitoring/error_reporting", "reduced");
+    let (_s, staging) = copy_root(&example("staging"));
+    add_settings(&staging, &format!("SENTRY_DSN: {DSN}\n"));
+    let out = check(&staging, &production, &[]);
+    assert!(!out.stdout.contains(DSN) && !out.stderr.contains(DSN));
+    let r = out.report();
+    assert_eq!(class_at(&r, "/monitoring/error_reporting"), None);
+    assert_class(&r, "/settings/SENTRY_DSN", "shared");
+}
+
+#[test]
+fn packages_built_into_the_image_older_or_from_elsewhere_in_staging() {
+    const DOCKERFILE: &str = "env/build/openedx/Dockerfile";
+    const PINNED: &str = "'xblock-drag-and-drop-v2==5.0.3'";
+    // Older in staging: reduced.
+    let (_s, staging) = copy_root(&example("production"));
+    edit(
+        &staging,
+        DOCKERFILE,
+        PINNED,
+        "'xblock-drag-and-drop-v2==5.0.1'",
+    );
+    let r = check(&staging, &example("production"), &[]).report();
+    assert_class(&r, "/build/pip/xblock-drag-and-drop-v2", "reduced");
+    // Built from a branch of a fork: drift (the URL's credentials never shown).
+    let (_f, fork) = copy_root(&example("production"));
+    edit(
+        &fork,
+        DOCKERFILE,
+        PINNED,
+        "'git+https://ci:fork-token-123@github.com/example/xblock-drag-and-drop-v2@fix#egg=xblock-drag-and-drop-v2'",
+    );
+    let out = check(&fork, &example("production"), &[]);
+    assert!(!out.stdout.contains("fork-token-123"), "{}", out.stdout);
+    let r = out.report();
+    assert_class(&r, "/build/pip/xblock-drag-and-drop-v2", "drift");
+    // The twin: the same Dockerfile, nothing under /build.
+    let r = check(&example("production"), &example("production"), &[]).report();
+    assert!(
+        r["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .all(|f| !f["path"].as_str().unwrap_or("").starts_with("/build/")),
+        "{r}"
+    );
 }
 
 #[test]
@@ -595,7 +697,7 @@ fn fresh_renders_by_pinned_tutor_are_judged_like_the_fixtures() {
         "/services/cms/uwsgi_workers",
         "/security/https",
         "/security/session_cookie_secure",
-        "/plugins/pip:openedx-example-xblock",
+        "/build/pip/openedx-example-xblock",
     ] {
         assert_class(&rep, path, "reduced");
     }
@@ -812,10 +914,16 @@ fn another_point_release_of_the_same_release_is_ordered_by_tutor_version() {
     let r = behind.report();
     // The release knowledge is of 22.0.3: the openedx tag follows the Tutor version and
     // comes with it; Caddy's default of 22.0.2 is not known, so its older tag is judged
-    // on its own (reduced), never guessed.
+    // on its own (reduced), never guessed; so are the packages 22.0.3's Dockerfile adds
+    // (the certifi upgrade) or pins newer (pip).
     assert_eq!(
         classes(&r, "reduced"),
-        ["/release/images/caddy", "/release/tutor_version"]
+        [
+            "/release/images/caddy",
+            "/release/tutor_version",
+            "/build/pip/certifi",
+            "/build/pip/pip"
+        ]
     );
     assert_class(&r, "/release/images/openedx", "expected");
     assert_eq!(r["release"]["order"], "behind");

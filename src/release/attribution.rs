@@ -96,7 +96,14 @@ impl ReleaseSummary {
 /// The parts of a surface that attribution reads.
 pub fn raw_parts(surface: &Value) -> Value {
     let mut out = Map::new();
-    for key in ["release", "settings", "features", "services", "datastores"] {
+    for key in [
+        "release",
+        "settings",
+        "features",
+        "services",
+        "datastores",
+        "build",
+    ] {
         if let Some(v) = surface.get(key) {
             out.insert(key.into(), v.clone());
         }
@@ -251,6 +258,7 @@ impl<'a> Upgrade<'a> {
             }
             ["features", app @ ("lms" | "cms"), flag] => self.flag_follows_release(path, app, flag),
             ["services", name] => self.deployment_follows_release(path, name),
+            ["build", "pip", name, ..] => self.package_follows_release(name),
             _ => false,
         }
     }
@@ -314,6 +322,22 @@ impl<'a> Upgrade<'a> {
             let actual = side.surface.pointer(path).cloned();
             actual.is_none() || actual == expected || expected.is_none()
         })
+    }
+
+    /// A Python package that each side's own Dockerfile template installs as that side
+    /// has it (added, dropped or re-pinned by the release).
+    fn package_follows_release(&self, name: &str) -> bool {
+        let Some((s, p)) = self.both() else {
+            return false;
+        };
+        let of = |k: &Knowledge| k.pip().get(name).cloned();
+        if of(s) == of(p) {
+            return false;
+        }
+        let path = crate::surface::join_pointer(&["build", "pip", name]);
+        self.sides()
+            .iter()
+            .all(|side| side.surface.pointer(&path).cloned() == side.knowledge.and_then(of))
     }
 
     /// A deployment that only one release's templates define, present only there.

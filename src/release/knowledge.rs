@@ -28,6 +28,15 @@ pub struct Knowledge {
     pub deployments: Vec<String>,
     /// The services of the docker-compose template.
     pub compose_services: Vec<String>,
+    /// The core Dockerfile's `RUN … pip install …` instructions (Jinja left in).
+    pub pip_runs: Vec<String>,
+}
+
+impl Knowledge {
+    /// What the release's own Dockerfile installs, as `/build/pip` writes it.
+    pub fn pip(&self) -> Map<String, Value> {
+        crate::collect::tutor::pip_surface(&self.pip_runs.join("\n"))
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -170,6 +170,10 @@ impl Builder<'_> {
                 unknown("the deployments and autoscalers (env/k8s)"),
             ),
             ("/features", unknown("the FEATURES maps (env/apps/openedx)")),
+            (
+                "/build/pip",
+                unknown("the packages built into the image (env/build/openedx/Dockerfile)"),
+            ),
             ("/settings/lms", unknown("the LMS settings (lms.env.yml)")),
             ("/settings/cms", unknown("the CMS settings (cms.env.yml)")),
             (

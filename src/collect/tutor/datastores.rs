@@ -74,7 +74,25 @@ impl Builder<'_> {
         self.simple_store("mysql", get_bool("RUN_MYSQL"), mysql_host);
         self.simple_store("redis", get_bool("RUN_REDIS"), get_str("REDIS_HOST"));
         let search_host = get_str("MEILISEARCH_URL").map(|u| url_host(&u).to_string());
-        self.simple_store("search", get_bool("RUN_MEILISEARCH"), search_host);
+        let search_bundled = get_bool("RUN_MEILISEARCH").unwrap_or(true);
+        self.simple_store("search", Some(search_bundled), search_host.clone());
+        if get_str("MEILISEARCH_URL").is_some() {
+            self.set("/datastores/search/backend", json!("meilisearch"));
+            let prefix = get_str("MEILISEARCH_INDEX_PREFIX").unwrap_or_default();
+            self.set("/datastores/search/index_prefix", json!(prefix));
+            // Two environments on one external cluster overwrite each other's indexes
+            // only with the same prefix: the index is host and prefix together.
+            if !search_bundled && let Some(h) = &search_host {
+                self.set("/datastores/search/index", json!(format!("{h}/{prefix}")));
+            }
+        }
+
+        // Error reporting: a Sentry DSN (set by a plugin; its value is a secret and
+        // judged under /settings, equal DSNs there are `shared`).
+        let sentry = ["SENTRY_DSN", "OPENEDX_SENTRY_DSN"]
+            .iter()
+            .any(|k| get_str(k).is_some_and(|v| !v.trim().is_empty()));
+        self.set("/monitoring/error_reporting", json!(sentry));
 
         let smtp_host = lms_env
             .and_then(|e| e.get("EMAIL_HOST"))

@@ -25,6 +25,8 @@
 //! - Secrets in the rendered settings are all copies of `config.yml` secrets, so they are
 //!   left out of `/settings/lms` and `/settings/cms` and judged once, at `/settings/<KEY>`.
 
+mod build;
+pub use build::pip_surface;
 mod builder;
 mod compose;
 mod config;
@@ -62,8 +64,10 @@ pub struct Config {
 }
 
 /// The surfaces a Tutor root speaks for.
-pub(super) const COVERS: [&str; 7] = [
+pub(super) const COVERS: [&str; 9] = [
     "/release",
+    "/build",
+    "/monitoring",
     "/plugins",
     "/datastores",
     "/services",
@@ -263,6 +267,7 @@ fn read_root(
         compose.as_ref(),
         &env,
     );
+    b.build(dockerfile.as_deref());
     match (&manifests, &compose) {
         (Some(m), _) => b.services_k8s(m, &settings),
         (None, Some(c)) => b.services_compose(c, &settings),

@@ -16,24 +16,9 @@ impl Builder<'_> {
                 plugins.insert(name.to_string(), json!({"enabled": true}));
             }
         }
-        // Extra Python packages baked into the openedx image, and host directories mounted
-        // into it (a mounted edx-platform is a fork in all but name).
-        if let Some(list) = settings
-            .get("OPENEDX_EXTRA_PIP_REQUIREMENTS")
-            .and_then(Value::as_array)
-        {
-            for req in list.iter().filter_map(Value::as_str) {
-                let name = req
-                    .split(['<', '>', '=', '!', '~', '[', ';', '@', ' '])
-                    .next()
-                    .unwrap_or(req)
-                    .trim();
-                plugins.insert(
-                    format!("pip:{name}"),
-                    json!({"enabled": true, "requirement": req}),
-                );
-            }
-        }
+        // Host directories mounted into the image (a mounted edx-platform is a fork in all
+        // but name). Extra Python packages are read from the rendered Dockerfile
+        // (`/build/pip`), with whatever plugins add there.
         if let Some(list) = settings.get("MOUNTS").and_then(Value::as_array) {
             for mount in list.iter().filter_map(Value::as_str) {
                 let host = mount.split(':').next().unwrap_or(mount);

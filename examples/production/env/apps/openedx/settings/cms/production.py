@@ -48,7 +48,7 @@ DJANGO_REDIS_IGNORE_EXCEPTIONS = True
 
 # Meilisearch connection parameters
 MEILISEARCH_ENABLED = True
-MEILISEARCH_URL = "http://meilisearch:7700"
+MEILISEARCH_URL = "https://search.example.org"
 MEILISEARCH_PUBLIC_URL = "https://meilisearch.lms.example.org"
 MEILISEARCH_INDEX_PREFIX = "tutor_"
 MEILISEARCH_API_KEY = "62e09400efed2d0c5453dc418fb8e44e8b815de117f23d6d9f11a3eaff7b9a12"

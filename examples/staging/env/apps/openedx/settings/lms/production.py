@@ -48,7 +48,7 @@ DJANGO_REDIS_IGNORE_EXCEPTIONS = True
 
 # Meilisearch connection parameters
 MEILISEARCH_ENABLED = True
-MEILISEARCH_URL = "http://meilisearch:7700"
+MEILISEARCH_URL = "https://search.example.org"
 MEILISEARCH_PUBLIC_URL = "http://meilisearch.lms.staging.example.org"
 MEILISEARCH_INDEX_PREFIX = "tutor_"
 MEILISEARCH_API_KEY = "fda1e9b5e5348c379d9c73e8926530a9cbfd941ac38dc6bb392764edebff301a"
