@@ -96,26 +96,30 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Re
 
 /// Parses TOML, turning the multi-line diagnostic into one line with line and column.
 pub fn parse_toml<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T> {
-    toml::from_str(text).map_err(|e| {
-        let (line, column) = e.span().map_or((1, 1), |s| line_col(text, s.start));
-        let mut message = one_line(e.message());
-        // The parser says "duplicate key" at the second one; name it, and the first.
-        if message.starts_with("duplicate key")
-            && let Some(key) = e.span().and_then(|s| text.get(s)).map(str::trim)
-        {
-            let key = key.trim_matches(['"', '\'']);
-            message = match unique::first_toml_key(text, key, line) {
-                Some(first) => format!("{DUPLICATE_KEY}{key}` (first at line {first})"),
-                None => format!("{DUPLICATE_KEY}{key}`"),
-            };
-        }
-        Error::Parse {
-            path: path.to_path_buf(),
-            line,
-            column,
-            message: without_values(&message),
-        }
-    })
+    toml::from_str(text).map_err(|e| toml_error(path, text, &e))
+}
+
+/// A TOML parse or deserialization error of the file `path` holding `text`, as one line
+/// with the line and column it points at.
+pub fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> Error {
+    let (line, column) = e.span().map_or((1, 1), |s| line_col(text, s.start));
+    let mut message = one_line(e.message());
+    // The parser says "duplicate key" at the second one; name it, and the first.
+    if message.starts_with("duplicate key")
+        && let Some(key) = e.span().and_then(|s| text.get(s)).map(str::trim)
+    {
+        let key = key.trim_matches(['"', '\'']);
+        message = match unique::first_toml_key(text, key, line) {
+            Some(first) => format!("{DUPLICATE_KEY}{key}` (first at line {first})"),
+            None => format!("{DUPLICATE_KEY}{key}`"),
+        };
+    }
+    Error::Parse {
+        path: path.to_path_buf(),
+        line,
+        column,
+        message: without_values(&message),
+    }
 }
 
 /// Parses a YAML document into a value, with line and column when the parser knows

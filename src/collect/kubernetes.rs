@@ -12,7 +12,7 @@
 //! full inventory by kind, namespace and name under `/kubernetes/<Kind>/<ns>/<name>`.
 
 use super::endpoint::{self, call_deadline};
-use super::{Collected, Context, SourceError};
+use super::{Collected, Collector, Context, SourceError};
 use crate::error::{Error, parse_json, read_file};
 use crate::surface;
 use serde::Deserialize;
@@ -67,7 +67,25 @@ pub struct Config {
 }
 
 impl Config {
-    pub fn origin(&self) -> String {
+
+}
+
+impl Collector for Config {
+    const KIND: &'static str = "kubernetes";
+
+    fn resolve_paths(&mut self, resolve: &dyn Fn(&Path) -> PathBuf) {
+        super::resolve_path(&mut self.file, resolve);
+        super::resolve_path(&mut self.ca_bundle, resolve);
+    }
+
+    fn credential_vars(&self) -> Vec<(&'static str, &str)> {
+        self.token_env
+            .iter()
+            .map(|v| ("token_env", v.as_str()))
+            .collect()
+    }
+
+    fn origin(&self) -> String {
         match (&self.file, &self.api_server) {
             (Some(f), _) => f.display().to_string(),
             (None, Some(s)) => crate::normalize::safe_url(s),
@@ -75,17 +93,21 @@ impl Config {
         }
     }
 
-    pub fn covers(&self) -> Vec<String> {
+    fn covers(&self) -> Vec<String> {
         vec![
             "/services".into(),
             "/kubernetes".into(),
             "/security/ingress_tls".into(),
         ]
     }
+
+    async fn collect(&self, ctx: &Context) -> Result<Collected, SourceError> {
+        collect(self, ctx).await
+    }
 }
 
 /// Reads the objects (API or file) and writes the surface.
-pub async fn collect(config: &Config, ctx: &Context) -> Result<Collected, SourceError> {
+async fn collect(config: &Config, ctx: &Context) -> Result<Collected, SourceError> {
     let objects = match &config.file {
         Some(path) => {
             let p = path.clone();

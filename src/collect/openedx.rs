@@ -19,14 +19,14 @@
 //! the `Authorization` header never reaches another host. No message carries the
 //! client secret or the token: they are only ever put into request headers.
 
-use super::{Collected, Context, SourceError};
+use super::{Collected, Collector, Context, SourceError};
 use crate::error::Error;
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, RETRY_AFTER};
 use reqwest::{Method, StatusCode, Url, redirect};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -116,40 +116,10 @@ impl Config {
         Ok(())
     }
 
-    /// What is read, with no credential in it.
-    pub fn origin(&self) -> String {
-        match &self.cms {
-            Some(cms) => format!("{} (cms {})", safe_display(&self.lms), safe_display(cms)),
-            None => safe_display(&self.lms),
-        }
-    }
 
-    /// The pointers this source speaks for.
-    pub fn covers(&self) -> Vec<String> {
-        let mut c: Vec<String> = [
-            "/sso/providers",
-            "/sso/third_party_auth",
-            "/sso/saml_configured",
-            "/sso/saml_working",
-            "/health/lms",
-            "/features/waffle_flags",
-            "/features/waffle_switches",
-            "/features/django_settings",
-            "/features/lms",
-            "/features/mfe_config",
-            "/features/mfe_config_api",
-            "/features/mfe_config_by_mfe",
-        ]
-        .map(String::from)
-        .to_vec();
-        if self.cms.is_some() {
-            c.push("/health/cms".into());
-        }
-        c
-    }
 
     /// The names of the credential variables for an environment.
-    fn credential_vars(&self, environment: &str) -> (String, String) {
+    fn credential_var_names(&self, environment: &str) -> (String, String) {
         (
             self.client_id_env
                 .clone()
@@ -219,15 +189,82 @@ fn host_setting(url: &Url) -> String {
     }
 }
 
+impl Collector for Config {
+    const KIND: &'static str = "openedx";
+
+    /// An `http://` or `https://` LMS base URL.
+    fn from_shortcut(src: &str) -> Option<Result<Config, Error>> {
+        (src.starts_with("http://") || src.starts_with("https://")).then(|| Config::from_url(src))
+    }
+
+    fn resolve_paths(&mut self, resolve: &dyn Fn(&Path) -> PathBuf) {
+        super::resolve_path(&mut self.ca_bundle, resolve);
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        self.validate()
+    }
+
+    fn credential_vars(&self) -> Vec<(&'static str, &str)> {
+        [
+            ("client_id_env", &self.client_id_env),
+            ("client_secret_env", &self.client_secret_env),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| Some((k, v.as_deref()?)))
+        .collect()
+    }
+
+    /// What is read, with no credential in it.
+    fn origin(&self) -> String {
+        match &self.cms {
+            Some(cms) => format!("{} (cms {})", safe_display(&self.lms), safe_display(cms)),
+            None => safe_display(&self.lms),
+        }
+    }
+
+    /// The pointers this source speaks for.
+    fn covers(&self) -> Vec<String> {
+        let mut c: Vec<String> = [
+            "/sso/providers",
+            "/sso/third_party_auth",
+            "/sso/saml_configured",
+            "/sso/saml_working",
+            "/health/lms",
+            "/features/waffle_flags",
+            "/features/waffle_switches",
+            "/features/django_settings",
+            "/features/lms",
+            "/features/mfe_config",
+            "/features/mfe_config_api",
+            "/features/mfe_config_by_mfe",
+        ]
+        .map(String::from)
+        .to_vec();
+        if self.cms.is_some() {
+            c.push("/health/cms".into());
+        }
+        c
+    }
+
+    async fn collect(&self, ctx: &Context) -> Result<Collected, SourceError> {
+        collect(self, ctx).await
+    }
+
+    async fn reveal_hidden(&self, ctx: &Context, ids: &[String]) -> BTreeMap<String, Value> {
+        reveal_hidden(self, ctx, ids).await
+    }
+}
+
 /// Reads the live LMS (and CMS) of one environment.
-pub async fn collect(config: &Config, ctx: &Context) -> Result<Collected, SourceError> {
+async fn collect(config: &Config, ctx: &Context) -> Result<Collected, SourceError> {
     let lms = base_url("lms", &config.lms).map_err(Error::Usage)?;
     let cms = match &config.cms {
         Some(c) => Some(base_url("cms", c).map_err(Error::Usage)?),
         None => None,
     };
     let http = Http::new(config, ctx)?;
-    let (id_var, secret_var) = config.credential_vars(&ctx.environment);
+    let (id_var, secret_var) = config.credential_var_names(&ctx.environment);
 
     // The CMS is the configured one or, failing that, the one the LMS's own MFE config
     // names (`STUDIO_BASE_URL`); a configured CMS is asked at once, a discovered one as
@@ -377,7 +414,7 @@ pub async fn collect(config: &Config, ctx: &Context) -> Result<Collected, Source
 /// environment lists and this one does not may be configured but hidden from the login
 /// page. Returns the providers found, each marked `"hidden": true`; ids the LMS does not
 /// know are simply absent (a probe that fails says nothing either way).
-pub async fn reveal_hidden(
+async fn reveal_hidden(
     config: &Config,
     ctx: &Context,
     ids: &[String],
