@@ -6,6 +6,7 @@
 //! file and the reports find it through [`KINDS`].
 
 pub mod endpoint;
+pub mod http;
 pub mod lms_tables;
 mod progress;
 
