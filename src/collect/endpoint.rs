@@ -215,7 +215,10 @@ pub async fn within<T, E: std::fmt::Display>(
 ) -> Result<T, String> {
     match tokio::time::timeout(deadline, call).await {
         Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(format!("{what}: {}", one_line(&e.to_string()))),
+        Ok(Err(e)) => Err(format!(
+            "{what}: {}",
+            crate::error::one_line(&e.to_string())
+        )),
         Err(_) => Err(format!(
             "{what}: no answer within {}s",
             deadline.as_secs_f64()
@@ -227,20 +230,6 @@ pub async fn within<T, E: std::fmt::Display>(
 /// (which says what was being done) wins over the generic "source timed out".
 pub fn call_deadline(source_timeout: Duration) -> Duration {
     source_timeout.mul_f64(0.8)
-}
-
-/// Error text from drivers can span lines and repeat a wrapper's prefix ("Input/output
-/// error: Input/output error: …"); a reason in a report is one line, said once, and any
-/// URL in it is shown without its password or query values.
-pub fn one_line(s: &str) -> String {
-    let flat = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut parts: Vec<&str> = Vec::new();
-    for part in flat.split(": ") {
-        if parts.last() != Some(&part) {
-            parts.push(part);
-        }
-    }
-    safe_url(&parts.join(": "))
 }
 
 #[cfg(test)]
@@ -304,14 +293,6 @@ mod tests {
     #[test]
     fn bad_port_is_a_usage_error() {
         assert!(Endpoint::parse("redis://cache:notaport", 6379, "X").is_err());
-    }
-
-    #[test]
-    fn repeated_error_prefixes_are_said_once() {
-        assert_eq!(
-            one_line("Input/output error: Input/output error: Connection refused\n"),
-            "Input/output error: Connection refused"
-        );
     }
 
     #[test]

@@ -302,12 +302,12 @@ async fn list_all(api: &Api, path: &str) -> Result<Vec<Value>, String> {
                 401 => "the API server refused the credentials (401 Unauthorized): check token_env or the service account token".to_string(),
                 403 => format!(
                     "the account may not list this resource (403 Forbidden; it needs RBAC get/list){}",
-                    message.map(|m| format!(": {}", endpoint::one_line(&m))).unwrap_or_default()
+                    message.map(|m| format!(": {}", crate::error::one_line(&m))).unwrap_or_default()
                 ),
                 _ => format!(
                     "answered {}{}",
                     http::status_text(status),
-                    message.map(|m| format!(": {}", endpoint::one_line(&m))).unwrap_or_default()
+                    message.map(|m| format!(": {}", crate::error::one_line(&m))).unwrap_or_default()
                 ),
             };
             return Err(format!("GET {shown}: {why}"));

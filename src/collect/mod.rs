@@ -24,8 +24,8 @@ macro_rules! sources {
 
 sources!(tutor, openedx, mysql, redis, mongodb, kubernetes, snapshot);
 
-use crate::classify::Location;
 use crate::error::Error;
+use crate::findings::Location;
 use crate::normalize::{Fingerprinter, SecretPolicy, safe_url};
 use crate::snapshot::{FingerprintInfo, Snapshot, SourceState, SourceStatus};
 use crate::surface;

@@ -292,7 +292,7 @@ impl Documents {
                     return Err(format!(
                         "replSetGetStatus answered an error: {} {}",
                         code,
-                        endpoint::one_line(errmsg)
+                        crate::error::one_line(errmsg)
                     )
                     .trim()
                     .to_string());
@@ -409,8 +409,8 @@ impl Documents {
                     continue;
                 };
                 let e = out.entry(host.to_string()).or_default();
-                e.priority = x.get("priority").and_then(number);
-                e.votes = x.get("votes").and_then(number).map(|v| v as i64);
+                e.priority = x.get("priority").and_then(ejson_number);
+                e.votes = x.get("votes").and_then(ejson_number).map(|v| v as i64);
                 e.hidden = Some(x.get("hidden").and_then(Value::as_bool).unwrap_or(false));
                 e.arbiter = Some(
                     x.get("arbiterOnly")
@@ -434,8 +434,8 @@ impl Documents {
                     .get("stateStr")
                     .and_then(Value::as_str)
                     .map(str::to_string)
-                    .or_else(|| x.get("state").and_then(number).map(state_name));
-                e.health = x.get("health").and_then(number);
+                    .or_else(|| x.get("state").and_then(ejson_number).map(state_name));
+                e.health = x.get("health").and_then(ejson_number);
                 if e.state.as_deref() == Some("ARBITER") {
                     e.arbiter = Some(true);
                 }
@@ -539,12 +539,12 @@ fn standalone(mut m: Map<String, Value>, role: &str) -> Value {
 
 /// `{"ok": 0, "errmsg": …}`: a command that failed, as mongosh's EJSON prints it.
 fn is_error(v: &Value) -> bool {
-    v.get("ok").and_then(number) == Some(0.0)
+    v.get("ok").and_then(ejson_number) == Some(0.0)
 }
 
 /// Reads a number in plain JSON or in canonical Extended JSON (`{"$numberInt": "1"}`,
 /// `$numberLong`, `$numberDouble`), since EJSON.stringify can print either.
-fn number(v: &Value) -> Option<f64> {
+fn ejson_number(v: &Value) -> Option<f64> {
     match v {
         Value::Number(n) => n.as_f64(),
         Value::Bool(b) => Some(if *b { 1.0 } else { 0.0 }),

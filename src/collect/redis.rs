@@ -121,7 +121,7 @@ impl Config {
             SourceError::Failed(format!(
                 "{}: {}",
                 self.origin(),
-                endpoint::one_line(&e.to_string())
+                crate::error::one_line(&e.to_string())
             ))
         };
         let info = addr
