@@ -738,64 +738,35 @@ const MFES: [&str; 14] = [
     "program-console",
 ];
 
+/// `Authorization: Basic` for the client credentials (RFC 7617), marked sensitive so
+/// that it is never logged.
 fn basic_auth(id: &str, secret: &str) -> HeaderValue {
-    use std::fmt::Write;
-    let raw = format!("{id}:{secret}");
-    let mut encoded = String::from("Basic ");
-    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    for chunk in raw.as_bytes().chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                let _ = encoded.write_char(TABLE[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                encoded.push('=');
-            }
-        }
-    }
+    use base64::Engine;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}"));
     // Base64 output is always a valid header value.
-    let mut v = HeaderValue::from_str(&encoded).unwrap_or_else(|_| HeaderValue::from_static(""));
+    let mut v = HeaderValue::from_str(&format!("Basic {encoded}"))
+        .unwrap_or_else(|_| HeaderValue::from_static(""));
     v.set_sensitive(true);
     v
 }
 
-/// An endpoint under a base URL (which may carry a path prefix).
+/// An endpoint under a base URL (which may carry a path prefix), with its query
+/// form-encoded (`?extended`, `?tpa_hint=saml-a+b`).
 fn endpoint(base: &Url, path: &str, query: &[(&str, Option<&str>)]) -> Url {
     let mut url = base.clone();
     let prefix = base.path().trim_end_matches('/');
     url.set_path(&format!("{prefix}{path}"));
+    url.set_query(None);
     if !query.is_empty() {
-        let mut q = String::new();
+        let mut q = url.query_pairs_mut();
         for (k, v) in query {
-            if !q.is_empty() {
-                q.push('&');
-            }
-            q.push_str(k);
-            if let Some(v) = v {
-                q.push('=');
-                q.push_str(&url_encode(v));
-            }
+            match v {
+                Some(v) => q.append_pair(k, v),
+                None => q.append_key_only(k),
+            };
         }
-        url.set_query(Some(&q));
     }
     url
-}
-
-fn url_encode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// Parses a body as JSON; the message names the URL and the position, never the body.
@@ -992,7 +963,7 @@ mod tests {
         let u = endpoint(&base, "/api/mfe_context", &[("tpa_hint", Some("saml-a b"))]);
         assert_eq!(
             u.as_str(),
-            "https://x.org/prefix/api/mfe_context?tpa_hint=saml-a%20b"
+            "https://x.org/prefix/api/mfe_context?tpa_hint=saml-a+b"
         );
         let u = endpoint(&base, "/heartbeat", &[("extended", None)]);
         assert_eq!(u.as_str(), "https://x.org/prefix/heartbeat?extended");

@@ -230,7 +230,11 @@ impl Reader<'_> {
                     .map_err(|_| WireError::Malformed("negative binary length".into()))?;
                 let subtype = self.take(1)?[0];
                 let data = self.take(len)?;
-                json!({"$binary": {"base64": hex::encode(data), "subType": format!("{subtype:02x}")}})
+                {
+                    use base64::Engine;
+                    let base64 = base64::engine::general_purpose::STANDARD.encode(data);
+                    json!({"$binary": {"base64": base64, "subType": format!("{subtype:02x}")}})
+                }
             }
             0x06 | 0x0A => Value::Null,
             0x07 => json!({"$oid": hex::encode(self.take(12)?)}),
@@ -280,5 +284,19 @@ mod tests {
             let _ = decode_document(&b[..cut]);
         }
         assert!(decode_document(&b[..b.len() - 3]).is_err());
+    }
+
+    #[test]
+    fn binary_elements_are_extended_json_base64() {
+        // {b: BinData(0, de ad be ef)}: length, type 0x05, "b\0", length, subtype, bytes.
+        let mut b = Vec::new();
+        b.extend_from_slice(&17i32.to_le_bytes());
+        b.extend_from_slice(&[0x05, b'b', 0]);
+        b.extend_from_slice(&4i32.to_le_bytes());
+        b.extend_from_slice(&[0x00, 0xde, 0xad, 0xbe, 0xef, 0x00]);
+        assert_eq!(
+            decode_document(&b).unwrap(),
+            json!({"b": {"$binary": {"base64": "3q2+7w==", "subType": "00"}}})
+        );
     }
 }
