@@ -107,24 +107,11 @@ fn parse_host_port(s: &str, default_port: u16) -> Option<(String, u16)> {
     }
 }
 
+/// `%XX` escapes decoded (invalid UTF-8 replaced, a stray `%` kept).
 fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(b) = s
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(b);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// `ENVPARITY_<ENV>_<NAME>`: the variable a shortcut's credential is read from, with the
@@ -288,6 +275,20 @@ mod tests {
         let e = Endpoint::parse("mysql://envparity@10.0.0.5", 3306, "X").unwrap();
         assert_eq!(e.user.as_deref(), Some("envparity"));
         assert_eq!(e.hosts, vec![("10.0.0.5".to_string(), 3306)]);
+    }
+
+    #[test]
+    fn percent_escapes_in_user_and_query_are_decoded() {
+        let e = Endpoint::parse(
+            "mongodb://ops%2Bro@a:1,b/?replicaSet=rs%2F0&x=%zz",
+            27017,
+            "X",
+        )
+        .unwrap();
+        assert_eq!(e.user.as_deref(), Some("ops+ro"));
+        assert_eq!(e.hosts, [("a".to_string(), 1), ("b".to_string(), 27017)]);
+        assert_eq!(e.param("replicaSet"), Some("rs/0"));
+        assert_eq!(e.param("x"), Some("%zz"));
     }
 
     #[test]
