@@ -4,7 +4,7 @@
 //! first. Run with `cargo bench --bench engine`.
 
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use envparity::classify::Class;
+use envparity::findings::Class;
 use envparity::normalize::{Fingerprinter, HostTokens, SecretPolicy, redact};
 use envparity::profile::Profile;
 use envparity::snapshot::Snapshot;

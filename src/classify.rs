@@ -2,130 +2,12 @@
 //! the rule that governs its path.
 
 use crate::compare::{Change, Difference};
-use crate::profile::{RuleKind, Severity};
-use crate::surface;
-use serde::{Deserialize, Serialize};
+use crate::findings::{Class, Finding, Locations, brief};
+use crate::profile::{Profile, RuleKind};
+use crate::snapshot::Snapshot;
+use crate::surface::{self, boolish, number};
 use serde_json::Value;
 use std::cmp::Ordering;
-
-/// The finding classes of the design contract.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Class {
-    Reduced,
-    Shared,
-    Unknown,
-    Drift,
-    Extra,
-    Waived,
-    Expected,
-}
-
-impl Class {
-    pub const ALL: [Class; 7] = [
-        Class::Reduced,
-        Class::Shared,
-        Class::Unknown,
-        Class::Drift,
-        Class::Extra,
-        Class::Waived,
-        Class::Expected,
-    ];
-
-    /// The classes that fail the gate unless told otherwise.
-    pub const FAILING_BY_DEFAULT: [Class; 3] = [Class::Reduced, Class::Shared, Class::Unknown];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Class::Reduced => "reduced",
-            Class::Shared => "shared",
-            Class::Unknown => "unknown",
-            Class::Drift => "drift",
-            Class::Extra => "extra",
-            Class::Waived => "waived",
-            Class::Expected => "expected",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Class> {
-        Class::ALL.into_iter().find(|c| c.as_str() == s)
-    }
-
-    pub fn default_severity(self) -> Severity {
-        match self {
-            Class::Reduced | Class::Shared | Class::Unknown => Severity::High,
-            Class::Drift => Severity::Medium,
-            Class::Extra => Severity::Low,
-            Class::Waived | Class::Expected => Severity::Info,
-        }
-    }
-}
-
-impl std::fmt::Display for Class {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// What a waiver did to a finding.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WaiverNote {
-    /// `active` (the finding is waived) or `expired` (it is not, any more).
-    pub status: String,
-    pub reason: String,
-    pub owner: String,
-    pub expires: String,
-    /// The class the finding had before the waiver applied.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub waived_class: Option<Class>,
-}
-
-/// Where a value came from, when a collector knows (file and line).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct Location {
-    pub file: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub line: Option<usize>,
-}
-
-/// One finding of the report.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Finding {
-    pub class: Class,
-    pub path: String,
-    pub surface: String,
-    pub severity: Severity,
-    pub message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub staging: Option<Value>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub production: Option<Value>,
-    /// The glob of the profile rule that judged it, when one did.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub rule: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub waiver: Option<WaiverNote>,
-    /// Where the production and staging values were read, when known.
-    #[serde(default, skip_serializing_if = "Locations::is_empty")]
-    pub locations: Locations,
-    /// The difference comes with the release (see the report's `release` block).
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub release: bool,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Locations {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub staging: Option<Location>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub production: Option<Location>,
-}
-
-impl Locations {
-    pub fn is_empty(&self) -> bool {
-        self.staging.is_none() && self.production.is_none()
-    }
-}
 
 /// Context that classification needs beyond the difference itself.
 #[derive(Debug, Clone, Default)]
@@ -250,6 +132,39 @@ pub fn classify(d: Difference, ctx: &ClassifyContext) -> Option<Finding> {
     })
 }
 
+/// Identity settings (hosts) differ by design; they are listed as expected before they
+/// are replaced by tokens, so that the report still shows them.
+pub fn host_findings(staging: &Snapshot, production: &Snapshot, profile: &Profile) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for name in &profile.host_settings {
+        if profile.is_ignored(&format!("/settings/{}", surface::escape_segment(name))) {
+            continue;
+        }
+        let get = |s: &Snapshot| s.surface.get("settings").and_then(|v| v.get(name)).cloned();
+        let (s, p) = (get(staging), get(production));
+        if let (Some(s), Some(p)) = (&s, &p)
+            && s != p
+        {
+            out.push(Finding {
+                class: Class::Expected,
+                path: format!("/settings/{}", surface::escape_segment(name)),
+                surface: "settings".into(),
+                severity: Class::Expected.default_severity(),
+                message:
+                    "identity setting: differs by design, and its values are compared as a token"
+                        .into(),
+                staging: Some(s.clone()),
+                production: Some(p.clone()),
+                rule: None,
+                waiver: None,
+                locations: Locations::default(),
+                release: false,
+            });
+        }
+    }
+    out
+}
+
 fn changed(
     kind: Option<RuleKind>,
     s: Option<&Value>,
@@ -316,15 +231,6 @@ fn changed(
     })
 }
 
-fn number(v: &Value) -> Option<f64> {
-    match v {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
-
-/// Booleans as Open edX and YAML spell them.
 /// How far a capability is on: off (0), on for some — a waffle flag's `both`, for a
 /// percentage of users or for staff only — (1), on (2).
 fn level(v: &Value) -> Option<u8> {
@@ -339,20 +245,6 @@ fn level_word(level: u8) -> &'static str {
         0 => "off",
         1 => "on for some",
         _ => "on",
-    }
-}
-
-pub fn boolish(v: &Value) -> Option<bool> {
-    match v {
-        Value::Bool(b) => Some(*b),
-        Value::Null => Some(false),
-        Value::Number(n) => n.as_f64().map(|x| x != 0.0),
-        Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
-            "true" | "on" | "yes" | "1" | "enabled" => Some(true),
-            "false" | "off" | "no" | "0" | "disabled" | "" => Some(false),
-            _ => None,
-        },
-        _ => None,
     }
 }
 
@@ -410,30 +302,6 @@ fn contains_host_token(v: &Value) -> bool {
                     .all(|b| b.is_ascii_uppercase() || b == b'_')
         })
     })
-}
-
-/// A short rendering of a value for messages (never a secret: those are markers).
-pub fn brief(v: Option<&Value>) -> String {
-    match v {
-        None => "(absent)".into(),
-        Some(v) if surface::as_unknown(v).is_some() => "(unknown)".into(),
-        Some(Value::String(s)) => truncate(s, 60),
-        Some(v) => {
-            if let Some(fp) = surface::as_secret(v) {
-                return format!("secret {fp}");
-            }
-            truncate(&v.to_string(), 60)
-        }
-    }
-}
-
-fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let cut: String = s.chars().take(max - 1).collect();
-        format!("{cut}…")
-    }
 }
 
 #[cfg(test)]

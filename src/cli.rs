@@ -1,9 +1,9 @@
 //! The command line: flags are defined once here, with their help beside them.
 
-use crate::classify::Class;
 use crate::collect::{self, Context, Source};
 use crate::config::Config;
 use crate::error::Error;
+use crate::findings::Class;
 use crate::normalize::{Fingerprinter, SecretPolicy};
 use crate::profile::{DEFAULT_PROFILE, EMBEDDED, Profile};
 use crate::report::{self, Format, RenderOptions, Report, Verdict};

@@ -38,9 +38,10 @@ pub struct Config {
     pub path: PathBuf,
 }
 
-/// The sources of one environment.
+/// The sources of one environment: shortcuts, and one section per source kind
+/// (`[[staging.tutor]]`, `[[staging.openedx]]`, ... as [`collect::KINDS`] names them).
+/// Unknown keys are refused by [`Config::parse`], which reads the kind sections.
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct EnvConfig {
     /// Display name (defaults to the section name).
     #[serde(default)]
@@ -48,26 +49,14 @@ pub struct EnvConfig {
     /// Sources written as on the command line (a Tutor root, a snapshot, a URL).
     #[serde(default)]
     pub sources: Vec<String>,
-    #[serde(default)]
-    pub snapshot: Vec<collect::snapshot::Config>,
-    /// Tutor project roots (`[[staging.tutor]] root = "deploy/staging"`).
-    #[serde(default)]
-    pub tutor: Vec<collect::tutor::Config>,
-    /// Live Open edX instances (`[[staging.openedx]]`: lms, cms, client_id_env, ...).
-    #[serde(default)]
-    pub openedx: Vec<collect::openedx::Config>,
-    #[serde(default)]
-    pub mysql: Vec<collect::mysql::Config>,
-    #[serde(default)]
-    pub redis: Vec<collect::redis::Config>,
-    #[serde(default)]
-    pub mongodb: Vec<collect::mongodb::Config>,
-    #[serde(default)]
-    pub kubernetes: Vec<collect::kubernetes::Config>,
-    /// Public hosts as served (`[[staging.edge]] url = "https://lms.example.org"`).
-    #[serde(default)]
-    pub edge: Vec<collect::edge::Config>,
+    /// The sources of the kind sections, in the order of [`collect::KINDS`], their
+    /// relative paths made relative to the file.
+    #[serde(skip)]
+    pub sections: Vec<Source>,
 }
+
+/// The keys of an environment section besides the source kinds.
+pub(crate) const ENV_KEYS: [&str; 2] = ["name", "sources"];
 
 impl Config {
     pub fn load(path: &Path) -> Result<Config> {
@@ -94,56 +83,94 @@ impl Config {
         }
         c.base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         c.path = path.to_path_buf();
-        c.check_var_names(text)?;
+        c.read_sections(text)?;
         Ok(c)
     }
 
-    /// Every `*_env` key must name an environment variable. A value that is not a name
-    /// is refused before anything runs, with the file, line and key but never the
-    /// value: the usual mistake is pasting the credential itself there.
-    fn check_var_names(&self, text: &str) -> Result<()> {
-        for (section, env) in [("staging", &self.staging), ("production", &self.production)] {
-            let Some(env) = env else { continue };
-            let fields = env
-                .openedx
+    /// Reads the kind sections of both environments through the collector registry, with
+    /// the file's spans, so that an error points at its line. The serde pass above read
+    /// only `name` and `sources`; a key that is neither nor a source kind is refused here.
+    fn read_sections(&mut self, text: &str) -> Result<()> {
+        let toml_error = |e: toml::de::Error| crate::error::toml_error(&self.path, text, &e);
+        let doc = toml::de::DeTable::parse(text).map_err(toml_error)?;
+        let base = self.base.clone();
+        let resolve = |p: &Path| resolve_in(&base, p);
+        let mut built = [Vec::new(), Vec::new()];
+        for (section, sources) in ["staging", "production"].into_iter().zip(&mut built) {
+            let Some(table) = doc
+                .get_ref()
                 .iter()
-                .flat_map(|c| {
-                    [
-                        ("openedx", "client_id_env", &c.client_id_env),
-                        ("openedx", "client_secret_env", &c.client_secret_env),
-                    ]
-                })
-                .chain(
-                    env.mysql
-                        .iter()
-                        .map(|c| ("mysql", "password_env", &c.password_env)),
-                )
-                .chain(
-                    env.redis
-                        .iter()
-                        .map(|c| ("redis", "password_env", &c.password_env)),
-                )
-                .chain(
-                    env.mongodb
-                        .iter()
-                        .map(|c| ("mongodb", "password_env", &c.password_env)),
-                )
-                .chain(
-                    env.kubernetes
-                        .iter()
-                        .map(|c| ("kubernetes", "token_env", &c.token_env)),
-                );
-            for (table, key, value) in fields {
-                let Some(value) = value else { continue };
-                if let Err(why) = collect::endpoint::check_var_name(key, value) {
-                    let (line, column) = locate_key(text, key, value);
+                .find(|(k, _)| k.get_ref() == section)
+                .and_then(|(_, v)| v.get_ref().as_table())
+            else {
+                continue;
+            };
+            for (key, _) in table.iter() {
+                let key_name: &str = key.get_ref();
+                if !ENV_KEYS.contains(&key_name) && collect::kind(key_name).is_none() {
+                    let expected: Vec<&str> = ENV_KEYS
+                        .into_iter()
+                        .chain(collect::KINDS.iter().map(|k| k.name))
+                        .collect();
+                    let (line, column) = line_col(text, key.span().start);
                     return Err(Error::Parse {
                         path: self.path.clone(),
                         line,
                         column,
-                        message: format!("[[{section}.{table}]] {why}"),
+                        message: format!(
+                            "unknown field `{key_name}`, expected one of {}",
+                            expected
+                                .iter()
+                                .map(|k| format!("`{k}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
                     });
                 }
+            }
+            for kind in collect::KINDS {
+                let Some((_, value)) = table.iter().find(|(k, _)| k.get_ref() == kind.name) else {
+                    continue;
+                };
+                for entry in kind
+                    .read_section(value.clone(), &resolve)
+                    .map_err(toml_error)?
+                {
+                    // Every `*_env` key must name an environment variable. A value that
+                    // is not a name is refused before anything runs, with the file, line
+                    // and key but never the value: the usual mistake is pasting the
+                    // credential itself there.
+                    for (key, value) in &entry.credential_vars {
+                        if let Err(why) = collect::endpoint::check_var_name(key, value) {
+                            let (line, column) = locate_key(text, key, value);
+                            return Err(Error::Parse {
+                                path: self.path.clone(),
+                                line,
+                                column,
+                                message: format!("[[{section}.{}]] {why}", kind.name),
+                            });
+                        }
+                    }
+                    let (line, column) = line_col(text, entry.at);
+                    if let Some(why) = &entry.invalid {
+                        return Err(Error::Parse {
+                            path: self.path.clone(),
+                            line,
+                            column,
+                            message: format!("[[{section}.{}]] {why}", kind.name),
+                        });
+                    }
+                    sources.push(entry.source);
+                }
+            }
+        }
+        let [staging, production] = built;
+        for (env, sections) in [
+            (&mut self.staging, staging),
+            (&mut self.production, production),
+        ] {
+            if let Some(env) = env {
+                env.sections = sections;
             }
         }
         Ok(())
@@ -161,11 +188,7 @@ impl Config {
 
     /// A path from the file, relative to the file's folder.
     pub fn resolve(&self, p: &Path) -> PathBuf {
-        if p.is_absolute() || p.as_os_str().is_empty() {
-            p.to_path_buf()
-        } else {
-            self.base.join(p)
-        }
+        resolve_in(&self.base, p)
     }
 
     /// The sources of one environment section.
@@ -181,58 +204,7 @@ impl Config {
                 Source::from_shortcut(&s).map_err(|e| Error::invalid(&self.path, e.to_string()))?,
             );
         }
-        for c in &env.snapshot {
-            out.push(Source::Snapshot(collect::snapshot::Config {
-                path: self.resolve(&c.path),
-            }));
-        }
-        for c in &env.tutor {
-            out.push(Source::Tutor(collect::tutor::Config {
-                root: self.resolve(&c.root),
-            }));
-        }
-        for c in &env.openedx {
-            c.validate()
-                .map_err(|m| Error::invalid(&self.path, format!("[[openedx]]: {m}")))?;
-            let mut c = c.clone();
-            c.ca_bundle = c.ca_bundle.as_deref().map(|p| self.resolve(p));
-            out.push(Source::OpenEdx(c));
-        }
-        let resolve = |p: &Option<PathBuf>| p.as_deref().map(|p| self.resolve(p));
-        for c in &env.mysql {
-            out.push(Source::Mysql(collect::mysql::Config {
-                ca_bundle: resolve(&c.ca_bundle),
-                ..c.clone()
-            }));
-        }
-        for c in &env.redis {
-            out.push(Source::Redis(collect::redis::Config {
-                ca_bundle: resolve(&c.ca_bundle),
-                ..c.clone()
-            }));
-        }
-        for c in &env.mongodb {
-            out.push(Source::Mongodb(collect::mongodb::Config {
-                status_file: resolve(&c.status_file),
-                ca_bundle: resolve(&c.ca_bundle),
-                ..c.clone()
-            }));
-        }
-        for c in &env.kubernetes {
-            out.push(Source::Kubernetes(collect::kubernetes::Config {
-                file: resolve(&c.file),
-                ca_bundle: resolve(&c.ca_bundle),
-                ..c.clone()
-            }));
-        }
-        for c in &env.edge {
-            c.validate()
-                .map_err(|m| Error::invalid(&self.path, format!("[[edge]]: {m}")))?;
-            out.push(Source::Edge(collect::edge::Config {
-                ca_bundle: resolve(&c.ca_bundle),
-                ..c.clone()
-            }));
-        }
+        out.extend(env.sections.iter().cloned());
         if out.is_empty() {
             return Err(Error::invalid(
                 &self.path,
@@ -240,6 +212,15 @@ impl Config {
             ));
         }
         Ok(out)
+    }
+}
+
+/// `p` relative to `base` (the config file's folder) unless absolute or empty.
+fn resolve_in(base: &Path, p: &Path) -> PathBuf {
+    if p.is_absolute() || p.as_os_str().is_empty() {
+        p.to_path_buf()
+    } else {
+        base.join(p)
     }
 }
 

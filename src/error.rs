@@ -69,7 +69,7 @@ pub fn parse_json_value(path: &Path, text: &str) -> Result<serde_json::Value> {
         Ok(v) => Ok(v.0),
         Err(e) => {
             let (mut line, mut column) = (e.line(), e.column());
-            let mut message = without_values(&strip_position(&e.to_string()));
+            let mut message = without_values(&without_position(&e.to_string()));
             // The parser noticed the duplicate once its value was read: point at the key.
             if duplicate_key_in(&message).is_some()
                 && let Some(d) = unique::json_duplicate(text)
@@ -96,26 +96,30 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Re
 
 /// Parses TOML, turning the multi-line diagnostic into one line with line and column.
 pub fn parse_toml<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T> {
-    toml::from_str(text).map_err(|e| {
-        let (line, column) = e.span().map_or((1, 1), |s| line_col(text, s.start));
-        let mut message = one_line(e.message());
-        // The parser says "duplicate key" at the second one; name it, and the first.
-        if message.starts_with("duplicate key")
-            && let Some(key) = e.span().and_then(|s| text.get(s)).map(str::trim)
-        {
-            let key = key.trim_matches(['"', '\'']);
-            message = match unique::first_toml_key(text, key, line) {
-                Some(first) => format!("{DUPLICATE_KEY}{key}` (first at line {first})"),
-                None => format!("{DUPLICATE_KEY}{key}`"),
-            };
-        }
-        Error::Parse {
-            path: path.to_path_buf(),
-            line,
-            column,
-            message: without_values(&message),
-        }
-    })
+    toml::from_str(text).map_err(|e| toml_error(path, text, &e))
+}
+
+/// A TOML parse or deserialization error of the file `path` holding `text`, as one line
+/// with the line and column it points at.
+pub fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> Error {
+    let (line, column) = e.span().map_or((1, 1), |s| line_col(text, s.start));
+    let mut message = one_line(e.message());
+    // The parser says "duplicate key" at the second one; name it, and the first.
+    if message.starts_with("duplicate key")
+        && let Some(key) = e.span().and_then(|s| text.get(s)).map(str::trim)
+    {
+        let key = key.trim_matches(['"', '\'']);
+        message = match unique::first_toml_key(text, key, line) {
+            Some(first) => format!("{DUPLICATE_KEY}{key}` (first at line {first})"),
+            None => format!("{DUPLICATE_KEY}{key}`"),
+        };
+    }
+    Error::Parse {
+        path: path.to_path_buf(),
+        line,
+        column,
+        message: without_values(&message),
+    }
 }
 
 /// Parses a YAML document into a value, with line and column when the parser knows
@@ -192,7 +196,7 @@ pub fn without_position(msg: &str) -> String {
         };
     }
     out.push_str(rest);
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
+    one_line(&out)
 }
 
 /// A deserializer's message without the value it quotes: `invalid type: string "…",
@@ -255,22 +259,32 @@ fn closing_quote(s: &str) -> Option<usize> {
     None
 }
 
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// serde_json and YAML append " at line X column Y"; we print the position up front.
-fn strip_position(s: &str) -> String {
-    let s = one_line(s);
-    match s.rfind(" at line ") {
-        Some(i) => s[..i].to_string(),
-        None => s,
+/// A message on one line, said once: whitespace folded, a wrapper's repeated prefix
+/// ("Input/output error: Input/output error: …") dropped, and any URL in it shown
+/// without its password or query values. Driver errors and parser messages go through
+/// it before they reach a report or stderr.
+pub fn one_line(s: &str) -> String {
+    let flat = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut parts: Vec<&str> = Vec::new();
+    for part in flat.split(": ") {
+        if parts.last() != Some(&part) {
+            parts.push(part);
+        }
     }
+    crate::normalize::safe_url(&parts.join(": "))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn repeated_error_prefixes_are_said_once() {
+        assert_eq!(
+            one_line("Input/output error: Input/output error: Connection refused\n"),
+            "Input/output error: Connection refused"
+        );
+    }
 
     #[test]
     fn line_col_is_one_based() {

@@ -12,6 +12,7 @@ pub mod collect;
 pub mod compare;
 pub mod config;
 pub mod error;
+pub mod findings;
 pub mod input;
 pub mod normalize;
 pub mod pathglob;
@@ -22,7 +23,8 @@ pub mod snapshot;
 pub mod surface;
 pub mod waiver;
 
-use classify::{Class, ClassifyContext, Finding, Location, Locations};
+use classify::ClassifyContext;
+use findings::{Class, Finding, Location, Locations};
 use normalize::HostTokens;
 use profile::Profile;
 use report::{Report, Verdict};
@@ -72,7 +74,7 @@ pub fn judge_keeping(
     let has_release = release_block.staging != Default::default()
         || release_block.production != Default::default();
 
-    let mut findings = host_findings(&staging, &production, &opts.profile);
+    let mut findings = classify::host_findings(&staging, &production, &opts.profile);
     let s_tokens = HostTokens::from_surface(&staging.surface, &opts.profile.host_settings);
     let p_tokens = HostTokens::from_surface(&production.surface, &opts.profile.host_settings);
     s_tokens.apply(&mut staging.surface);
@@ -190,39 +192,6 @@ fn mark_uncovered(this: &mut Snapshot, other: &Snapshot) {
             surface::set_pointer(&mut this.surface, &p, surface::unknown(reason));
         }
     }
-}
-
-/// Identity settings (hosts) differ by design; they are listed as expected before they
-/// are replaced by tokens, so that the report still shows them.
-fn host_findings(staging: &Snapshot, production: &Snapshot, profile: &Profile) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for name in &profile.host_settings {
-        if profile.is_ignored(&format!("/settings/{}", surface::escape_segment(name))) {
-            continue;
-        }
-        let get = |s: &Snapshot| s.surface.get("settings").and_then(|v| v.get(name)).cloned();
-        let (s, p) = (get(staging), get(production));
-        if let (Some(s), Some(p)) = (&s, &p)
-            && s != p
-        {
-            out.push(Finding {
-                class: Class::Expected,
-                path: format!("/settings/{}", surface::escape_segment(name)),
-                surface: "settings".into(),
-                severity: Class::Expected.default_severity(),
-                message:
-                    "identity setting: differs by design, and its values are compared as a token"
-                        .into(),
-                staging: Some(s.clone()),
-                production: Some(p.clone()),
-                rule: None,
-                waiver: None,
-                locations: Locations::default(),
-                release: false,
-            });
-        }
-    }
-    out
 }
 
 /// The location recorded for `pointer` or its nearest ancestor.

@@ -1,8 +1,8 @@
 //! The snapshot document (`envparity.snapshot/1`): one environment's collected surface,
 //! with the status of every source that fed it.
 
-use crate::classify::Location;
 use crate::error::{Error, Result, parse_json_value, read_file};
+use crate::findings::Location;
 use crate::surface::{SECRET_MARKER, UNKNOWN_MARKER};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

@@ -288,6 +288,31 @@ pub fn surface_rank(name: &str) -> (usize, String) {
     }
 }
 
+/// Booleans as Open edX and YAML spell them (`true`, `"on"`, `"yes"`, `1`, `"enabled"`,
+/// null for false); `None` for anything else.
+pub fn boolish(v: &Value) -> Option<bool> {
+    match v {
+        Value::Bool(b) => Some(*b),
+        Value::Null => Some(false),
+        Value::Number(n) => n.as_f64().map(|x| x != 0.0),
+        Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+            "true" | "on" | "yes" | "1" | "enabled" => Some(true),
+            "false" | "off" | "no" | "0" | "disabled" | "" => Some(false),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A number, or a string holding one (YAML and Django settings spell numbers both ways).
+pub fn number(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,8 +5,8 @@
 //! stops applying and the finding says so; a waiver that matches nothing is stale and the
 //! report lists it, so the file does not rot.
 
-use crate::classify::{Class, Finding, WaiverNote};
 use crate::error::{Error, Result, line_col, read_file};
+use crate::findings::{Class, Finding, WaiverNote};
 use crate::pathglob::PathGlob;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -174,7 +174,7 @@ pub fn apply(findings: &mut [Finding], waivers: &[Waiver], today: NaiveDate) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::classify::Locations;
+    use crate::findings::Locations;
     use crate::profile::Severity;
 
     fn finding(path: &str, class: Class) -> Finding {

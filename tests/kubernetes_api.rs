@@ -140,16 +140,27 @@ async fn serve_list(
     .into_response()
 }
 
-/// Starts the API server on a loopback port in its own thread and runtime.
-fn spawn_api(list: &str) -> (SocketAddr, Arc<Mutex<Vec<String>>>) {
+/// The API of the objects in a fixture list.
+fn api_of(list: &str) -> Api {
     let doc: Value =
         serde_json::from_str(&std::fs::read_to_string(fixture(list)).expect("fixture"))
             .expect("fixture JSON");
-    let api = Api {
+    Api {
         objects: Arc::new(doc["items"].as_array().cloned().unwrap_or_default()),
         requests: Arc::new(Mutex::new(Vec::new())),
-    };
+    }
+}
+
+/// Starts the API server on a loopback port in its own thread and runtime.
+fn spawn_api(list: &str) -> (SocketAddr, Arc<Mutex<Vec<String>>>) {
+    let api = api_of(list);
     let requests = api.requests.clone();
+    let app = Router::new().fallback(serve_list).with_state(api);
+    (serve(app), requests)
+}
+
+/// Serves `app` on a loopback port in its own thread and runtime.
+fn serve(app: Router) -> SocketAddr {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_current_thread()
@@ -161,11 +172,10 @@ fn spawn_api(list: &str) -> (SocketAddr, Arc<Mutex<Vec<String>>>) {
                 .await
                 .expect("bind");
             tx.send(listener.local_addr().expect("addr")).ok();
-            let app = Router::new().fallback(serve_list).with_state(api);
             axum::serve(listener, app).await.ok();
         });
     });
-    (rx.recv().expect("server address"), requests)
+    rx.recv().expect("server address")
 }
 
 fn write_config(dir: &Path, staging: &str, production: &str) -> PathBuf {
@@ -379,4 +389,107 @@ fn unset_token_variable_is_bad_input() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("ENVPARITY_TEST_UNSET_TOKEN"), "{stderr}");
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+}
+
+/// An API server behind a proxy that is briefly unavailable: the first request gets a
+/// 503 that says when to come back.
+#[derive(Clone)]
+struct Unavailable {
+    api: Api,
+    refused: Arc<Mutex<bool>>,
+}
+
+async fn serve_after_503(
+    State(u): State<Unavailable>,
+    uri: Uri,
+    headers: HeaderMap,
+    query: Query<HashMap<String, String>>,
+) -> Response {
+    let first = u
+        .refused
+        .lock()
+        .map(|mut r| !std::mem::replace(&mut *r, true));
+    if first.unwrap_or(false) {
+        u.api
+            .requests
+            .lock()
+            .map(|mut r| r.push(format!("503 {uri}")))
+            .ok();
+        let mut r = status(503, "ServiceUnavailable", "the server is restarting");
+        r.headers_mut()
+            .insert("retry-after", axum::http::HeaderValue::from_static("2"));
+        return r;
+    }
+    serve_list(State(u.api), uri, headers, query).await
+}
+
+fn snapshot_of_production(addr: SocketAddr, dir: &Path) -> (i32, Value, String) {
+    let config = write_config(dir, "", &api_section(addr, "PROD_K8S_TOKEN"));
+    let out = dir.join("snap.json");
+    let (code, _, stderr) = envparity(
+        &[
+            "snapshot",
+            "--env",
+            "production",
+            "--config",
+            config.to_str().unwrap_or_default(),
+            "-o",
+            out.to_str().unwrap_or_default(),
+        ],
+        &[("PROD_K8S_TOKEN", GOOD_TOKEN)],
+    );
+    let snap = std::fs::read_to_string(&out)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or(Value::Null);
+    (code, snap, stderr)
+}
+
+#[test]
+fn api_server_503_is_retried_after_its_retry_after() {
+    let api = api_of("production-list.json");
+    let requests = api.requests.clone();
+    let app = Router::new()
+        .fallback(serve_after_503)
+        .with_state(Unavailable {
+            api,
+            refused: Arc::new(Mutex::new(false)),
+        });
+    let addr = serve(app);
+    let dir = TempDir::new().expect("temp dir");
+    let started = std::time::Instant::now();
+    let (code, snap, stderr) = snapshot_of_production(addr, dir.path());
+    let took = started.elapsed();
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(snap["sources"]["kubernetes"]["status"], "ok", "{snap}");
+    assert_eq!(snap["surface"]["services"]["lms"]["replicas"], 3, "{snap}");
+    let seen = requests.lock().map(|r| r.clone()).unwrap_or_default();
+    // The refused request was asked again: the same page, after the 503.
+    assert!(seen[0].starts_with("503 "), "{seen:?}");
+    assert_eq!(seen[0].trim_start_matches("503 "), seen[1], "{seen:?}");
+    // Retry-After said 2 s; the backoff alone would have waited well under one.
+    assert!(took >= std::time::Duration::from_secs(2), "{took:?}");
+}
+
+#[test]
+fn api_server_body_over_the_cap_is_an_error_not_a_truncation() {
+    // A list padded past the 16 MiB cap, as a runaway or hostile server might send.
+    let huge = format!(
+        "{{\"kind\": \"DeploymentList\", \"items\": [], \"pad\": \"{}\"}}",
+        "x".repeat(17 * 1024 * 1024)
+    );
+    let app = Router::new().fallback(move || {
+        let body = huge.clone();
+        async move { body }
+    });
+    let addr = serve(app);
+    let dir = TempDir::new().expect("temp dir");
+    let (code, snap, stderr) = snapshot_of_production(addr, dir.path());
+    assert_eq!(code, 0, "a refused source is not bad input: {stderr}");
+    assert_eq!(snap["sources"]["kubernetes"]["status"], "failed", "{snap}");
+    let why = snap["surface"]["services"]["$unknown"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(why.contains("larger than 16 MiB"), "{why}");
+    assert!(why.contains("/deployments"), "{why}");
 }

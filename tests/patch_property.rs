@@ -3,7 +3,7 @@
 //! surfaces, judged by the real engine (`envparity::judge`), with keyed objects,
 //! unordered arrays (set diff) and an ordered array (sequence diff) in them.
 
-use envparity::classify::Class;
+use envparity::findings::Class;
 use envparity::profile::Profile;
 use envparity::report::{self, Format, RenderOptions, Report};
 use envparity::snapshot::{self, Snapshot};

@@ -16,7 +16,7 @@
 //! Discipline: connect and read deadlines on every step, at most [`MAX_HEAD`] bytes of
 //! response head read (the body is never read), no redirect followed.
 
-use super::{Collected, Context, SourceError};
+use super::{Collected, Collector, Context, SourceError};
 use crate::error::Error;
 use crate::normalize::safe_url;
 use reqwest::Url;
@@ -26,7 +26,7 @@ use rustls::pki_types::{CertificateDer, ServerName, UnixTime, pem::PemObject};
 use rustls::{DigitallySignedStruct, RootCertStore, SignatureScheme};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -67,9 +67,11 @@ pub struct Config {
     pub ca_bundle: Option<PathBuf>,
 }
 
-impl Config {
-    /// `edge:https://HOST` on the command line; `None` when `src` is not one.
-    pub fn from_shortcut(src: &str) -> Option<Result<Config, Error>> {
+impl Collector for Config {
+    const KIND: &'static str = "edge";
+
+    /// `edge:https://HOST` on the command line.
+    fn from_shortcut(src: &str) -> Option<Result<Config, Error>> {
         let url = src.strip_prefix("edge:")?;
         let c = Config {
             url: url.to_string(),
@@ -78,12 +80,37 @@ impl Config {
             http_url: None,
             ca_bundle: None,
         };
-        Some(c.validate().map(|_| c))
+        Some(c.check().map(|_| c))
     }
 
+    fn resolve_paths(&mut self, resolve: &dyn Fn(&Path) -> PathBuf) {
+        super::resolve_path(&mut self.ca_bundle, resolve);
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        self.check().map_err(|e| e.to_string())
+    }
+
+    fn origin(&self) -> String {
+        safe_url(&self.url)
+    }
+
+    fn covers(&self) -> Vec<String> {
+        vec![format!(
+            "/edge/{}",
+            crate::surface::escape_segment(&self.name())
+        )]
+    }
+
+    async fn collect(&self, ctx: &Context) -> Result<Collected, SourceError> {
+        collect(self, ctx).await
+    }
+}
+
+impl Config {
     /// The URL is an `https://` URL with a host and nothing else (no credential, path or
     /// query: the probe is one anonymous `GET /`).
-    pub fn validate(&self) -> Result<(), Error> {
+    pub fn check(&self) -> Result<(), Error> {
         let bad = |why: &str| Error::Usage(format!("edge source `{}`: {why}", safe_url(&self.url)));
         let url = Url::parse(&self.url).map_err(|e| bad(&format!("not a URL ({e})")))?;
         if url.scheme() != "https" {
@@ -110,7 +137,7 @@ impl Config {
     }
 
     fn url(&self) -> Result<Url, Error> {
-        self.validate()?;
+        self.check()?;
         Url::parse(&self.url).map_err(|e| Error::Usage(e.to_string()))
     }
 
@@ -126,16 +153,6 @@ impl Config {
         host.split('.').next().unwrap_or("edge").to_string()
     }
 
-    pub fn origin(&self) -> String {
-        safe_url(&self.url)
-    }
-
-    pub fn covers(&self) -> Vec<String> {
-        vec![format!(
-            "/edge/{}",
-            crate::surface::escape_segment(&self.name())
-        )]
-    }
 }
 
 /// What the certificate verifier said, kept for the report.
@@ -233,7 +250,7 @@ async fn step<T, E: std::fmt::Display>(
         Ok(Ok(v)) => Ok(v),
         Ok(Err(e)) => Err(format!(
             "{origin}: {what}: {}",
-            super::endpoint::one_line(&e.to_string())
+            crate::error::one_line(&e.to_string())
         )),
         Err(_) => Err(format!("{origin}: {what}: no answer in {limit:?}")),
     }
@@ -377,7 +394,7 @@ fn certificate(der: &CertificateDer<'_>, verdict: Option<&Result<(), String>>) -
 }
 
 /// Handshakes, asks for `/`, and asks the HTTP port for the redirect; writes `/edge/<name>`.
-pub async fn collect(config: &Config, ctx: &Context) -> Result<Collected, SourceError> {
+async fn collect(config: &Config, ctx: &Context) -> Result<Collected, SourceError> {
     let url = config.url()?;
     let origin = config.origin();
     let host = url
@@ -471,7 +488,7 @@ pub async fn collect(config: &Config, ctx: &Context) -> Result<Collected, Source
     if let Some(Err(why)) = &verdict {
         notes.push(format!(
             "{origin}: the served certificate is not trusted ({})",
-            super::endpoint::one_line(why)
+            crate::error::one_line(why)
         ));
     }
     if head.status >= 400 {

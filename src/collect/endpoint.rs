@@ -107,24 +107,11 @@ fn parse_host_port(s: &str, default_port: u16) -> Option<(String, u16)> {
     }
 }
 
+/// `%XX` escapes decoded (invalid UTF-8 replaced, a stray `%` kept).
 fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(b) = s
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(b);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// `ENVPARITY_<ENV>_<NAME>`: the variable a shortcut's credential is read from, with the
@@ -215,7 +202,10 @@ pub async fn within<T, E: std::fmt::Display>(
 ) -> Result<T, String> {
     match tokio::time::timeout(deadline, call).await {
         Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(format!("{what}: {}", one_line(&e.to_string()))),
+        Ok(Err(e)) => Err(format!(
+            "{what}: {}",
+            crate::error::one_line(&e.to_string())
+        )),
         Err(_) => Err(format!(
             "{what}: no answer within {}s",
             deadline.as_secs_f64()
@@ -227,20 +217,6 @@ pub async fn within<T, E: std::fmt::Display>(
 /// (which says what was being done) wins over the generic "source timed out".
 pub fn call_deadline(source_timeout: Duration) -> Duration {
     source_timeout.mul_f64(0.8)
-}
-
-/// Error text from drivers can span lines and repeat a wrapper's prefix ("Input/output
-/// error: Input/output error: …"); a reason in a report is one line, said once, and any
-/// URL in it is shown without its password or query values.
-pub fn one_line(s: &str) -> String {
-    let flat = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut parts: Vec<&str> = Vec::new();
-    for part in flat.split(": ") {
-        if parts.last() != Some(&part) {
-            parts.push(part);
-        }
-    }
-    safe_url(&parts.join(": "))
 }
 
 #[cfg(test)]
@@ -302,16 +278,22 @@ mod tests {
     }
 
     #[test]
-    fn bad_port_is_a_usage_error() {
-        assert!(Endpoint::parse("redis://cache:notaport", 6379, "X").is_err());
+    fn percent_escapes_in_user_and_query_are_decoded() {
+        let e = Endpoint::parse(
+            "mongodb://ops%2Bro@a:1,b/?replicaSet=rs%2F0&x=%zz",
+            27017,
+            "X",
+        )
+        .unwrap();
+        assert_eq!(e.user.as_deref(), Some("ops+ro"));
+        assert_eq!(e.hosts, [("a".to_string(), 1), ("b".to_string(), 27017)]);
+        assert_eq!(e.param("replicaSet"), Some("rs/0"));
+        assert_eq!(e.param("x"), Some("%zz"));
     }
 
     #[test]
-    fn repeated_error_prefixes_are_said_once() {
-        assert_eq!(
-            one_line("Input/output error: Input/output error: Connection refused\n"),
-            "Input/output error: Connection refused"
-        );
+    fn bad_port_is_a_usage_error() {
+        assert!(Endpoint::parse("redis://cache:notaport", 6379, "X").is_err());
     }
 
     #[test]

@@ -12,9 +12,12 @@
 //! full inventory by kind, namespace and name under `/kubernetes/<Kind>/<ns>/<name>`.
 
 use super::endpoint::{self, call_deadline};
-use super::{Collected, Context, SourceError};
+use super::http::{self, Http};
+use super::{Collected, Collector, Context, SourceError};
 use crate::error::{Error, parse_json, read_file};
 use crate::surface;
+use reqwest::Url;
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -67,7 +70,25 @@ pub struct Config {
 }
 
 impl Config {
-    pub fn origin(&self) -> String {
+
+}
+
+impl Collector for Config {
+    const KIND: &'static str = "kubernetes";
+
+    fn resolve_paths(&mut self, resolve: &dyn Fn(&Path) -> PathBuf) {
+        super::resolve_path(&mut self.file, resolve);
+        super::resolve_path(&mut self.ca_bundle, resolve);
+    }
+
+    fn credential_vars(&self) -> Vec<(&'static str, &str)> {
+        self.token_env
+            .iter()
+            .map(|v| ("token_env", v.as_str()))
+            .collect()
+    }
+
+    fn origin(&self) -> String {
         match (&self.file, &self.api_server) {
             (Some(f), _) => f.display().to_string(),
             (None, Some(s)) => crate::normalize::safe_url(s),
@@ -75,17 +96,21 @@ impl Config {
         }
     }
 
-    pub fn covers(&self) -> Vec<String> {
+    fn covers(&self) -> Vec<String> {
         vec![
             "/services".into(),
             "/kubernetes".into(),
             "/security/ingress_tls".into(),
         ]
     }
+
+    async fn collect(&self, ctx: &Context) -> Result<Collected, SourceError> {
+        collect(self, ctx).await
+    }
 }
 
 /// Reads the objects (API or file) and writes the surface.
-pub async fn collect(config: &Config, ctx: &Context) -> Result<Collected, SourceError> {
+async fn collect(config: &Config, ctx: &Context) -> Result<Collected, SourceError> {
     let objects = match &config.file {
         Some(path) => {
             let p = path.clone();
@@ -160,16 +185,11 @@ pub fn objects_from_document(doc: &Value) -> Result<Vec<Object>, String> {
 struct Api {
     base: String,
     token: Option<String>,
-    client: reqwest::Client,
+    http: Http,
     namespace: Option<String>,
 }
 
 fn api(config: &Config, ctx: &Context) -> Result<Api, SourceError> {
-    let deadline = call_deadline(ctx.timeout);
-    let mut builder = reqwest::Client::builder()
-        .timeout(deadline)
-        .connect_timeout(deadline)
-        .user_agent(concat!("envparity/", env!("CARGO_PKG_VERSION")));
     let (base, token, ca, namespace) = match &config.api_server {
         Some(server) => {
             let token = match &config.token_env {
@@ -215,19 +235,17 @@ fn api(config: &Config, ctx: &Context) -> Result<Api, SourceError> {
             )
         }
     };
-    if let Some(ca) = &ca {
-        let pem = crate::input::read_bytes(ca)?;
-        let cert = reqwest::Certificate::from_pem(&pem)
-            .map_err(|e| Error::invalid(ca, format!("not a PEM certificate: {e}")))?;
-        builder = builder.add_root_certificate(cert);
-    }
-    let client = builder
-        .build()
-        .map_err(|e| SourceError::Failed(format!("building the HTTP client: {e}")))?;
+    let per_request = call_deadline(ctx.timeout);
+    let options = http::Options {
+        request_timeout: per_request,
+        connect_timeout: per_request,
+        ca_bundle: ca.as_deref(),
+        holder: "the API server",
+    };
     Ok(Api {
         base,
         token,
-        client,
+        http: Http::new(&options, ctx.timeout)?,
         namespace,
     })
 }
@@ -252,56 +270,60 @@ async fn from_api(config: &Config, ctx: &Context) -> Result<Vec<Object>, SourceE
 
 /// Follows `metadata.continue` until the list is complete.
 async fn list_all(api: &Api, path: &str) -> Result<Vec<Value>, String> {
+    let shown = crate::normalize::safe_url(&format!("{}{path}", api.base));
+    let mut url = Url::parse(&format!("{}{path}", api.base))
+        .map_err(|e| format!("GET {shown}: not a URL: {e}"))?;
+    let mut headers = HeaderMap::new();
+    if let Some(bearer) = &api.token {
+        let mut value = HeaderValue::from_str(&format!("Bearer {bearer}")).map_err(|_| {
+            format!("GET {shown}: the token is not a valid header value (check token_env)")
+        })?;
+        value.set_sensitive(true);
+        headers.insert(AUTHORIZATION, value);
+    }
     let mut items = Vec::new();
     let mut token: Option<String> = None;
     // A server that keeps handing out continue tokens must not keep us forever.
     for _ in 0..10_000 {
-        let url = format!("{}{path}", api.base);
-        let mut req = api.client.get(&url).query(&[("limit", PAGE.to_string())]);
-        if let Some(t) = &token {
-            req = req.query(&[("continue", t)]);
+        {
+            let mut query = url.query_pairs_mut();
+            query.clear().append_pair("limit", &PAGE.to_string());
+            if let Some(t) = &token {
+                query.append_pair("continue", t);
+            }
         }
-        if let Some(bearer) = &api.token {
-            req = req.bearer_auth(bearer);
-        }
-        let resp = req
-            .send()
-            .await
-            .map_err(|e| format!("GET {}: {}", crate::normalize::safe_url(&url), describe(&e)))?;
-        let status = resp.status();
+        let reply = api.http.get(&url, headers.clone(), false).await?;
+        let status = reply.status;
         if !status.is_success() {
-            let body = resp.text().await.unwrap_or_default();
-            let message = serde_json::from_str::<Value>(&body)
+            let message = serde_json::from_slice::<Value>(&reply.body)
                 .ok()
                 .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_string));
             let why = match status.as_u16() {
                 401 => "the API server refused the credentials (401 Unauthorized): check token_env or the service account token".to_string(),
                 403 => format!(
                     "the account may not list this resource (403 Forbidden; it needs RBAC get/list){}",
-                    message.map(|m| format!(": {}", endpoint::one_line(&m))).unwrap_or_default()
+                    message.map(|m| format!(": {}", crate::error::one_line(&m))).unwrap_or_default()
                 ),
                 _ => format!(
-                    "answered {status}{}",
-                    message.map(|m| format!(": {}", endpoint::one_line(&m))).unwrap_or_default()
+                    "answered {}{}",
+                    http::status_text(status),
+                    message.map(|m| format!(": {}", crate::error::one_line(&m))).unwrap_or_default()
                 ),
             };
-            return Err(format!("GET {}: {why}", crate::normalize::safe_url(&url)));
+            return Err(format!("GET {shown}: {why}"));
         }
-        let list: Value = resp.json().await.map_err(|e| {
+        let list: Value = serde_json::from_slice(&reply.body).map_err(|e| {
             format!(
-                "GET {}: not a Kubernetes list: {}",
-                crate::normalize::safe_url(&url),
-                describe(&e)
+                "GET {shown}: not a Kubernetes list: malformed JSON at line {} column {}",
+                e.line(),
+                e.column()
             )
         })?;
         match list.get("items") {
             Some(Value::Array(a)) => items.extend(a.iter().cloned()),
             Some(Value::Null) | None => {}
             Some(_) => {
-                return Err(format!(
-                    "GET {}: `items` is not an array",
-                    crate::normalize::safe_url(&url)
-                ));
+                return Err(format!("GET {shown}: `items` is not an array"));
             }
         }
         token = list
@@ -315,23 +337,6 @@ async fn list_all(api: &Api, path: &str) -> Result<Vec<Value>, String> {
         }
     }
     Err(format!("{path}: the list did not end after 10000 pages"))
-}
-
-/// reqwest's Display omits the cause ("error sending request"); the cause is what a
-/// person needs (connection refused, certificate unknown, timed out).
-fn describe(e: &reqwest::Error) -> String {
-    let mut s = if e.is_timeout() {
-        "no answer in time".to_string()
-    } else {
-        e.to_string()
-    };
-    let mut src = std::error::Error::source(e);
-    while let Some(cause) = src {
-        s.push_str(": ");
-        s.push_str(&cause.to_string());
-        src = cause.source();
-    }
-    endpoint::one_line(&s)
 }
 
 /// The surface of a set of objects (see the module documentation for the layout).

@@ -292,7 +292,7 @@ pub fn site_third_party_auth(surface: &Value) -> Option<bool> {
         .values()
         .filter(|s| s.get("enabled").and_then(Value::as_bool) == Some(true))
         .filter_map(|s| s.pointer("/values/ENABLE_THIRD_PARTY_AUTH"))
-        .filter_map(crate::classify::boolish)
+        .filter_map(crate::surface::boolish)
         .collect();
     match said.as_slice() {
         [one] => Some(*one),

@@ -1,30 +1,43 @@
 //! Collection: every source of both environments runs concurrently, each under its own
 //! deadline; one failed source never hides the others, it makes its part `unknown`.
 //!
-//! Adding a collector: a new file here with a `Config` (deserialized from the config
-//! file, `deny_unknown_fields`), `covers()` and `collect()`, then one variant in
-//! [`Source`] and one line in each `match` below.
+//! A source kind is one file here implementing [`Collector`] plus its name in the
+//! [`sources!`] line below (see `docs/adding-a-source.md`); the command line, the config
+//! file and the reports find it through [`KINDS`].
 
-pub mod edge;
 pub mod endpoint;
-pub mod kubernetes;
+pub mod http;
 pub mod lms_tables;
-pub mod mongodb;
-pub mod mysql;
-pub mod openedx;
 mod progress;
-pub mod redis;
-pub mod snapshot;
-pub mod tutor;
 
-use crate::classify::Location;
+/// Declares the collector modules and lists them in [`KINDS`], in the order a
+/// command-line SRC is offered to them: the first kind that claims it takes it, so the
+/// catch-all (`snapshot`: any other file) comes last. Sections of the config file are
+/// read in the same order.
+macro_rules! sources {
+    ($($module:ident),* $(,)?) => {
+        $(pub mod $module;)*
+        /// Every kind of source envparity reads.
+        pub const KINDS: &[Kind] = &[$(Kind::of::<$module::Config>()),*];
+    };
+}
+
+sources!(
+    edge, tutor, openedx, mysql, redis, mongodb, kubernetes, snapshot
+);
+
 use crate::error::Error;
+use crate::findings::Location;
 use crate::normalize::{Fingerprinter, SecretPolicy, safe_url};
 use crate::snapshot::{FingerprintInfo, Snapshot, SourceState, SourceStatus};
 use crate::surface;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::fmt::Debug;
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -73,68 +86,201 @@ pub struct Context {
     pub quiet: bool,
 }
 
-/// One configured source.
-#[derive(Debug, Clone)]
-pub enum Source {
-    Snapshot(snapshot::Config),
-    Tutor(tutor::Config),
-    OpenEdx(openedx::Config),
-    Mysql(mysql::Config),
-    Redis(self::redis::Config),
-    Mongodb(mongodb::Config),
-    Kubernetes(kubernetes::Config),
-    Edge(edge::Config),
+/// One kind of source, implemented by the configuration of one source of that kind: the
+/// type is read from the config file's `[[<env>.<KIND>]]` sections (so it should be
+/// `#[serde(deny_unknown_fields)]`, since a misspelt key must not vanish) and may be
+/// made from a command-line SRC.
+pub trait Collector: Debug + Clone + Send + Sync + DeserializeOwned + 'static {
+    /// The kind's name: its config-file section, and its sources' name in reports.
+    const KIND: &'static str;
+
+    /// The source for a command-line SRC this kind claims, `None` for any other SRC
+    /// (claimed but malformed is `Some(Err)`, naming the SRC without its credentials).
+    fn from_shortcut(src: &str) -> Option<Result<Self, Error>> {
+        let _ = src;
+        None
+    }
+
+    /// Makes paths read from the config file relative to the file's folder.
+    fn resolve_paths(&mut self, resolve: &dyn Fn(&Path) -> PathBuf) {
+        let _ = resolve;
+    }
+
+    /// Checks a config-file entry before anything runs (URLs, numbers).
+    fn validate(&self) -> Result<(), String> {
+        Ok(())
+    }
+
+    /// The `*_env` keys of a config-file entry and their values, each of which must name
+    /// an environment variable (never hold the credential).
+    fn credential_vars(&self) -> Vec<(&'static str, &str)> {
+        Vec::new()
+    }
+
+    /// What is read, with no credential in it (through [`safe_url`] for URLs).
+    fn origin(&self) -> String;
+
+    /// The pointers this source would speak for, before it runs (a failed source marks
+    /// them unknown).
+    fn covers(&self) -> Vec<String>;
+
+    /// Reads the source into a partial surface.
+    fn collect(&self, ctx: &Context)
+    -> impl Future<Output = Result<Collected, SourceError>> + Send;
+
+    /// SSO providers that another environment lists and this one hides from its login
+    /// page, asked for by id after both environments are collected; nothing for sources
+    /// that cannot be asked.
+    fn reveal_hidden(
+        &self,
+        ctx: &Context,
+        ids: &[String],
+    ) -> impl Future<Output = BTreeMap<String, Value>> + Send {
+        let _ = (ctx, ids);
+        async { BTreeMap::new() }
+    }
 }
 
+type Boxed<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// [`Collector`] as a trait object: what [`Source`] holds.
+trait Configured: Debug + Send + Sync {
+    fn kind(&self) -> &'static str;
+    fn origin(&self) -> String;
+    fn covers(&self) -> Vec<String>;
+    fn collect<'a>(&'a self, ctx: &'a Context) -> Boxed<'a, Result<Collected, SourceError>>;
+    fn reveal_hidden<'a>(
+        &'a self,
+        ctx: &'a Context,
+        ids: &'a [String],
+    ) -> Boxed<'a, BTreeMap<String, Value>>;
+}
+
+impl<T: Collector> Configured for T {
+    fn kind(&self) -> &'static str {
+        T::KIND
+    }
+    fn origin(&self) -> String {
+        Collector::origin(self)
+    }
+    fn covers(&self) -> Vec<String> {
+        Collector::covers(self)
+    }
+    fn collect<'a>(&'a self, ctx: &'a Context) -> Boxed<'a, Result<Collected, SourceError>> {
+        Box::pin(Collector::collect(self, ctx))
+    }
+    fn reveal_hidden<'a>(
+        &'a self,
+        ctx: &'a Context,
+        ids: &'a [String],
+    ) -> Boxed<'a, BTreeMap<String, Value>> {
+        Box::pin(Collector::reveal_hidden(self, ctx, ids))
+    }
+}
+
+/// One entry of [`KINDS`]: a kind's name and how its sources are made.
+pub struct Kind {
+    pub name: &'static str,
+    shortcut: fn(&str) -> Option<Result<Source, Error>>,
+    section: SectionReader,
+}
+
+/// Reads one kind's section of the config file (an array of tables), with the spans of
+/// the file so that an error points at its line.
+type SectionReader = for<'a> fn(
+    toml::Spanned<toml::de::DeValue<'a>>,
+    &dyn Fn(&Path) -> PathBuf,
+) -> Result<Vec<Entry>, toml::de::Error>;
+
+/// A source read from the config file, with where its entry starts and the entry's
+/// checks, for messages that point at it.
+pub struct Entry {
+    pub source: Source,
+    pub at: usize,
+    pub invalid: Option<String>,
+    pub credential_vars: Vec<(&'static str, String)>,
+}
+
+impl Kind {
+    /// The registry entry of collector `T`.
+    pub const fn of<T: Collector>() -> Kind {
+        Kind {
+            name: T::KIND,
+            shortcut: shortcut::<T>,
+            section: section::<T>,
+        }
+    }
+
+    /// Reads this kind's section of the config file (`value` spans the section's array
+    /// in the file's text); `resolve` makes a relative path relative to the file.
+    pub fn read_section(
+        &self,
+        value: toml::Spanned<toml::de::DeValue<'_>>,
+        resolve: &dyn Fn(&Path) -> PathBuf,
+    ) -> Result<Vec<Entry>, toml::de::Error> {
+        (self.section)(value, resolve)
+    }
+}
+
+fn shortcut<T: Collector>(src: &str) -> Option<Result<Source, Error>> {
+    T::from_shortcut(src).map(|r| r.map(Source::new))
+}
+
+fn section<T: Collector>(
+    value: toml::Spanned<toml::de::DeValue<'_>>,
+    resolve: &dyn Fn(&Path) -> PathBuf,
+) -> Result<Vec<Entry>, toml::de::Error> {
+    use serde::Deserialize;
+    let entries = Vec::<toml::Spanned<T>>::deserialize(toml::de::ValueDeserializer::from(value))?;
+    Ok(entries
+        .into_iter()
+        .map(|entry| {
+            let at = entry.span().start;
+            let mut config = entry.into_inner();
+            config.resolve_paths(resolve);
+            Entry {
+                at,
+                invalid: config.validate().err(),
+                credential_vars: config
+                    .credential_vars()
+                    .into_iter()
+                    .map(|(k, v)| (k, v.to_string()))
+                    .collect(),
+                source: Source::new(config),
+            }
+        })
+        .collect())
+}
+
+/// The registry entry of a kind, by name.
+pub fn kind(name: &str) -> Option<&'static Kind> {
+    KINDS.iter().find(|k| k.name == name)
+}
+
+/// A path from a config file made relative to its folder by `resolve`, when there is one.
+pub fn resolve_path(path: &mut Option<PathBuf>, resolve: &dyn Fn(&Path) -> PathBuf) {
+    if let Some(p) = path {
+        *p = resolve(p);
+    }
+}
+
+/// One configured source, of any kind.
+#[derive(Debug, Clone)]
+pub struct Source(Arc<dyn Configured>);
+
 impl Source {
-    /// Parses a command-line SRC: a Tutor root directory, a snapshot `.json` file, an
-    /// LMS URL, or a datastore URL.
+    /// Wraps a configured collector.
+    pub fn new<T: Collector>(config: T) -> Source {
+        Source(Arc::new(config))
+    }
+
+    /// Parses a command-line SRC: each kind in [`KINDS`] is offered it in turn (a Tutor
+    /// root directory, an LMS URL, a datastore URL, a snapshot file, ...).
     pub fn from_shortcut(src: &str) -> Result<Source, Error> {
-        if let Some(edge) = edge::Config::from_shortcut(src) {
-            return edge.map(Source::Edge);
-        }
-        if src.starts_with("http://") || src.starts_with("https://") {
-            return openedx::Config::from_url(src).map(Source::OpenEdx);
-        }
-        if let Some(source) = Source::from_datastore_url(src)? {
-            return Ok(source);
+        if let Some(source) = KINDS.iter().find_map(|k| (k.shortcut)(src)) {
+            return source;
         }
         let path = Path::new(src);
-        // A Tutor root's config.yml stands for its root.
-        if path.file_name().is_some_and(|n| n == tutor::CONFIG_FILE)
-            && path.is_file()
-            && let Some(root) = path
-                .parent()
-                .map(|r| {
-                    if r.as_os_str().is_empty() {
-                        Path::new(".")
-                    } else {
-                        r
-                    }
-                })
-                .filter(|r| tutor::is_root(r))
-        {
-            return Ok(Source::Tutor(tutor::Config {
-                root: root.to_path_buf(),
-            }));
-        }
-        if src.ends_with(".json") || path.is_file() {
-            return Ok(Source::Snapshot(snapshot::Config {
-                path: path.to_path_buf(),
-            }));
-        }
-        if path.is_dir() {
-            if tutor::is_root(path) {
-                return Ok(Source::Tutor(tutor::Config {
-                    root: path.to_path_buf(),
-                }));
-            }
-            return Err(Error::Usage(format!(
-                "source `{}`: a directory but not a Tutor project root (no {} in it)",
-                safe_url(src),
-                tutor::CONFIG_FILE
-            )));
-        }
         if !path.exists() && !src.contains("://") {
             return Err(Error::Usage(format!(
                 "source `{}`: no such file or directory",
@@ -147,76 +293,30 @@ impl Source {
         )))
     }
 
-    /// `mysql://`, `redis://`, `rediss://` and `mongodb://` shortcuts; `None` for
-    /// anything else.
-    fn from_datastore_url(src: &str) -> Result<Option<Source>, Error> {
-        let scheme = src
-            .split_once("://")
-            .map(|(s, _)| s.to_ascii_lowercase())
-            .unwrap_or_default();
-        Ok(Some(match scheme.as_str() {
-            "mysql" | "mariadb" => Source::Mysql(mysql::Config::from_shortcut(src)?),
-            "redis" | "rediss" => Source::Redis(self::redis::Config::from_shortcut(src)?),
-            "mongodb" => Source::Mongodb(mongodb::Config::from_shortcut(src)?),
-            _ => return Ok(None),
-        }))
-    }
-
     pub fn kind(&self) -> &'static str {
-        match self {
-            Source::Snapshot(_) => "snapshot",
-            Source::Tutor(_) => "tutor",
-            Source::OpenEdx(_) => "openedx",
-            Source::Mysql(_) => "mysql",
-            Source::Redis(_) => "redis",
-            Source::Mongodb(_) => "mongodb",
-            Source::Kubernetes(_) => "kubernetes",
-            Source::Edge(_) => "edge",
-        }
+        self.0.kind()
     }
 
     /// What is read, with no credential in it (every collector's origin goes through
     /// [`safe_url`]).
     pub fn origin(&self) -> String {
-        match self {
-            Source::Snapshot(c) => c.path.display().to_string(),
-            Source::Tutor(c) => c.root.display().to_string(),
-            Source::OpenEdx(c) => c.origin(),
-            Source::Mysql(c) => c.origin(),
-            Source::Redis(c) => c.origin(),
-            Source::Mongodb(c) => c.origin(),
-            Source::Kubernetes(c) => c.origin(),
-            Source::Edge(c) => c.origin(),
-        }
+        self.0.origin()
     }
 
     /// The pointers this source would speak for, before it runs (a failed source marks
     /// them unknown).
     pub fn covers(&self) -> Vec<String> {
-        match self {
-            Source::Snapshot(_) => Vec::new(),
-            Source::Tutor(_) => tutor::covers(),
-            Source::OpenEdx(c) => c.covers(),
-            Source::Mysql(c) => c.covers(),
-            Source::Redis(c) => c.covers(),
-            Source::Mongodb(c) => c.covers(),
-            Source::Kubernetes(c) => c.covers(),
-            Source::Edge(c) => c.covers(),
-        }
+        self.0.covers()
     }
 
     async fn collect(&self, ctx: &Context) -> Result<Collected, SourceError> {
-        match self {
-            Source::Snapshot(c) => snapshot::collect(c, ctx).await,
-            Source::Tutor(c) => tutor::collect(c, ctx).await,
-            Source::OpenEdx(c) => openedx::collect(c, ctx).await,
-            Source::Mysql(c) => mysql::collect(c, ctx).await,
-            Source::Redis(c) => self::redis::collect(c, ctx).await,
-            Source::Mongodb(c) => mongodb::collect(c, ctx).await,
-            Source::Kubernetes(c) => kubernetes::collect(c, ctx).await,
-            Source::Edge(c) => edge::collect(c, ctx).await,
-        }
+        self.0.collect(ctx).await
     }
+}
+
+/// The scheme of a URL-shaped SRC, lowercased (`mysql` for `MySQL://db`).
+pub fn scheme(src: &str) -> Option<String> {
+    src.split_once("://").map(|(s, _)| s.to_ascii_lowercase())
 }
 
 /// Collects both environments, all sources at once.
@@ -271,9 +371,7 @@ async fn reveal_hidden_providers(
 ) -> BTreeMap<String, Value> {
     let mut found = BTreeMap::new();
     for source in sources {
-        if let Source::OpenEdx(c) = source {
-            found.extend(openedx::reveal_hidden(c, ctx, &ids).await);
-        }
+        found.extend(source.0.reveal_hidden(ctx, &ids).await);
     }
     found
 }
@@ -497,6 +595,126 @@ mod tests {
             .block_on(async { tokio::spawn(async { std::panic::panic_any(7.to_string()) }).await })
             .unwrap_err();
         assert_eq!(crashed("openedx", e), "the openedx collector crashed: 7");
+    }
+
+    #[test]
+    fn every_source_kind_has_a_unique_name_and_is_documented() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut docs = std::fs::read_to_string(root.join("README.md")).unwrap();
+        for entry in std::fs::read_dir(root.join("docs")).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "md") {
+                docs.push_str(&std::fs::read_to_string(path).unwrap());
+            }
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for kind in KINDS {
+            assert!(
+                seen.insert(kind.name),
+                "two source kinds named {}",
+                kind.name
+            );
+            assert!(
+                !crate::config::ENV_KEYS.contains(&kind.name),
+                "source kind {} takes the name of an environment key",
+                kind.name
+            );
+            assert!(
+                docs.contains(&format!("[[staging.{}]]", kind.name))
+                    || docs.contains(&format!("[[production.{}]]", kind.name)),
+                "source kind {} has no config section shown in README.md or docs/",
+                kind.name
+            );
+        }
+        // The catch-all for files is offered a command-line SRC last.
+        assert_eq!(KINDS.last().map(|k| k.name), Some("snapshot"));
+    }
+
+    #[test]
+    fn each_shortcut_goes_to_the_kind_that_claims_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("staging");
+        std::fs::create_dir(&root).unwrap();
+        std::fs::write(root.join("config.yml"), "ID: x\n").unwrap();
+        let config_yml = root.join("config.yml");
+        let snapshot = dir.path().join("s.json");
+        for (src, kind) in [
+            ("https://lms.example.org", "openedx"),
+            ("MySQL://u@db:3306", "mysql"),
+            ("mariadb://u@db", "mysql"),
+            ("rediss://cache:6380", "redis"),
+            ("mongodb://a,b/?replicaSet=rs0", "mongodb"),
+            (root.to_str().unwrap(), "tutor"),
+            (config_yml.to_str().unwrap(), "tutor"),
+            (snapshot.to_str().unwrap(), "snapshot"),
+        ] {
+            assert_eq!(Source::from_shortcut(src).unwrap().kind(), kind, "{src}");
+        }
+        let empty = dir.path().join("empty");
+        std::fs::create_dir(&empty).unwrap();
+        let e = Source::from_shortcut(empty.to_str().unwrap()).unwrap_err();
+        assert!(e.to_string().contains("not a Tutor project root"), "{e}");
+        let e = Source::from_shortcut("ftp://files.example.org/x").unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("not a source this envparity can read"),
+            "{e}"
+        );
+        let e = Source::from_shortcut("missing-dir").unwrap_err();
+        assert!(e.to_string().contains("no such file or directory"), "{e}");
+    }
+
+    #[test]
+    fn config_sections_are_read_through_the_registry_with_their_lines() {
+        use crate::config::Config;
+        let path = Path::new("deploy/envparity.toml");
+        let text = "[staging]\n[[staging.kubernetes]]\nfile = \"k8s.json\"\n\
+                    [[staging.tutor]]\nroot = \"/abs/root\"\n\
+                    [production]\n[[production.openedx]]\nlms = \"https://lms.example.org\"\n";
+        let c = Config::parse(path, text).unwrap();
+        let staging = c.environment("staging").unwrap();
+        let found: Vec<(&str, String)> = staging
+            .sections
+            .iter()
+            .map(|s| (s.kind(), s.origin()))
+            .collect();
+        // Registry order, relative paths made relative to the file.
+        assert_eq!(
+            found,
+            [
+                ("tutor", "/abs/root".to_string()),
+                ("kubernetes", "deploy/k8s.json".to_string())
+            ]
+        );
+        let e = Config::parse(path, &text.replace("lms = \"https:", "lms = \"ftp:"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("deploy/envparity.toml:7:") && e.contains("[[production.openedx]]"),
+            "{e}"
+        );
+        let e = Config::parse(path, &text.replace("file =", "fil ="))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("deploy/envparity.toml:3:") && e.contains("`fil`"),
+            "{e}"
+        );
+        let e = Config::parse(path, &text.replace("[[staging.tutor]]", "[[staging.tutr]]"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("deploy/envparity.toml:4:") && e.contains("unknown field `tutr`"),
+            "{e}"
+        );
+        let e = Config::parse(
+            path,
+            "[[staging.kubernetes]]\ntoken_env = \"eyJhbGciOi.secret\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.starts_with("deploy/envparity.toml:2:"), "{e}");
+        assert!(!e.contains("eyJhbGciOi"), "{e}");
     }
 
     #[test]

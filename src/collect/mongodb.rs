@@ -17,7 +17,7 @@
 pub mod wire;
 
 use super::endpoint::{self, Endpoint, call_deadline};
-use super::{Collected, Context, SourceError};
+use super::{Collected, Collector, Context, SourceError};
 use crate::error::{Error, parse_json, read_file};
 use crate::surface;
 use serde::Deserialize;
@@ -59,7 +59,7 @@ pub struct Config {
 
 impl Config {
     /// `mongodb://HOST[,HOST...]/?replicaSet=NAME[&tls=true]`.
-    pub fn from_shortcut(src: &str) -> Result<Config, Error> {
+    pub fn from_url(src: &str) -> Result<Config, Error> {
         let e = Endpoint::parse(src, DEFAULT_PORT, "ENVPARITY_<ENV>_MONGODB_PASSWORD")?;
         let tls = e
             .param("tls")
@@ -74,7 +74,33 @@ impl Config {
         })
     }
 
-    pub fn origin(&self) -> String {
+
+    pub fn store(&self) -> &str {
+        self.store.as_deref().unwrap_or("mongodb")
+    }
+
+}
+
+impl Collector for Config {
+    const KIND: &'static str = "mongodb";
+
+    fn from_shortcut(src: &str) -> Option<Result<Config, Error>> {
+        matches!(super::scheme(src).as_deref(), Some("mongodb")).then(|| Config::from_url(src))
+    }
+
+    fn resolve_paths(&mut self, resolve: &dyn Fn(&Path) -> PathBuf) {
+        super::resolve_path(&mut self.ca_bundle, resolve);
+        super::resolve_path(&mut self.status_file, resolve);
+    }
+
+    fn credential_vars(&self) -> Vec<(&'static str, &str)> {
+        self.password_env
+            .iter()
+            .map(|v| ("password_env", v.as_str()))
+            .collect()
+    }
+
+    fn origin(&self) -> String {
         match &self.status_file {
             Some(p) => p.display().to_string(),
             None => {
@@ -92,20 +118,20 @@ impl Config {
         }
     }
 
-    pub fn store(&self) -> &str {
-        self.store.as_deref().unwrap_or("mongodb")
-    }
-
-    pub fn covers(&self) -> Vec<String> {
+    fn covers(&self) -> Vec<String> {
         vec![format!(
             "/datastores/{}",
             surface::escape_segment(self.store())
         )]
     }
+
+    async fn collect(&self, ctx: &Context) -> Result<Collected, SourceError> {
+        collect(self, ctx).await
+    }
 }
 
 /// Reads the file or asks the servers, and writes `/datastores/<store>/…`.
-pub async fn collect(config: &Config, ctx: &Context) -> Result<Collected, SourceError> {
+async fn collect(config: &Config, ctx: &Context) -> Result<Collected, SourceError> {
     let node = match &config.status_file {
         Some(path) => {
             let path = path.clone();
@@ -266,7 +292,7 @@ impl Documents {
                     return Err(format!(
                         "replSetGetStatus answered an error: {} {}",
                         code,
-                        endpoint::one_line(errmsg)
+                        crate::error::one_line(errmsg)
                     )
                     .trim()
                     .to_string());
@@ -383,8 +409,8 @@ impl Documents {
                     continue;
                 };
                 let e = out.entry(host.to_string()).or_default();
-                e.priority = x.get("priority").and_then(number);
-                e.votes = x.get("votes").and_then(number).map(|v| v as i64);
+                e.priority = x.get("priority").and_then(ejson_number);
+                e.votes = x.get("votes").and_then(ejson_number).map(|v| v as i64);
                 e.hidden = Some(x.get("hidden").and_then(Value::as_bool).unwrap_or(false));
                 e.arbiter = Some(
                     x.get("arbiterOnly")
@@ -408,8 +434,8 @@ impl Documents {
                     .get("stateStr")
                     .and_then(Value::as_str)
                     .map(str::to_string)
-                    .or_else(|| x.get("state").and_then(number).map(state_name));
-                e.health = x.get("health").and_then(number);
+                    .or_else(|| x.get("state").and_then(ejson_number).map(state_name));
+                e.health = x.get("health").and_then(ejson_number);
                 if e.state.as_deref() == Some("ARBITER") {
                     e.arbiter = Some(true);
                 }
@@ -513,12 +539,12 @@ fn standalone(mut m: Map<String, Value>, role: &str) -> Value {
 
 /// `{"ok": 0, "errmsg": …}`: a command that failed, as mongosh's EJSON prints it.
 fn is_error(v: &Value) -> bool {
-    v.get("ok").and_then(number) == Some(0.0)
+    v.get("ok").and_then(ejson_number) == Some(0.0)
 }
 
 /// Reads a number in plain JSON or in canonical Extended JSON (`{"$numberInt": "1"}`,
 /// `$numberLong`, `$numberDouble`), since EJSON.stringify can print either.
-fn number(v: &Value) -> Option<f64> {
+fn ejson_number(v: &Value) -> Option<f64> {
     match v {
         Value::Number(n) => n.as_f64(),
         Value::Bool(b) => Some(if *b { 1.0 } else { 0.0 }),

@@ -7,14 +7,14 @@
 //! unknown, not the whole server.
 
 use super::endpoint::{self, Endpoint, call_deadline, within};
-use super::{Collected, Context, SourceError};
+use super::{Collected, Collector, Context, SourceError};
 use crate::error::Error;
 use crate::surface;
 use mysql_async::prelude::Queryable;
 use mysql_async::{Conn, OptsBuilder, Row, SslOpts};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub const DEFAULT_PORT: u16 = 3306;
 
@@ -56,7 +56,7 @@ fn default_port() -> u16 {
 
 impl Config {
     /// `mysql://USER@HOST:PORT[?tls=true]`.
-    pub fn from_shortcut(src: &str) -> Result<Config, Error> {
+    pub fn from_url(src: &str) -> Result<Config, Error> {
         let e = Endpoint::parse(src, DEFAULT_PORT, "MYSQL_PWD")?;
         let [(host, port)] = e.hosts.as_slice() else {
             return Err(Error::Usage(format!(
@@ -77,29 +77,11 @@ impl Config {
         })
     }
 
-    pub fn origin(&self) -> String {
-        let user = self
-            .user
-            .as_deref()
-            .map(|u| format!("{u}@"))
-            .unwrap_or_default();
-        crate::normalize::safe_url(&format!("mysql://{user}{}:{}", self.host, self.port))
-    }
 
     pub fn store(&self) -> &str {
         self.store.as_deref().unwrap_or("mysql")
     }
 
-    pub fn covers(&self) -> Vec<String> {
-        let mut c = vec![format!(
-            "/datastores/{}",
-            surface::escape_segment(self.store())
-        )];
-        if self.lms_database.is_some() {
-            c.extend(super::lms_tables::COVERS.iter().map(|p| p.to_string()));
-        }
-        c
-    }
 
     fn password(&self, ctx: &Context) -> Result<Option<String>, Error> {
         if let Some(var) = &self.password_env {
@@ -116,8 +98,51 @@ impl Config {
     }
 }
 
+impl Collector for Config {
+    const KIND: &'static str = "mysql";
+
+    fn from_shortcut(src: &str) -> Option<Result<Config, Error>> {
+        matches!(super::scheme(src).as_deref(), Some("mysql" | "mariadb")).then(|| Config::from_url(src))
+    }
+
+    fn resolve_paths(&mut self, resolve: &dyn Fn(&Path) -> PathBuf) {
+        super::resolve_path(&mut self.ca_bundle, resolve);
+    }
+
+    fn credential_vars(&self) -> Vec<(&'static str, &str)> {
+        self.password_env
+            .iter()
+            .map(|v| ("password_env", v.as_str()))
+            .collect()
+    }
+
+    fn origin(&self) -> String {
+        let user = self
+            .user
+            .as_deref()
+            .map(|u| format!("{u}@"))
+            .unwrap_or_default();
+        crate::normalize::safe_url(&format!("mysql://{user}{}:{}", self.host, self.port))
+    }
+
+    fn covers(&self) -> Vec<String> {
+        let mut c = vec![format!(
+            "/datastores/{}",
+            surface::escape_segment(self.store())
+        )];
+        if self.lms_database.is_some() {
+            c.extend(super::lms_tables::COVERS.iter().map(|p| p.to_string()));
+        }
+        c
+    }
+
+    async fn collect(&self, ctx: &Context) -> Result<Collected, SourceError> {
+        collect(self, ctx).await
+    }
+}
+
 /// Connects, asks, and writes `/datastores/<store>/…`.
-pub async fn collect(config: &Config, ctx: &Context) -> Result<Collected, SourceError> {
+async fn collect(config: &Config, ctx: &Context) -> Result<Collected, SourceError> {
     let password = config.password(ctx)?;
     let deadline = call_deadline(ctx.timeout);
     let mut opts = OptsBuilder::default()
@@ -449,7 +474,7 @@ mod tests {
 
     #[test]
     fn shortcut_keeps_user_and_host() {
-        let c = Config::from_shortcut("mysql://envparity@db.internal:3307").unwrap();
+        let c = Config::from_url("mysql://envparity@db.internal:3307").unwrap();
         assert_eq!(
             (c.host.as_str(), c.port, c.user.as_deref()),
             ("db.internal", 3307, Some("envparity"))

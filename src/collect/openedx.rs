@@ -11,37 +11,19 @@
 //! providers. The whole source fails only when no LMS answers at all (neither the
 //! heartbeat nor the MFE context can be read).
 //!
-//! HTTP discipline, because this runs against production: TLS is always verified (a
-//! custom CA may be added, verification can't be turned off); every request has a
-//! connect and a total timeout and the source a deadline; idempotent GETs are retried
-//! with jittered backoff on connect errors, 429 (honouring Retry-After) and
-//! 502/503/504; bodies are capped; redirects are followed only within the same host, so
-//! the `Authorization` header never reaches another host. No message carries the
+//! Requests go through [`super::http`] (verified TLS, timeouts and a deadline, retries
+//! honouring Retry-After, a body cap, same-host redirects only). No message carries the
 //! client secret or the token: they are only ever put into request headers.
 
-use super::{Collected, Context, SourceError};
+use super::http::{self, Http, Reply, host_setting, status_text};
+use super::{Collected, Collector, Context, SourceError};
 use crate::error::Error;
-use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, RETRY_AFTER};
-use reqwest::{Method, StatusCode, Url, redirect};
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
+use reqwest::{Method, StatusCode, Url};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
-use std::time::Duration;
-use tokio::time::Instant;
-
-/// The largest response body read; a bigger one is an error, not a truncation.
-pub const MAX_BODY: usize = 16 * 1024 * 1024;
-/// Total time of one request (connect, send, read the body) unless configured.
-pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
-/// Time to establish a connection unless configured.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-/// Attempts of an idempotent GET (the first one included).
-const MAX_ATTEMPTS: u32 = 3;
-/// First backoff step; doubled per retry, with jitter.
-const BACKOFF_BASE: Duration = Duration::from_millis(250);
-/// Same-host redirects followed at most.
-const MAX_REDIRECTS: usize = 5;
+use std::path::{Path, PathBuf};
 
 /// One LMS, as written in the config file (`[[staging.openedx]]`) or as a URL on the
 /// command line.
@@ -116,40 +98,10 @@ impl Config {
         Ok(())
     }
 
-    /// What is read, with no credential in it.
-    pub fn origin(&self) -> String {
-        match &self.cms {
-            Some(cms) => format!("{} (cms {})", safe_display(&self.lms), safe_display(cms)),
-            None => safe_display(&self.lms),
-        }
-    }
 
-    /// The pointers this source speaks for.
-    pub fn covers(&self) -> Vec<String> {
-        let mut c: Vec<String> = [
-            "/sso/providers",
-            "/sso/third_party_auth",
-            "/sso/saml_configured",
-            "/sso/saml_working",
-            "/health/lms",
-            "/features/waffle_flags",
-            "/features/waffle_switches",
-            "/features/django_settings",
-            "/features/lms",
-            "/features/mfe_config",
-            "/features/mfe_config_api",
-            "/features/mfe_config_by_mfe",
-        ]
-        .map(String::from)
-        .to_vec();
-        if self.cms.is_some() {
-            c.push("/health/cms".into());
-        }
-        c
-    }
 
     /// The names of the credential variables for an environment.
-    fn credential_vars(&self, environment: &str) -> (String, String) {
+    fn credential_var_names(&self, environment: &str) -> (String, String) {
         (
             self.client_id_env
                 .clone()
@@ -210,24 +162,82 @@ fn discovered_cms(mfe_config: &Result<Option<Map<String, Value>>, String>) -> Op
     base_url("cms", url).ok()
 }
 
-/// `host` or `host:port` of a URL, the value of the LMS_HOST/CMS_HOST settings.
-fn host_setting(url: &Url) -> String {
-    let host = url.host_str().unwrap_or_default();
-    match url.port() {
-        Some(p) => format!("{host}:{p}"),
-        None => host.to_string(),
+impl Collector for Config {
+    const KIND: &'static str = "openedx";
+
+    /// An `http://` or `https://` LMS base URL.
+    fn from_shortcut(src: &str) -> Option<Result<Config, Error>> {
+        (src.starts_with("http://") || src.starts_with("https://")).then(|| Config::from_url(src))
+    }
+
+    fn resolve_paths(&mut self, resolve: &dyn Fn(&Path) -> PathBuf) {
+        super::resolve_path(&mut self.ca_bundle, resolve);
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        self.validate()
+    }
+
+    fn credential_vars(&self) -> Vec<(&'static str, &str)> {
+        [
+            ("client_id_env", &self.client_id_env),
+            ("client_secret_env", &self.client_secret_env),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| Some((k, v.as_deref()?)))
+        .collect()
+    }
+
+    /// What is read, with no credential in it.
+    fn origin(&self) -> String {
+        match &self.cms {
+            Some(cms) => format!("{} (cms {})", safe_display(&self.lms), safe_display(cms)),
+            None => safe_display(&self.lms),
+        }
+    }
+
+    /// The pointers this source speaks for.
+    fn covers(&self) -> Vec<String> {
+        let mut c: Vec<String> = [
+            "/sso/providers",
+            "/sso/third_party_auth",
+            "/sso/saml_configured",
+            "/sso/saml_working",
+            "/health/lms",
+            "/features/waffle_flags",
+            "/features/waffle_switches",
+            "/features/django_settings",
+            "/features/lms",
+            "/features/mfe_config",
+            "/features/mfe_config_api",
+            "/features/mfe_config_by_mfe",
+        ]
+        .map(String::from)
+        .to_vec();
+        if self.cms.is_some() {
+            c.push("/health/cms".into());
+        }
+        c
+    }
+
+    async fn collect(&self, ctx: &Context) -> Result<Collected, SourceError> {
+        collect(self, ctx).await
+    }
+
+    async fn reveal_hidden(&self, ctx: &Context, ids: &[String]) -> BTreeMap<String, Value> {
+        reveal_hidden(self, ctx, ids).await
     }
 }
 
 /// Reads the live LMS (and CMS) of one environment.
-pub async fn collect(config: &Config, ctx: &Context) -> Result<Collected, SourceError> {
+async fn collect(config: &Config, ctx: &Context) -> Result<Collected, SourceError> {
     let lms = base_url("lms", &config.lms).map_err(Error::Usage)?;
     let cms = match &config.cms {
         Some(c) => Some(base_url("cms", c).map_err(Error::Usage)?),
         None => None,
     };
-    let http = Http::new(config, ctx)?;
-    let (id_var, secret_var) = config.credential_vars(&ctx.environment);
+    let http = Lms::new(config, ctx)?;
+    let (id_var, secret_var) = config.credential_var_names(&ctx.environment);
 
     // The CMS is the configured one or, failing that, the one the LMS's own MFE config
     // names (`STUDIO_BASE_URL`); a configured CMS is asked at once, a discovered one as
@@ -377,7 +387,7 @@ pub async fn collect(config: &Config, ctx: &Context) -> Result<Collected, Source
 /// environment lists and this one does not may be configured but hidden from the login
 /// page. Returns the providers found, each marked `"hidden": true`; ids the LMS does not
 /// know are simply absent (a probe that fails says nothing either way).
-pub async fn reveal_hidden(
+async fn reveal_hidden(
     config: &Config,
     ctx: &Context,
     ids: &[String],
@@ -389,7 +399,7 @@ pub async fn reveal_hidden(
     let Ok(lms) = base_url("lms", &config.lms) else {
         return found;
     };
-    let Ok(http) = Http::new(config, ctx) else {
+    let Ok(http) = Lms::new(config, ctx) else {
         return found;
     };
     let mut probes = tokio::task::JoinSet::new();
@@ -423,178 +433,31 @@ struct Toggles {
     third_party_auth: Option<bool>,
 }
 
-/// A response, read whole (within [`MAX_BODY`]).
-struct Reply {
-    status: StatusCode,
-    body: Vec<u8>,
-}
-
-/// The HTTP client of one source, with its deadline.
+/// The HTTP client of one LMS source (see [`super::http`] for its discipline).
 #[derive(Clone)]
-struct Http {
-    client: reqwest::Client,
-    request_timeout: Duration,
-    deadline: Instant,
+struct Lms {
+    http: Http,
 }
 
-impl Http {
-    fn new(config: &Config, ctx: &Context) -> Result<Http, SourceError> {
+impl Lms {
+    fn new(config: &Config, ctx: &Context) -> Result<Lms, SourceError> {
         // Checked by `validate` already; a value that is not a duration is the default.
         let seconds = |key, v: Option<f64>| v.and_then(|v| crate::input::seconds(key, v).ok());
-        let request_timeout =
-            seconds("timeout_secs", config.timeout_secs).unwrap_or(DEFAULT_REQUEST_TIMEOUT);
-        let connect_timeout = seconds("connect_timeout_secs", config.connect_timeout_secs)
-            .unwrap_or(DEFAULT_CONNECT_TIMEOUT);
-        let mut builder = reqwest::Client::builder()
-            .use_rustls_tls()
-            .user_agent(concat!("envparity/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(connect_timeout)
-            .timeout(request_timeout)
-            .redirect(same_host_redirects());
-        if let Some(path) = &config.ca_bundle {
-            let pem = crate::input::read_bytes(path)?;
-            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-                Error::invalid(
-                    path,
-                    format!("ca_bundle is not a PEM certificate bundle: {e}"),
-                )
-            })?;
-            if certs.is_empty() {
-                return Err(Error::invalid(path, "ca_bundle holds no PEM certificate").into());
-            }
-            for c in certs {
-                builder = builder.add_root_certificate(c);
-            }
-        }
-        let client = builder
-            .build()
-            .map_err(|e| SourceError::Failed(format!("cannot set up HTTPS: {}", chain(&e))))?;
-        // The source's own deadline comes a little before the collector-wide one, so
-        // that a slow part is reported with its URL rather than as a bare timeout.
-        let margin = (ctx.timeout / 10).min(Duration::from_secs(1));
-        Ok(Http {
-            client,
-            request_timeout,
-            deadline: after(ctx.timeout.saturating_sub(margin)),
+        let options = http::Options {
+            request_timeout: seconds("timeout_secs", config.timeout_secs)
+                .unwrap_or(http::DEFAULT_REQUEST_TIMEOUT),
+            connect_timeout: seconds("connect_timeout_secs", config.connect_timeout_secs)
+                .unwrap_or(http::DEFAULT_CONNECT_TIMEOUT),
+            ca_bundle: config.ca_bundle.as_deref(),
+            holder: "this LMS",
+        };
+        Ok(Lms {
+            http: Http::new(&options, ctx.timeout)?,
         })
     }
 
-    /// A GET, retried when that is safe and useful. `data_on_503`: a 503 with a JSON
-    /// body is the answer itself (the heartbeat's failing checks), not an outage.
     async fn get(&self, url: &Url, headers: HeaderMap, data_on_503: bool) -> Result<Reply, String> {
-        let mut attempt = 1;
-        loop {
-            let sent = self.send(Method::GET, url, headers.clone(), None).await;
-            let retry_in = match &sent {
-                Err(Failure::Connect(_)) => Some(backoff(attempt)),
-                Ok((reply, retry_after)) if reply.status == StatusCode::TOO_MANY_REQUESTS => {
-                    Some(retry_after.unwrap_or_else(|| backoff(attempt)))
-                }
-                Ok((reply, _))
-                    if matches!(reply.status.as_u16(), 502..=504)
-                        && !(data_on_503
-                            && reply.status == StatusCode::SERVICE_UNAVAILABLE
-                            && serde_json::from_slice::<Value>(&reply.body)
-                                .is_ok_and(|v| v.is_object())) =>
-                {
-                    Some(backoff(attempt))
-                }
-                _ => None,
-            };
-            match retry_in {
-                Some(wait) if attempt < MAX_ATTEMPTS => {
-                    // A server's Retry-After can be anything up to u64::MAX seconds:
-                    // checked, and a wait past the deadline is not waited for.
-                    if Instant::now()
-                        .checked_add(wait)
-                        .is_none_or(|t| t >= self.deadline)
-                    {
-                        let why = match &sent {
-                            Ok((r, _)) => status_text(r.status),
-                            Err(f) => f.text(),
-                        };
-                        return Err(format!(
-                            "GET {url}: {why}; retrying in {} would pass the deadline",
-                            wait_text(wait)
-                        ));
-                    }
-                    tokio::time::sleep(wait).await;
-                    attempt += 1;
-                }
-                _ => {
-                    return match sent {
-                        Ok((reply, _)) => Ok(reply),
-                        Err(f) => Err(format!("GET {url}: {}", f.text())),
-                    };
-                }
-            }
-        }
-    }
-
-    /// One request under the deadline; the body is read whole within the cap.
-    async fn send(
-        &self,
-        method: Method,
-        url: &Url,
-        headers: HeaderMap,
-        form: Option<Vec<(&str, String)>>,
-    ) -> Result<(Reply, Option<Duration>), Failure> {
-        let mut req = self.client.request(method, url.clone()).headers(headers);
-        if let Some(form) = form {
-            req = req.form(&form);
-        }
-        let timeout = self.request_timeout;
-        let exchange = async {
-            let mut resp = req.send().await.map_err(|e| classify(&e, timeout))?;
-            let status = resp.status();
-            if status.is_redirection() {
-                // Only a redirect the policy refused gets here: it leaves the host, or
-                // https for plain http.
-                let target = resp
-                    .headers()
-                    .get(reqwest::header::LOCATION)
-                    .and_then(|l| l.to_str().ok())
-                    .and_then(|l| url.join(l).ok());
-                let to = target
-                    .as_ref()
-                    .map(|u| format!("{}://{}", u.scheme(), host_setting(u)))
-                    .unwrap_or_else(|| "an unreadable location".into());
-                let downgrade = resp.url().scheme() == "https"
-                    && target.as_ref().is_some_and(|u| u.scheme() != "https");
-                return Err(Failure::Other(if downgrade {
-                    format!(
-                        "redirected from https to http ({to}); not followed, so that credentials never travel unencrypted"
-                    )
-                } else {
-                    format!(
-                        "redirected to another host ({to}); not followed, so that credentials stay with this LMS"
-                    )
-                }));
-            }
-            let retry_after = resp
-                .headers()
-                .get(RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(parse_retry_after);
-            if resp.content_length().is_some_and(|n| n > MAX_BODY as u64) {
-                return Err(Failure::Other(too_big()));
-            }
-            let mut body = Vec::new();
-            while let Some(chunk) = resp.chunk().await.map_err(|e| classify(&e, timeout))? {
-                if body.len() + chunk.len() > MAX_BODY {
-                    return Err(Failure::Other(too_big()));
-                }
-                body.extend_from_slice(&chunk);
-            }
-            Ok((Reply { status, body }, retry_after))
-        };
-        match tokio::time::timeout_at(self.deadline, exchange).await {
-            Ok(r) => r,
-            Err(_) => Err(Failure::Other(
-                "the source's deadline passed (raise --timeout or timeout_secs in the config)"
-                    .into(),
-            )),
-        }
+        self.http.get(url, headers, data_on_503).await
     }
 
     async fn get_json(
@@ -792,6 +655,7 @@ impl Http {
         ];
         // A POST is not retried: it is not idempotent.
         let (reply, _) = self
+            .http
             .send(Method::POST, &token_url, headers, Some(form))
             .await
             .map_err(|f| format!("POST {token_url}: {}", f.text()))?;
@@ -874,189 +738,35 @@ const MFES: [&str; 14] = [
     "program-console",
 ];
 
-/// Why one request failed.
-enum Failure {
-    /// Could not connect: worth a retry.
-    Connect(String),
-    Other(String),
-}
-
-impl Failure {
-    fn text(&self) -> String {
-        match self {
-            Failure::Connect(s) => format!("cannot connect: {s}"),
-            Failure::Other(s) => s.clone(),
-        }
-    }
-}
-
-fn classify(e: &reqwest::Error, timeout: Duration) -> Failure {
-    if e.is_timeout() {
-        Failure::Other(format!("timed out after {}s", timeout.as_secs_f64()))
-    } else if e.is_connect() {
-        Failure::Connect(chain(e))
-    } else {
-        Failure::Other(chain(e))
-    }
-}
-
-/// The error and its causes on one line, without the URL (messages add it themselves).
-fn chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(err) = cur {
-        let text = match err.downcast_ref::<reqwest::Error>() {
-            // reqwest prints its URL; ours is already in the message.
-            Some(r) if r.url().is_some() => {
-                let s = r.to_string();
-                match s.find(" for url (") {
-                    Some(i) => s[..i].to_string(),
-                    None => s,
-                }
-            }
-            _ => err.to_string(),
-        };
-        if parts.last().is_none_or(|p| !p.contains(&text)) {
-            parts.push(text);
-        }
-        cur = err.source();
-    }
-    parts.join(": ")
-}
-
-fn too_big() -> String {
-    format!(
-        "response body larger than {} MiB; not read further",
-        MAX_BODY / (1024 * 1024)
-    )
-}
-
-fn status_text(s: StatusCode) -> String {
-    match s.canonical_reason() {
-        Some(r) => format!("HTTP {} {r}", s.as_u16()),
-        None => format!("HTTP {}", s.as_u16()),
-    }
-}
-
-/// The instant `d` from now; a duration too long for the clock is a day (no deadline here
-/// is longer: `--timeout` and `timeout_secs` are at most a day).
-fn after(d: Duration) -> Instant {
-    let now = Instant::now();
-    now.checked_add(d)
-        .or_else(|| now.checked_add(Duration::from_secs(86_400)))
-        .unwrap_or(now)
-}
-
-/// A wait for a message: `1.5s`, or whole seconds when it is long.
-fn wait_text(d: Duration) -> String {
-    if d.as_secs() >= 86_400 {
-        format!("{}s", d.as_secs())
-    } else {
-        format!("{:.1}s", d.as_secs_f64())
-    }
-}
-
-/// `Retry-After`: delay-seconds or an HTTP-date.
-fn parse_retry_after(v: &str) -> Option<Duration> {
-    let v = v.trim();
-    if let Ok(secs) = v.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let when = chrono::DateTime::parse_from_rfc2822(v).ok()?;
-    let delta = when.with_timezone(&chrono::Utc) - chrono::Utc::now();
-    Some(delta.to_std().unwrap_or(Duration::ZERO))
-}
-
-/// Exponential backoff with jitter (between half and one and a half of the step), so
-/// that two environments retrying at once do not hit a proxy in lockstep.
-fn backoff(attempt: u32) -> Duration {
-    let step = BACKOFF_BASE * 2u32.saturating_pow(attempt.saturating_sub(1));
-    let r = getrandom::u64().unwrap_or(u64::from(std::process::id()));
-    let fraction = 0.5 + (r % 1000) as f64 / 1000.0;
-    step.mul_f64(fraction)
-}
-
+/// `Authorization: Basic` for the client credentials (RFC 7617), marked sensitive so
+/// that it is never logged.
 fn basic_auth(id: &str, secret: &str) -> HeaderValue {
-    use std::fmt::Write;
-    let raw = format!("{id}:{secret}");
-    let mut encoded = String::from("Basic ");
-    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    for chunk in raw.as_bytes().chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                let _ = encoded.write_char(TABLE[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                encoded.push('=');
-            }
-        }
-    }
+    use base64::Engine;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}"));
     // Base64 output is always a valid header value.
-    let mut v = HeaderValue::from_str(&encoded).unwrap_or_else(|_| HeaderValue::from_static(""));
+    let mut v = HeaderValue::from_str(&format!("Basic {encoded}"))
+        .unwrap_or_else(|_| HeaderValue::from_static(""));
     v.set_sensitive(true);
     v
 }
 
-/// Follows redirects only to the same host and port (and never from https to http):
-/// a redirect elsewhere is returned as is and reported, so that the `Authorization`
-/// header is never sent to another host.
-fn same_host_redirects() -> redirect::Policy {
-    redirect::Policy::custom(|attempt| {
-        if attempt.previous().len() > MAX_REDIRECTS {
-            return attempt.error(format!("more than {MAX_REDIRECTS} redirects"));
-        }
-        let Some(first) = attempt.previous().first() else {
-            return attempt.stop();
-        };
-        let next = attempt.url();
-        let same = next.host_str() == first.host_str()
-            && next.port_or_known_default() == first.port_or_known_default();
-        let downgrade = first.scheme() == "https" && next.scheme() != "https";
-        if same && !downgrade {
-            attempt.follow()
-        } else {
-            attempt.stop()
-        }
-    })
-}
-
-/// An endpoint under a base URL (which may carry a path prefix).
+/// An endpoint under a base URL (which may carry a path prefix), with its query
+/// form-encoded (`?extended`, `?tpa_hint=saml-a+b`).
 fn endpoint(base: &Url, path: &str, query: &[(&str, Option<&str>)]) -> Url {
     let mut url = base.clone();
     let prefix = base.path().trim_end_matches('/');
     url.set_path(&format!("{prefix}{path}"));
+    url.set_query(None);
     if !query.is_empty() {
-        let mut q = String::new();
+        let mut q = url.query_pairs_mut();
         for (k, v) in query {
-            if !q.is_empty() {
-                q.push('&');
-            }
-            q.push_str(k);
-            if let Some(v) = v {
-                q.push('=');
-                q.push_str(&url_encode(v));
-            }
+            match v {
+                Some(v) => q.append_pair(k, v),
+                None => q.append_key_only(k),
+            };
         }
-        url.set_query(Some(&q));
     }
     url
-}
-
-fn url_encode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// Parses a body as JSON; the message names the URL and the position, never the body.
@@ -1248,35 +958,12 @@ mod tests {
     }
 
     #[test]
-    fn retry_after_reads_seconds_and_dates() {
-        assert_eq!(parse_retry_after("3"), Some(Duration::from_secs(3)));
-        assert_eq!(
-            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT"),
-            Some(Duration::ZERO)
-        );
-        assert_eq!(parse_retry_after("soon"), None);
-        assert_eq!(
-            parse_retry_after("18446744073709551615"),
-            Some(Duration::from_secs(u64::MAX))
-        );
-        assert_eq!(
-            wait_text(Duration::from_secs(u64::MAX)),
-            "18446744073709551615s"
-        );
-    }
-
-    #[test]
-    fn deadlines_past_the_clock_do_not_panic() {
-        assert!(after(Duration::MAX) > Instant::now());
-    }
-
-    #[test]
     fn endpoint_keeps_a_path_prefix_and_encodes_hints() {
         let base = Url::parse("https://x.org/prefix/").unwrap();
         let u = endpoint(&base, "/api/mfe_context", &[("tpa_hint", Some("saml-a b"))]);
         assert_eq!(
             u.as_str(),
-            "https://x.org/prefix/api/mfe_context?tpa_hint=saml-a%20b"
+            "https://x.org/prefix/api/mfe_context?tpa_hint=saml-a+b"
         );
         let u = endpoint(&base, "/heartbeat", &[("extended", None)]);
         assert_eq!(u.as_str(), "https://x.org/prefix/heartbeat?extended");

@@ -6,7 +6,7 @@
 //! a replica and a staging cache without one is a reduced staging.
 
 use super::endpoint::{self, Endpoint, call_deadline, within};
-use super::{Collected, Context, SourceError};
+use super::{Collected, Collector, Context, SourceError};
 use crate::error::Error;
 use crate::surface;
 use redis::aio::MultiplexedConnection;
@@ -16,7 +16,7 @@ use redis::{
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub const DEFAULT_PORT: u16 = 6379;
@@ -55,7 +55,7 @@ fn default_port() -> u16 {
 
 impl Config {
     /// `redis://[USER@]HOST:PORT` or `rediss://…` for TLS.
-    pub fn from_shortcut(src: &str) -> Result<Config, Error> {
+    pub fn from_url(src: &str) -> Result<Config, Error> {
         let e = Endpoint::parse(src, DEFAULT_PORT, "REDISCLI_AUTH")?;
         let [(host, port)] = e.hosts.as_slice() else {
             return Err(Error::Usage(format!(
@@ -79,26 +79,11 @@ impl Config {
         self.tls || self.ca_bundle.is_some()
     }
 
-    pub fn origin(&self) -> String {
-        let scheme = if self.uses_tls() { "rediss" } else { "redis" };
-        let user = self
-            .user
-            .as_deref()
-            .map(|u| format!("{u}@"))
-            .unwrap_or_default();
-        crate::normalize::safe_url(&format!("{scheme}://{user}{}:{}", self.host, self.port))
-    }
 
     pub fn store(&self) -> &str {
         self.store.as_deref().unwrap_or("redis")
     }
 
-    pub fn covers(&self) -> Vec<String> {
-        vec![format!(
-            "/datastores/{}",
-            surface::escape_segment(self.store())
-        )]
-    }
 
     fn password(&self, ctx: &Context) -> Result<Option<String>, Error> {
         if let Some(var) = &self.password_env {
@@ -136,7 +121,7 @@ impl Config {
             SourceError::Failed(format!(
                 "{}: {}",
                 self.origin(),
-                endpoint::one_line(&e.to_string())
+                crate::error::one_line(&e.to_string())
             ))
         };
         let info = addr
@@ -160,8 +145,48 @@ impl Config {
     }
 }
 
+impl Collector for Config {
+    const KIND: &'static str = "redis";
+
+    fn from_shortcut(src: &str) -> Option<Result<Config, Error>> {
+        matches!(super::scheme(src).as_deref(), Some("redis" | "rediss")).then(|| Config::from_url(src))
+    }
+
+    fn resolve_paths(&mut self, resolve: &dyn Fn(&Path) -> PathBuf) {
+        super::resolve_path(&mut self.ca_bundle, resolve);
+    }
+
+    fn credential_vars(&self) -> Vec<(&'static str, &str)> {
+        self.password_env
+            .iter()
+            .map(|v| ("password_env", v.as_str()))
+            .collect()
+    }
+
+    fn origin(&self) -> String {
+        let scheme = if self.uses_tls() { "rediss" } else { "redis" };
+        let user = self
+            .user
+            .as_deref()
+            .map(|u| format!("{u}@"))
+            .unwrap_or_default();
+        crate::normalize::safe_url(&format!("{scheme}://{user}{}:{}", self.host, self.port))
+    }
+
+    fn covers(&self) -> Vec<String> {
+        vec![format!(
+            "/datastores/{}",
+            surface::escape_segment(self.store())
+        )]
+    }
+
+    async fn collect(&self, ctx: &Context) -> Result<Collected, SourceError> {
+        collect(self, ctx).await
+    }
+}
+
 /// Connects, asks, and writes `/datastores/<store>/…`.
-pub async fn collect(config: &Config, ctx: &Context) -> Result<Collected, SourceError> {
+async fn collect(config: &Config, ctx: &Context) -> Result<Collected, SourceError> {
     let password = config.password(ctx)?;
     let client = config.client(password)?;
     let deadline = call_deadline(ctx.timeout);
@@ -412,7 +437,7 @@ mod tests {
 
     #[test]
     fn rediss_shortcut_means_tls() {
-        let c = Config::from_shortcut("rediss://cache.internal:6380").unwrap();
+        let c = Config::from_url("rediss://cache.internal:6380").unwrap();
         assert!(c.tls);
         assert_eq!(c.origin(), "rediss://cache.internal:6380");
     }

@@ -9,7 +9,7 @@
 //! a command early or smuggle in a second one.
 
 use super::{RenderOptions, Report, Verdict};
-use crate::classify::{Class, Finding, brief};
+use crate::findings::{Class, Finding, brief};
 use std::fmt::Write;
 
 pub fn render(report: &Report, opts: &RenderOptions) -> String {

@@ -11,7 +11,7 @@
 //! configuration files and live servers, and none may become markup.
 
 use super::{RenderOptions, Report, Verdict, by_surface};
-use crate::classify::{Class, Finding, Location};
+use crate::findings::{Class, Finding, Location};
 use crate::snapshot::SourceState;
 use crate::surface::{as_secret, as_unknown, surface_of, surface_rank};
 use serde_json::Value;

@@ -6,7 +6,7 @@
 //! one: a person reading the file sees the verdict first.
 
 use super::{Environments, RenderOptions, Report, Sources, Verdict};
-use crate::classify::{Class, Finding};
+use crate::findings::{Class, Finding};
 use crate::release::attribution::ReleaseSummary;
 use crate::waiver::WaiverStatus;
 use serde::Serialize;

@@ -13,7 +13,7 @@
 //! none).
 
 use super::{RenderOptions, Report, by_surface};
-use crate::classify::Finding;
+use crate::findings::Finding;
 use crate::snapshot::SourceState;
 use crate::surface::{SURFACES, surface_of, surface_rank};
 use std::fmt::Write;

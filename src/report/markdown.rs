@@ -7,7 +7,7 @@
 //! markup into the comment.
 
 use super::{RenderOptions, Report, Verdict, by_surface};
-use crate::classify::{Class, Finding, brief};
+use crate::findings::{Class, Finding, brief};
 use crate::snapshot::SourceState;
 use std::fmt::Write;
 

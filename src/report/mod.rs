@@ -12,7 +12,7 @@ mod patch;
 mod sarif;
 mod table;
 
-use crate::classify::{Class, Finding};
+use crate::findings::{Class, Finding};
 use crate::snapshot::SourceStatus;
 use crate::surface::surface_rank;
 use crate::waiver::WaiverStatus;
@@ -113,9 +113,9 @@ impl Report {
             f.class,
             f.message,
             self.environments.staging,
-            crate::classify::brief(f.staging.as_ref()),
+            crate::findings::brief(f.staging.as_ref()),
             self.environments.production,
-            crate::classify::brief(f.production.as_ref())
+            crate::findings::brief(f.production.as_ref())
         )
     }
 

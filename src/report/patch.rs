@@ -20,7 +20,7 @@
 //! has no arrays under capability rules (capabilities are keyed booleans).
 
 use super::{RenderOptions, Report};
-use crate::classify::{Class, Finding};
+use crate::findings::{Class, Finding};
 use crate::surface::{join_pointer, split_pointer};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -121,7 +121,7 @@ fn order(ops: Vec<(Vec<String>, Value)>, depth: usize, out: &mut Vec<Value>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::classify::Locations;
+    use crate::findings::Locations;
     use crate::profile::Severity;
 
     fn finding(path: &str, class: Class, s: Option<Value>, p: Option<Value>) -> Finding {

@@ -10,7 +10,7 @@
 //! for "reviewed and let through".
 
 use super::{RenderOptions, Report};
-use crate::classify::{Class, Finding, Location, brief};
+use crate::findings::{Class, Finding, Location, brief};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 

@@ -6,7 +6,7 @@
 
 use super::escape::terminal;
 use super::{RenderOptions, Report};
-use crate::classify::{Class, Finding, brief};
+use crate::findings::{Class, Finding, brief};
 use crate::snapshot::SourceState;
 use std::fmt::Write;
 use tabled::builder::Builder;

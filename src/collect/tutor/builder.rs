@@ -3,7 +3,7 @@
 use super::config::ConfigFile;
 use super::covers;
 use super::defaults::effective_settings;
-use crate::classify::Location;
+use crate::findings::Location;
 use crate::collect::Collected;
 use crate::normalize::Fingerprinter;
 use crate::surface::{self, join_pointer};
@@ -219,7 +219,7 @@ impl Builder<'_> {
             ("cms", "OPENEDX_CMS_UWSGI_WORKERS"),
         ] {
             if let (Some(Value::Object(s)), Some(w)) =
-                (services.get_mut(app), settings.get(key).and_then(number))
+                (services.get_mut(app), settings.get(key).and_then(count))
             {
                 s.entry("uwsgi_workers").or_insert(json!(w));
             }
@@ -227,10 +227,8 @@ impl Builder<'_> {
     }
 }
 
-pub(super) fn number(v: &Value) -> Option<u64> {
-    match v {
-        Value::Number(n) => n.as_u64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
+/// A count (replicas, workers): a whole number, or a string holding one.
+pub(super) fn count(v: &Value) -> Option<u64> {
+    let n = crate::surface::number(v)?;
+    (n >= 0.0 && n.fract() == 0.0 && n < 9.007_199_254_740_992e15).then_some(n as u64)
 }

@@ -1,6 +1,6 @@
 //! docker-compose files: `env/local/docker-compose*.yml`.
 
-use super::builder::{Builder, number};
+use super::builder::{Builder, count};
 use super::config::kind_name;
 use crate::error::{Error, read_file};
 use serde_json::{Map, Value, json};
@@ -69,7 +69,7 @@ impl Builder<'_> {
                 .unwrap_or(1);
             let mut s = Map::new();
             s.insert("replicas".into(), json!(replicas));
-            if let Some(w) = svc.pointer("/environment/UWSGI_WORKERS").and_then(number) {
+            if let Some(w) = svc.pointer("/environment/UWSGI_WORKERS").and_then(count) {
                 s.insert("uwsgi_workers".into(), json!(w));
             }
             services.insert(name.clone(), Value::Object(s));

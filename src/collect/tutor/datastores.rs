@@ -11,7 +11,7 @@ impl Builder<'_> {
         lms_env: Option<&Map<String, Value>>,
         lms_py: Option<&PythonSettings>,
     ) {
-        let get_bool = |k: &str| settings.get(k).and_then(crate::classify::boolish);
+        let get_bool = |k: &str| settings.get(k).and_then(crate::surface::boolish);
         let get_str = |k: &str| settings.get(k).and_then(Value::as_str).map(str::to_string);
 
         // MongoDB: the rendered connection parameters are what the platform uses.
@@ -122,11 +122,11 @@ impl Builder<'_> {
     ) {
         let https = lms_env
             .and_then(|e| e.get("HTTPS"))
-            .and_then(crate::classify::boolish)
+            .and_then(crate::surface::boolish)
             .or_else(|| {
                 settings
                     .get("ENABLE_HTTPS")
-                    .and_then(crate::classify::boolish)
+                    .and_then(crate::surface::boolish)
             })
             .unwrap_or(false);
         self.set("/security/https", json!(https));
@@ -155,7 +155,7 @@ pub(super) fn smtp_tls(
     lms_env: Option<&Map<String, Value>>,
     lms_py: Option<&PythonSettings>,
 ) -> bool {
-    let b = |v: Option<&Value>| v.and_then(crate::classify::boolish);
+    let b = |v: Option<&Value>| v.and_then(crate::surface::boolish);
     let tls = b(lms_env.and_then(|e| e.get("EMAIL_USE_TLS"))).or(b(settings.get("SMTP_USE_TLS")));
     let ssl = lms_py
         .and_then(|p| p.bool("EMAIL_USE_SSL"))

@@ -1,6 +1,6 @@
 //! Kubernetes manifests: `env/k8s/*.yml` and plugins' `env/plugins/*/k8s/**`.
 
-use super::builder::{Builder, number};
+use super::builder::{Builder, count};
 use super::config::{kind_name, read_optional};
 use crate::error::{Error, read_file};
 use crate::surface::{self, join_pointer};
@@ -164,7 +164,7 @@ pub(super) fn uwsgi_workers(doc: &Value) -> Option<u64> {
         .flatten()
         .find(|e| e.get("name").and_then(Value::as_str) == Some("UWSGI_WORKERS"))
         .and_then(|e| e.get("value"))
-        .and_then(number)
+        .and_then(count)
 }
 
 impl Builder<'_> {

@@ -40,7 +40,7 @@ mod settings;
 #[cfg(test)]
 mod tests;
 
-use super::{Collected, Context, SourceError};
+use super::{Collected, Collector, Context, SourceError};
 use crate::error::Error;
 use crate::normalize::{Fingerprinter, SecretPolicy};
 use crate::surface::{self};
@@ -93,9 +93,66 @@ pub fn covers() -> Vec<String> {
     COVERS.iter().map(|s| s.to_string()).collect()
 }
 
+impl Collector for Config {
+    const KIND: &'static str = "tutor";
+
+    /// A directory (a Tutor root, or an error saying it is none), or the `config.yml` of
+    /// a Tutor root; a directory named `*.json` is left to the snapshot kind.
+    fn from_shortcut(src: &str) -> Option<Result<Config, Error>> {
+        let path = Path::new(src);
+        // A Tutor root's config.yml stands for its root.
+        if path.file_name().is_some_and(|n| n == CONFIG_FILE)
+            && path.is_file()
+            && let Some(root) = path
+                .parent()
+                .map(|r| {
+                    if r.as_os_str().is_empty() {
+                        Path::new(".")
+                    } else {
+                        r
+                    }
+                })
+                .filter(|r| is_root(r))
+        {
+            return Some(Ok(Config {
+                root: root.to_path_buf(),
+            }));
+        }
+        if src.ends_with(".json") || !path.is_dir() {
+            return None;
+        }
+        Some(if is_root(path) {
+            Ok(Config {
+                root: path.to_path_buf(),
+            })
+        } else {
+            Err(Error::Usage(format!(
+                "source `{}`: a directory but not a Tutor project root (no {CONFIG_FILE} in it)",
+                crate::normalize::safe_url(src),
+            )))
+        })
+    }
+
+    fn resolve_paths(&mut self, resolve: &dyn Fn(&Path) -> PathBuf) {
+        self.root = resolve(&self.root);
+    }
+
+    fn origin(&self) -> String {
+        self.root.display().to_string()
+    }
+
+    fn covers(&self) -> Vec<String> {
+        covers()
+    }
+
+    async fn collect(&self, ctx: &Context) -> Result<Collected, SourceError> {
+        collect(self, ctx).await
+    }
+}
+
 /// Reads a Tutor root into a partial surface. Rendering a root without `env/` runs
 /// `tutor config save` on a temporary copy, so the user's root is never written to.
-pub async fn collect(config: &Config, ctx: &Context) -> Result<Collected, SourceError> {
+async fn collect(config: &Config, ctx: &Context) -> Result<Collected, SourceError> {
     let root = config.root.clone();
     if !root.is_dir() {
         return Err(Error::Usage(format!(
