@@ -2,6 +2,7 @@
 //! by environment variable, and the gate's settings. Validated up front: an unknown key
 //! is an error naming the file and line, since a misspelt source must not vanish.
 
+use crate::classify::Class;
 use crate::collect::{self, Source};
 use crate::error::{Error, Result, line_col, read_file};
 use serde::Deserialize;
@@ -92,7 +93,69 @@ impl Config {
         c.base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         c.path = path.to_path_buf();
         c.check_var_names(text)?;
+        c.check_values(text)?;
         Ok(c)
+    }
+
+    /// The values that are more than a type: class names, LMS URLs and numbers, source
+    /// shortcuts. Checked here, before anything is collected, and reported at their line.
+    fn check_values(&self, text: &str) -> Result<()> {
+        // A second reading that keeps each value's place in the file (the first one keeps
+        // the public types plain).
+        let spans: Spans = crate::error::parse_toml(&self.path, text)?;
+        let at = |span: std::ops::Range<usize>, message: String| {
+            let (line, column) = line_col(text, span.start);
+            Error::Parse {
+                path: self.path.clone(),
+                line,
+                column,
+                message,
+            }
+        };
+        for (key, list) in [("fail_on", &spans.fail_on), ("allow", &spans.allow)] {
+            for class in list {
+                if Class::parse(class.get_ref().trim()).is_none() {
+                    return Err(at(
+                        class.span(),
+                        format!(
+                            "{key}: unknown class `{}` (expected reduced, shared, unknown, drift, extra, waived or expected)",
+                            class.get_ref()
+                        ),
+                    ));
+                }
+            }
+        }
+        for (section, env) in [
+            ("staging", &spans.staging),
+            ("production", &spans.production),
+        ] {
+            let Some(env) = env else { continue };
+            for src in &env.sources {
+                let resolved = if src.get_ref().contains("://") {
+                    src.get_ref().clone()
+                } else {
+                    self.resolve(Path::new(src.get_ref())).display().to_string()
+                };
+                if let Err(e) = shortcut(&resolved) {
+                    return Err(at(src.span(), format!("[{section}] sources: {e}")));
+                }
+            }
+            let typed = match section {
+                "staging" => self.staging.as_ref(),
+                _ => self.production.as_ref(),
+            };
+            let Some(typed) = typed else { continue };
+            for (c, places) in typed.openedx.iter().zip(&env.openedx) {
+                if let Err(m) = c.validate() {
+                    // The message starts with the key it is about.
+                    let span = places
+                        .span_of(&m)
+                        .unwrap_or_else(|| places.lms.as_ref().map_or(0..0, |l| l.span()));
+                    return Err(at(span, format!("[[{section}.openedx]] {m}")));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Every `*_env` key must name an environment variable. A value that is not a name
@@ -229,6 +292,71 @@ impl Config {
             ));
         }
         Ok(out)
+    }
+}
+
+/// A source written as on the command line, checked as far as can be without reading it:
+/// a snapshot file that is not there is an error now, not after the other sources ran.
+pub fn shortcut(src: &str) -> std::result::Result<Source, Error> {
+    let source = Source::from_shortcut(src)?;
+    if let Source::Snapshot(c) = &source
+        && !c.path.exists()
+    {
+        return Err(Error::Usage(format!(
+            "source `{}`: no such file",
+            crate::normalize::safe_url(src)
+        )));
+    }
+    Ok(source)
+}
+
+/// Where the values [`Config::check_values`] checks sit in the file. Unknown keys are
+/// left to the first reading, which refuses them.
+#[derive(Debug, Default, Deserialize)]
+struct Spans {
+    #[serde(default)]
+    fail_on: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    allow: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    staging: Option<EnvSpans>,
+    #[serde(default)]
+    production: Option<EnvSpans>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct EnvSpans {
+    #[serde(default)]
+    sources: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    openedx: Vec<OpenEdxSpans>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct OpenEdxSpans {
+    lms: Option<toml::Spanned<String>>,
+    cms: Option<toml::Spanned<String>>,
+    timeout_secs: Option<toml::Spanned<f64>>,
+    connect_timeout_secs: Option<toml::Spanned<f64>>,
+    client_id_env: Option<toml::Spanned<String>>,
+    client_secret_env: Option<toml::Spanned<String>>,
+}
+
+impl OpenEdxSpans {
+    /// The place of the key a validation message starts with.
+    fn span_of(&self, message: &str) -> Option<std::ops::Range<usize>> {
+        let key = message
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .next()?;
+        match key {
+            "lms" => self.lms.as_ref().map(|v| v.span()),
+            "cms" => self.cms.as_ref().map(|v| v.span()),
+            "timeout_secs" => self.timeout_secs.as_ref().map(|v| v.span()),
+            "connect_timeout_secs" => self.connect_timeout_secs.as_ref().map(|v| v.span()),
+            "client_id_env" => self.client_id_env.as_ref().map(|v| v.span()),
+            "client_secret_env" => self.client_secret_env.as_ref().map(|v| v.span()),
+            _ => None,
+        }
     }
 }
 
