@@ -42,9 +42,13 @@ pub fn read_key_file(path: &Path) -> Result<Option<Vec<u8>>> {
         Err(e) => return Err(Error::io(path, e)),
     };
     if !meta.is_file() {
+        // Never opened: a named pipe would block, a device never end.
         return Err(Error::invalid(
             path,
-            "fingerprint key is not a regular file; remove it to have a new key made, or set ENVPARITY_FINGERPRINT_KEY",
+            format!(
+                "fingerprint key is {}, not a regular file; remove it to have a new key made, or set ENVPARITY_FINGERPRINT_KEY",
+                kind(&meta)
+            ),
         ));
     }
     check_private(path, &meta)?;
@@ -71,6 +75,28 @@ pub fn read_key_file(path: &Path) -> Result<Option<Vec<u8>>> {
         return Err(wrong_size());
     }
     Ok(Some(key.to_ascii_lowercase()))
+}
+
+fn kind(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a named pipe";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if meta.is_dir() {
+        "a directory"
+    } else {
+        "not a file"
+    }
 }
 
 #[cfg(unix)]
