@@ -382,6 +382,28 @@ fn check(a: CheckArgs) -> Result<Verdict> {
         (&p_name, &p_src),
         &ctx,
     ))?;
+    // A snapshot source brings the fingerprints of the key it was taken with; they compare
+    // with this run's only if that is the same key.
+    let run_key = crate::snapshot::FingerprintInfo::of(&ctx.fingerprinter);
+    for (snap, sources) in [(&staging, &s_src), (&production, &p_src)] {
+        if let Some(f) = &snap.fingerprint
+            && f.key_id != run_key.key_id
+        {
+            let files: Vec<String> = sources
+                .iter()
+                .filter_map(|s| match s {
+                    Source::Snapshot(c) => Some(c.path.display().to_string()),
+                    _ => None,
+                })
+                .collect();
+            bail!(
+                "{} was fingerprinted with another key ({}) than this run ({}), so its secrets cannot be compared; run with the ENVPARITY_FINGERPRINT_KEY it was taken with (or as the user who took it)",
+                files.join(", "),
+                f.describe(),
+                run_key.describe()
+            );
+        }
+    }
     let (mut staging, mut production) = (staging, production);
     crate::normalize::recognise_fingerprints(&mut staging, &mut production, &ctx.fingerprinter);
     let (report, staging, production) = judge_keeping(staging, production, &opts);

@@ -52,6 +52,17 @@ pub struct FingerprintInfo {
 }
 
 impl FingerprintInfo {
+    /// `key id …, where it came from`, for messages.
+    pub fn describe(&self) -> String {
+        let source = match self.key_source.as_deref() {
+            Some("environment") => "ENVPARITY_FINGERPRINT_KEY",
+            Some("user") => "a per-user key",
+            Some("run") => "a key of its run only",
+            _ => "an unrecorded key",
+        };
+        format!("key id {}, {source}", self.key_id)
+    }
+
     /// What a snapshot records about `fp`'s key.
     pub fn of(fp: &crate::normalize::Fingerprinter) -> FingerprintInfo {
         FingerprintInfo {
@@ -185,20 +196,12 @@ pub fn check_same_key(staging: (&Path, &Snapshot), production: (&Path, &Snapshot
     if s.key_id == p.key_id {
         return Ok(());
     }
-    let made_with = |f: &FingerprintInfo| match f.key_source.as_deref() {
-        Some("environment") => "ENVPARITY_FINGERPRINT_KEY",
-        Some("user") => "a per-user key",
-        Some("run") => "a key of its run only",
-        _ => "an unrecorded key",
-    };
     Err(Error::Usage(format!(
-        "{} (key id {}, {}) and {} (key id {}, {}) were fingerprinted with different keys, so their secrets cannot be compared; take both snapshots with the same ENVPARITY_FINGERPRINT_KEY (or as the same user on one machine, whose per-user key both then use)",
+        "{} ({}) and {} ({}) were fingerprinted with different keys, so their secrets cannot be compared; take both snapshots with the same ENVPARITY_FINGERPRINT_KEY (or as the same user on one machine, whose per-user key both then use)",
         staging.0.display(),
-        s.key_id,
-        made_with(s),
+        s.describe(),
         production.0.display(),
-        p.key_id,
-        made_with(p),
+        p.describe(),
     )))
 }
 

@@ -1123,3 +1123,49 @@ fn a_profile_extends_cycle_is_trouble_naming_it() {
         &["cycle", &format!("{} → {} → {}", s(&a), s(&b), s(&a))],
     );
 }
+
+#[test]
+fn check_refuses_a_snapshot_source_of_another_key_naming_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let snap = dir.path().join("staging.json");
+    let o = envparity()
+        .env("ENVPARITY_FINGERPRINT_KEY", "the key of that day")
+        .args([
+            "snapshot",
+            "--env",
+            "staging",
+            "--source",
+            fixture("staging.json"),
+            "-o",
+            s(&snap),
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(0));
+    let r = run(&[
+        "check",
+        "--staging",
+        s(&snap),
+        "--production",
+        fixture("production.json"),
+    ]);
+    assert_trouble(&r, &[s(&snap), "another key", "ENVPARITY_FINGERPRINT_KEY"]);
+    // With the key it was taken with, it is judged.
+    let o = envparity()
+        .env("ENVPARITY_FINGERPRINT_KEY", "the key of that day")
+        .args([
+            "check",
+            "--staging",
+            s(&snap),
+            "--production",
+            fixture("production.json"),
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
