@@ -455,7 +455,8 @@ fn read_snapshot(path: &Path) -> Result<Snapshot> {
             .ancestors()
             .skip(1)
             .take(5)
-            .find(|r| !r.as_os_str().is_empty() && crate::collect::tutor::is_root(r));
+            .map(|r| if r.as_os_str().is_empty() { Path::new(".") } else { r })
+            .find(|r| crate::collect::tutor::is_root(r));
         match (&e, root) {
             (crate::error::Error::Parse { .. } | crate::error::Error::Invalid { .. }, Some(r)) => {
                 anyhow::anyhow!(

@@ -125,6 +125,25 @@ impl Config {
                 }
             }
         }
+        for glob in &spans.ignore {
+            if let Err(e) = crate::pathglob::PathGlob::parse(glob.get_ref()) {
+                return Err(at(glob.span(), format!("ignore: {e}")));
+            }
+        }
+        if let Some(p) = &spans.profile {
+            let name = p.get_ref();
+            let embedded = crate::profile::EMBEDDED.iter().any(|(n, _)| n == name);
+            if !embedded && !Path::new(name).exists() {
+                let names: Vec<&str> = crate::profile::EMBEDDED.iter().map(|(n, _)| *n).collect();
+                return Err(at(
+                    p.span(),
+                    format!(
+                        "profile: unknown profile `{name}`: not an embedded profile ({}) and no such file",
+                        names.join(", ")
+                    ),
+                ));
+            }
+        }
         for (section, env) in [
             ("staging", &spans.staging),
             ("production", &spans.production),
@@ -318,6 +337,10 @@ struct Spans {
     fail_on: Vec<toml::Spanned<String>>,
     #[serde(default)]
     allow: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    ignore: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    profile: Option<toml::Spanned<String>>,
     #[serde(default)]
     staging: Option<EnvSpans>,
     #[serde(default)]

@@ -1048,6 +1048,18 @@ fn bad_flags_and_config_values_are_refused_before_collecting() {
         ),
         (
             format!(
+                "profile = \"tutor\"\nignore = [\"/ok/**\", \"plugins\"]\n[staging]\nsources = [\"{url}\"]\n[production]\nsources = [\"{url}\"]\n"
+            ),
+            vec!["envparity.toml:2:", "ignore", "plugins"],
+        ),
+        (
+            format!(
+                "profile = \"tutr\"\n[staging]\nsources = [\"{url}\"]\n[production]\nsources = [\"{url}\"]\n"
+            ),
+            vec!["envparity.toml:1:", "profile", "tutr"],
+        ),
+        (
+            format!(
                 "[staging]\nsources = [\"{url}\", \"missing.json\"]\n[production]\nsources = [\"{url}\"]\n"
             ),
             vec!["envparity.toml:2:", "missing.json", "no such file"],
