@@ -929,6 +929,18 @@ fn snapshot_output_dash_is_stdout() {
             "--source",
             fixture("twin.json"),
             "-o",
+            "/nonexistent/dir/s.json",
+        ]),
+        &["--output", "/nonexistent/dir"],
+    );
+    assert_trouble(
+        &run(&[
+            "snapshot",
+            "--env",
+            "staging",
+            "--source",
+            fixture("twin.json"),
+            "-o",
             "yaml=s.yaml",
         ]),
         &["--output", "yaml"],
