@@ -146,7 +146,7 @@ pub fn read_or_create_key_file(path: &Path) -> Result<Vec<u8>> {
     let mut tmp = tempfile::Builder::new()
         .prefix(".fingerprint-key.")
         .tempfile_in(dir)
-        .map_err(|e| Error::io(dir, e))?;
+        .map_err(|e| cannot_keep(dir, &e))?;
     tmp.write_all(text.as_bytes())
         .and_then(|_| tmp.as_file().sync_all())
         .map_err(|e| Error::io(tmp.path(), e))?;
@@ -168,7 +168,16 @@ fn create_private_dir(dir: &Path) -> Result<()> {
         use std::os::unix::fs::DirBuilderExt;
         builder.mode(0o700);
     }
-    builder.create(dir).map_err(|e| Error::io(dir, e))
+    builder.create(dir).map_err(|e| cannot_keep(dir, &e))
+}
+
+/// A home that cannot hold the key (read-only, full, not a directory) is no reason to
+/// guess: the message says how to go on without it.
+fn cannot_keep(dir: &Path, e: &std::io::Error) -> Error {
+    Error::invalid(
+        dir,
+        format!("cannot keep a fingerprint key here ({e}); set ENVPARITY_FINGERPRINT_KEY instead"),
+    )
 }
 
 #[cfg(test)]
@@ -194,6 +203,19 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(left, [KEY_FILE], "no temporary file left behind");
+    }
+
+    #[test]
+    fn a_home_that_cannot_hold_the_key_says_what_to_do() {
+        let home = tempfile::tempdir().unwrap();
+        let not_a_dir = home.path().join("config");
+        std::fs::write(&not_a_dir, "a file where a directory should be").unwrap();
+        let path = not_a_dir.join("envparity").join(KEY_FILE);
+        let e = read_or_create_key_file(&path).unwrap_err().to_string();
+        assert!(
+            e.contains("config") && e.contains("ENVPARITY_FINGERPRINT_KEY"),
+            "{e}"
+        );
     }
 
     #[test]
