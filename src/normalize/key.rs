@@ -39,7 +39,14 @@ pub fn read_key_file(path: &Path) -> Result<Option<Vec<u8>>> {
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::io(path, e)),
+        Err(e) => {
+            return Err(Error::invalid(
+                path,
+                format!(
+                    "cannot read the fingerprint key ({e}); set ENVPARITY_FINGERPRINT_KEY instead"
+                ),
+            ));
+        }
     };
     if !meta.is_file() {
         // Never opened: a named pipe would block, a device never end.
