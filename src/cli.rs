@@ -4,7 +4,7 @@ use crate::collect::{self, Context, Source};
 use crate::config::Config;
 use crate::error::Error;
 use crate::findings::Class;
-use crate::normalize::{Fingerprinter, SecretPolicy};
+use crate::normalize::{Fingerprinter, KeyFile, SecretPolicy};
 use crate::profile::{DEFAULT_PROFILE, EMBEDDED, Profile};
 use crate::report::{self, Format, RenderOptions, Report, Verdict};
 use crate::snapshot::Snapshot;
@@ -23,7 +23,7 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
     /// Largest file read, in bytes or with a unit (64MiB, 1GiB); a bigger file is an
-    /// error naming it. Default 256MiB.
+    /// error naming it. [default: 256MiB]
     #[arg(long, global = true, value_name = "BYTES")]
     pub max_input_size: Option<String>,
 }
@@ -43,7 +43,8 @@ pub enum Command {
         /// The shell to complete for.
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff), generated from these very flags.
+    /// Print the manual page (roff): every command and flag on one page, generated from
+    /// these very flags.
     Man,
 }
 
@@ -103,28 +104,31 @@ pub struct DiffArgs {
 
 #[derive(Debug, Args)]
 pub struct GateArgs {
-    /// Profile: an embedded name (tutor, generic) or a TOML file.
+    /// Profile: an embedded name (tutor, generic) or a TOML file. [default: tutor, or
+    /// the config file's `profile`]
     #[arg(long, value_name = "NAME|PATH")]
     pub profile: Option<String>,
-    /// Waivers file (TOML).
+    /// Waivers file (TOML). [default: none, or the config file's `waivers`]
     #[arg(long, value_name = "FILE")]
     pub waivers: Option<PathBuf>,
-    /// Also fail the gate on these classes (reduced, shared and unknown always fail
-    /// unless --allow says otherwise).
+    /// Also fail the gate on these classes: drift, extra, expected, waived. [default:
+    /// none; reduced, shared and unknown always fail unless --allow says otherwise]
     #[arg(long, value_delimiter = ',', value_name = "CLASS,...")]
     pub fail_on: Vec<String>,
     /// Do not fail the gate on these classes (e.g. --allow unknown when a source is known
-    /// to be unreachable).
+    /// to be unreachable). [default: none]
     #[arg(long, value_delimiter = ',', value_name = "CLASS,...")]
     pub allow: Vec<String>,
     /// Leave these surface paths (globs) out of the comparison, e.g. /features/waffle_flags/**.
     #[arg(long, value_name = "GLOB")]
     pub ignore: Vec<String>,
-    /// Format written to stdout.
-    #[arg(long, value_enum, default_value = "table")]
-    pub format: Format,
-    /// Also write FORMAT to PATH (repeatable), e.g. --output json=report.json.
-    #[arg(long, value_name = "FORMAT=PATH")]
+    /// Format written to stdout. [default: table]
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Also write a report to PATH (repeatable): FORMAT=PATH, or PATH alone with the
+    /// format told by its extension (.json, .md, .xml for junit, .sarif, .html, .patch,
+    /// .txt for table). PATH `-` is stdout, in place of --format.
+    #[arg(short, long, value_name = "[FORMAT=]PATH")]
     pub output: Vec<String>,
     /// List expected differences too.
     #[arg(long)]
@@ -132,7 +136,8 @@ pub struct GateArgs {
     /// Colour in the table report: auto (a terminal, unless NO_COLOR is set), always, never.
     #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
     pub color: ColorChoice,
-    /// Deadline of each source, in seconds (more than 0, at most 86400).
+    /// Deadline of each source, in seconds (more than 0, at most 86400). [default: 60, or
+    /// the config file's `timeout_secs`]
     #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]
     pub timeout: Option<f64>,
     /// No progress output on stderr.
@@ -151,13 +156,16 @@ pub struct SnapshotArgs {
     /// A config file; the section named by --env is used.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Profile whose secret-key patterns apply.
+    /// Profile whose secret-key patterns apply. [default: tutor, or the config file's
+    /// `profile`]
     #[arg(long, value_name = "NAME|PATH")]
     pub profile: Option<String>,
-    /// Where to write the snapshot.
-    #[arg(short, long, value_name = "FILE")]
-    pub output: PathBuf,
-    /// Deadline of each source, in seconds (more than 0, at most 86400).
+    /// Where to write the snapshot: PATH or json=PATH, as --output of check and diff
+    /// (a snapshot is JSON); `-` is stdout.
+    #[arg(short, long, value_name = "[json=]PATH")]
+    pub output: String,
+    /// Deadline of each source, in seconds (more than 0, at most 86400). [default: 60, or
+    /// the config file's `timeout_secs`]
     #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]
     pub timeout: Option<f64>,
 }
@@ -240,16 +248,79 @@ pub fn run(cli: Cli) -> Result<Verdict> {
             Ok(Verdict::Pass)
         }
         Command::Man => {
-            let cmd = <Cli as clap::CommandFactory>::command();
-            let mut out = Vec::new();
-            clap_mangen::Man::new(cmd)
-                .render(&mut out)
-                .context("rendering the manual page")?;
+            let out = manual().context("rendering the manual page")?;
             print_stdout(&out)?;
             Ok(Verdict::Pass)
         }
     }
 }
+
+/// The manual page: one page, `envparity(1)`, with every command's synopsis and flags,
+/// so that it names no page that is not installed.
+fn manual() -> std::io::Result<Vec<u8>> {
+    let mut cmd = <Cli as clap::CommandFactory>::command().disable_help_subcommand(true);
+    cmd.build();
+    let top = clap_mangen::Man::new(cmd.clone());
+    let mut out = Vec::new();
+    top.render_title(&mut out)?;
+    top.render_name_section(&mut out)?;
+    top.render_synopsis_section(&mut out)?;
+    top.render_description_section(&mut out)?;
+    top.render_options_section(&mut out)?;
+    out.extend_from_slice(b".SH COMMANDS\n");
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let page = clap_mangen::Man::new(sub.clone());
+        let mut synopsis = Vec::new();
+        page.render_synopsis_section(&mut synopsis)?;
+        let mut options = Vec::new();
+        if sub.get_arguments().any(|a| !a.is_hide_set()) {
+            page.render_options_section(&mut options)?;
+        }
+        let mut about = Vec::new();
+        page.render_description_section(&mut about)?;
+        // Each command's sections become subsections of COMMANDS.
+        let demote = |roff: Vec<u8>| {
+            String::from_utf8_lossy(&roff)
+                .lines()
+                .filter(|l| !l.starts_with(".SH"))
+                .map(|l| format!("{l}\n"))
+                .collect::<String>()
+        };
+        out.extend_from_slice(format!(".SS \"envparity {}\"\n", sub.get_name()).as_bytes());
+        out.extend_from_slice(demote(about).as_bytes());
+        out.extend_from_slice(demote(synopsis).as_bytes());
+        out.extend_from_slice(demote(options).as_bytes());
+    }
+    out.extend_from_slice(MAN_TAIL.as_bytes());
+    Ok(out)
+}
+
+/// What the manual says beyond the flags: exit codes, environment, files.
+const MAN_TAIL: &str = r#".SH "EXIT STATUS"
+.TP
+0
+parity holds: no finding of a failing class
+.TP
+1
+the gate failed: at least one finding of a failing class
+.TP
+2
+trouble: bad arguments, unreadable input, invalid profile, config or waivers (one line on stderr naming the file, URL or key)
+.SH ENVIRONMENT
+.TP
+ENVPARITY_FINGERPRINT_KEY
+the key of secret fingerprints; without it, the per-user key file (see FILES)
+.TP
+ENVPARITY_<ENV>_CLIENT_ID, ENVPARITY_<ENV>_CLIENT_SECRET, ENVPARITY_<ENV>_MYSQL_PASSWORD, ENVPARITY_<ENV>_REDIS_PASSWORD, ENVPARITY_<ENV>_MONGODB_PASSWORD
+credentials of the command-line sources of environment <ENV> (STAGING, PRODUCTION)
+.TP
+NO_COLOR
+no colour in the table on a terminal
+.SH FILES
+.TP
+$XDG_CONFIG_HOME/envparity/fingerprint-key (else ~/.config/envparity/fingerprint-key)
+the per-user fingerprint key, made by the first snapshot (0600, in a 0700 directory)
+"#;
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
@@ -271,11 +342,14 @@ fn timeout(flag: Option<f64>, config: Option<&Config>) -> Result<Duration> {
 
 fn shortcuts(srcs: &[String]) -> Result<Vec<Source>> {
     srcs.iter()
-        .map(|s| Source::from_shortcut(s).map_err(anyhow::Error::from))
+        .map(|s| crate::config::shortcut(s).map_err(anyhow::Error::from))
         .collect()
 }
 
 fn check(a: CheckArgs) -> Result<Verdict> {
+    // Every flag and config value is checked before anything is collected: a typo must
+    // not cost a whole --timeout.
+    let outputs = report_outputs(&a.gate)?;
     let config = a.config.as_deref().map(Config::load).transpose()?;
     let deadline = timeout(a.gate.timeout, config.as_ref())?;
     let (s_name, p_name, s_src, p_src) = match &config {
@@ -298,7 +372,7 @@ fn check(a: CheckArgs) -> Result<Verdict> {
     let opts = judge_options(&a.gate, config.as_ref())?;
     let ctx = Context {
         environment: String::new(),
-        fingerprinter: Fingerprinter::from_env(),
+        fingerprinter: Fingerprinter::from_env(KeyFile::UseIfPresent)?,
         secrets: SecretPolicy::with_extra(&opts.profile.secret_keys),
         timeout: deadline,
         quiet: a.gate.quiet,
@@ -308,23 +382,45 @@ fn check(a: CheckArgs) -> Result<Verdict> {
         (&p_name, &p_src),
         &ctx,
     ))?;
+    // A snapshot source brings the fingerprints of the key it was taken with; they compare
+    // with this run's only if that is the same key.
+    let run_key = crate::snapshot::FingerprintInfo::of(&ctx.fingerprinter);
+    for (snap, sources) in [(&staging, &s_src), (&production, &p_src)] {
+        if let Some(f) = &snap.fingerprint
+            && f.key_id != run_key.key_id
+        {
+            let files: Vec<String> = sources
+                .iter()
+                .filter(|s| s.kind() == "snapshot")
+                .map(Source::origin)
+                .collect();
+            bail!(
+                "{} was fingerprinted with another key ({}) than this run ({}), so its secrets cannot be compared; run with the ENVPARITY_FINGERPRINT_KEY it was taken with (or as the user who took it)",
+                files.join(", "),
+                f.describe(),
+                run_key.describe()
+            );
+        }
+    }
     let (mut staging, mut production) = (staging, production);
     crate::normalize::recognise_fingerprints(&mut staging, &mut production, &ctx.fingerprinter);
     let (report, staging, production) = judge_keeping(staging, production, &opts);
     // Freeing the surfaces just before exit would only delay it (see `judge_keeping`).
     std::mem::forget((staging, production));
-    emit(report, &a.gate)
+    emit(report, &a.gate, &outputs)
 }
 
 fn diff(a: DiffArgs) -> Result<Verdict> {
     // diff collects nothing, but a bad --timeout is still a mistake worth naming.
     timeout(a.gate.timeout, None)?;
+    let outputs = report_outputs(&a.gate)?;
     let opts = judge_options(&a.gate, None)?;
-    let staging = Snapshot::read(&a.staging)?;
-    let production = Snapshot::read(&a.production)?;
+    let staging = read_snapshot(&a.staging)?;
+    let production = read_snapshot(&a.production)?;
+    crate::snapshot::check_same_key((&a.staging, &staging), (&a.production, &production))?;
     // A hand-made snapshot may hold plaintext secrets: fingerprint them before anything
     // can print them. With no shared key, equal plaintexts still fingerprint equally.
-    let fp = Fingerprinter::from_env();
+    let fp = Fingerprinter::from_env(KeyFile::UseIfPresent)?;
     let policy = SecretPolicy::with_extra(&opts.profile.secret_keys);
     let (mut staging, mut production) = (staging, production);
     crate::normalize::redact_snapshot(&mut staging, &policy, &fp);
@@ -333,10 +429,46 @@ fn diff(a: DiffArgs) -> Result<Verdict> {
     let (report, staging, production) = judge_keeping(staging, production, &opts);
     // Freeing two large surfaces just before exit would only delay it.
     std::mem::forget((staging, production));
-    emit(report, &a.gate)
+    emit(report, &a.gate, &outputs)
+}
+
+/// Reads a snapshot named on `diff`'s command line. A Tutor root or another directory
+/// there is a mix-up between `diff` and `check`, and the message says which to run.
+fn read_snapshot(path: &Path) -> Result<Snapshot> {
+    if path.is_dir() {
+        let shown = path.display();
+        if crate::collect::tutor::is_root(path) {
+            bail!(
+                "{shown}: is a Tutor project root, not an envparity snapshot; judge Tutor roots with `envparity check --staging ROOT --production ROOT`, or write a snapshot first with `envparity snapshot --env NAME --source {shown} -o FILE`"
+            );
+        }
+        bail!(
+            "{shown}: is a directory, not an envparity snapshot; `diff` judges two snapshot files, `envparity check` judges Tutor roots and live sources"
+        );
+    }
+    Snapshot::read(path).map_err(|e| {
+        // A Tutor root's own files (config.yml, a rendered env file) are not snapshots
+        // either, but their root is something `check` reads.
+        let root = path
+            .ancestors()
+            .skip(1)
+            .take(5)
+            .map(|r| if r.as_os_str().is_empty() { Path::new(".") } else { r })
+            .find(|r| crate::collect::tutor::is_root(r));
+        match (&e, root) {
+            (crate::error::Error::Parse { .. } | crate::error::Error::Invalid { .. }, Some(r)) => {
+                anyhow::anyhow!(
+                    "{e}; it lies in the Tutor project root {}: judge Tutor roots with `envparity check --staging ROOT --production ROOT`",
+                    r.display()
+                )
+            }
+            _ => e.into(),
+        }
+    })
 }
 
 fn snapshot(a: SnapshotArgs) -> Result<Verdict> {
+    let output = snapshot_output(&a.output)?;
     let config = a.config.as_deref().map(Config::load).transpose()?;
     let deadline = timeout(a.timeout, config.as_ref())?;
     let sources = match &config {
@@ -351,13 +483,17 @@ fn snapshot(a: SnapshotArgs) -> Result<Verdict> {
     )?;
     let ctx = Context {
         environment: a.env.clone(),
-        fingerprinter: Fingerprinter::from_env(),
+        // A snapshot's fingerprints outlive the run: they are made with a lasting key.
+        fingerprinter: Fingerprinter::from_env(KeyFile::Create)?,
         secrets: SecretPolicy::with_extra(&profile.secret_keys),
         timeout: deadline,
         quiet: false,
     };
     let snap = runtime()?.block_on(collect::collect_environment(&sources, &ctx))?;
-    write_file(&a.output, &snap.to_json())?;
+    match output {
+        Target::Stdout => print_stdout(snap.to_json().as_bytes())?,
+        Target::File(path) => write_file(&path, &snap.to_json())?,
+    }
     Ok(Verdict::Pass)
 }
 
@@ -427,8 +563,134 @@ fn judge_options(g: &GateArgs, config: Option<&Config>) -> Result<JudgeOptions> 
     })
 }
 
+/// Where one output goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Target {
+    Stdout,
+    File(PathBuf),
+}
+
+/// The formats a report file's extension stands for, when `--output` names no format.
+const EXTENSIONS: [(&str, Format); 9] = [
+    ("json", Format::Json),
+    ("md", Format::Markdown),
+    ("markdown", Format::Markdown),
+    ("xml", Format::Junit),
+    ("sarif", Format::Sarif),
+    ("html", Format::Html),
+    ("htm", Format::Html),
+    ("patch", Format::Patch),
+    ("txt", Format::Table),
+];
+
+/// Splits `[FORMAT=]PATH`. A prefix before `=` that reads as a word (no `/` or `.`) is
+/// taken for a format, so that `yml=out.yml` is a mistyped format, not a file name.
+fn split_output<'a>(flag: &str, value: &'a str) -> Result<(Option<&'a str>, &'a str)> {
+    let (format, path) = match value.split_once('=') {
+        Some((f, p))
+            if !f.is_empty()
+                && f.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') =>
+        {
+            (Some(f), p)
+        }
+        _ => (None, value),
+    };
+    if path.is_empty() {
+        bail!("{flag} `{value}`: no path (write PATH, FORMAT=PATH, or - for stdout)");
+    }
+    Ok((format, path))
+}
+
+/// A path to write checked before any work: `-` is stdout, and a file must not be a
+/// directory and must have an existing directory to go into.
+fn target(flag: &str, value: &str, path: &str) -> Result<Target> {
+    if path == "-" {
+        return Ok(Target::Stdout);
+    }
+    let p = PathBuf::from(path);
+    if p.is_dir() {
+        bail!("{flag} `{value}`: {path} is a directory, expected a file to write");
+    }
+    if let Some(parent) = p.parent().filter(|d| !d.as_os_str().is_empty())
+        && !parent.is_dir()
+    {
+        bail!(
+            "{flag} `{value}`: no directory {} to write into",
+            parent.display()
+        );
+    }
+    Ok(Target::File(p))
+}
+
+/// The `--output` values of `check` and `diff`, checked before anything is collected.
+fn report_outputs(g: &GateArgs) -> Result<Vec<(Format, Target)>> {
+    let names = || Format::names().join(", ");
+    let mut out = Vec::new();
+    for o in &g.output {
+        let (format, path) = split_output("--output", o)?;
+        let format = match format {
+            Some(f) => Format::parse(f).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "--output `{o}`: unknown format `{f}` (expected one of {})",
+                    names()
+                )
+            })?,
+            None if path == "-" => g.format.unwrap_or(Format::Table),
+            None => {
+                let ext = Path::new(path)
+                    .extension()
+                    .and_then(|e| e.to_str())
+                    .map(str::to_ascii_lowercase)
+                    .unwrap_or_default();
+                EXTENSIONS
+                    .iter()
+                    .find(|(e, _)| *e == ext)
+                    .map(|(_, f)| *f)
+                    .ok_or_else(|| {
+                        anyhow::anyhow!(
+                            "--output `{o}`: cannot tell the format from the file name; write FORMAT=PATH, e.g. json={path} (formats: {})",
+                            names()
+                        )
+                    })?
+            }
+        };
+        out.push((format, target("--output", o, path)?));
+    }
+    let to_stdout: Vec<&(Format, Target)> =
+        out.iter().filter(|(_, t)| *t == Target::Stdout).collect();
+    if to_stdout.len() > 1 {
+        bail!("--output: more than one output to stdout (-)");
+    }
+    if let (Some((f, _)), Some(given)) = (to_stdout.first(), g.format)
+        && *f != given
+    {
+        bail!(
+            "--output: a report to stdout (-) and --format {} both claim stdout; keep one",
+            Format::names()
+                .into_iter()
+                .find(|n| Format::parse(n) == Some(given))
+                .unwrap_or_default()
+        );
+    }
+    Ok(out)
+}
+
+/// `snapshot --output`: PATH or json=PATH (a snapshot is JSON), `-` for stdout.
+fn snapshot_output(value: &str) -> Result<Target> {
+    let (format, path) = split_output("--output", value)?;
+    if let Some(f) = format
+        && !f.eq_ignore_ascii_case("json")
+    {
+        bail!(
+            "--output `{value}`: a snapshot is written as json, not `{f}` (write PATH or json=PATH)"
+        );
+    }
+    target("--output", value, path)
+}
+
 /// Writes the stdout format and every --output file, then returns the verdict.
-fn emit(report: Report, g: &GateArgs) -> Result<Verdict> {
+fn emit(report: Report, g: &GateArgs, outputs: &[(Format, Target)]) -> Result<Verdict> {
     let file_opts = RenderOptions {
         show_expected: g.show_expected,
         color: g.color == ColorChoice::Always,
@@ -437,26 +699,14 @@ fn emit(report: Report, g: &GateArgs) -> Result<Verdict> {
         color: g.color.for_stdout(),
         ..file_opts.clone()
     };
-    let mut outputs = Vec::new();
-    for o in &g.output {
-        let Some((fmt, path)) = o.split_once('=') else {
-            bail!("--output `{o}`: expected FORMAT=PATH, e.g. json=report.json");
-        };
-        let Some(format) = Format::parse(fmt) else {
-            bail!(
-                "--output `{o}`: unknown format `{fmt}` (expected one of {})",
-                Format::names().join(", ")
-            );
-        };
-        if path.is_empty() {
-            bail!("--output `{o}`: no path after `=`");
+    let mut stdout_format = g.format.unwrap_or(Format::Table);
+    for (format, target) in outputs {
+        match target {
+            Target::File(path) => write_file(path, &report::render(&report, *format, &file_opts))?,
+            Target::Stdout => stdout_format = *format,
         }
-        outputs.push((format, PathBuf::from(path)));
     }
-    for (format, path) in &outputs {
-        write_file(path, &report::render(&report, *format, &file_opts))?;
-    }
-    let text = report::render(&report, g.format, &opts);
+    let text = report::render(&report, stdout_format, &opts);
     print_stdout(text.as_bytes())?;
     Ok(report.verdict)
 }

@@ -4,6 +4,7 @@
 
 use crate::collect::{self, Source};
 use crate::error::{Error, Result, line_col, read_file};
+use crate::findings::Class;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -84,7 +85,74 @@ impl Config {
         c.base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         c.path = path.to_path_buf();
         c.read_sections(text)?;
+        c.check_values(text)?;
         Ok(c)
+    }
+
+    /// The values that are more than a type: class names, globs, the profile, source
+    /// shortcuts (the kind sections are checked by [`Config::read_sections`]). Checked here, before anything is collected, and reported at their line.
+    fn check_values(&self, text: &str) -> Result<()> {
+        // A second reading that keeps each value's place in the file (the first one keeps
+        // the public types plain).
+        let spans: Spans = crate::error::parse_toml(&self.path, text)?;
+        let at = |span: std::ops::Range<usize>, message: String| {
+            let (line, column) = line_col(text, span.start);
+            Error::Parse {
+                path: self.path.clone(),
+                line,
+                column,
+                message,
+            }
+        };
+        for (key, list) in [("fail_on", &spans.fail_on), ("allow", &spans.allow)] {
+            for class in list {
+                if Class::parse(class.get_ref().trim()).is_none() {
+                    return Err(at(
+                        class.span(),
+                        format!(
+                            "{key}: unknown class `{}` (expected reduced, shared, unknown, drift, extra, waived or expected)",
+                            class.get_ref()
+                        ),
+                    ));
+                }
+            }
+        }
+        for glob in &spans.ignore {
+            if let Err(e) = crate::pathglob::PathGlob::parse(glob.get_ref()) {
+                return Err(at(glob.span(), format!("ignore: {e}")));
+            }
+        }
+        if let Some(p) = &spans.profile {
+            let name = p.get_ref();
+            let embedded = crate::profile::EMBEDDED.iter().any(|(n, _)| n == name);
+            if !embedded && !Path::new(name).exists() {
+                let names: Vec<&str> = crate::profile::EMBEDDED.iter().map(|(n, _)| *n).collect();
+                return Err(at(
+                    p.span(),
+                    format!(
+                        "profile: unknown profile `{name}`: not an embedded profile ({}) and no such file",
+                        names.join(", ")
+                    ),
+                ));
+            }
+        }
+        for (section, env) in [
+            ("staging", &spans.staging),
+            ("production", &spans.production),
+        ] {
+            let Some(env) = env else { continue };
+            for src in &env.sources {
+                let resolved = if src.get_ref().contains("://") {
+                    src.get_ref().clone()
+                } else {
+                    self.resolve(Path::new(src.get_ref())).display().to_string()
+                };
+                if let Err(e) = shortcut(&resolved) {
+                    return Err(at(src.span(), format!("[{section}] sources: {e}")));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Reads the kind sections of both environments through the collector registry, with
@@ -213,6 +281,43 @@ impl Config {
         }
         Ok(out)
     }
+}
+
+/// A source written as on the command line, checked as far as can be without reading it:
+/// a snapshot file that is not there is an error now, not after the other sources ran.
+pub fn shortcut(src: &str) -> std::result::Result<Source, Error> {
+    let source = Source::from_shortcut(src)?;
+    if source.kind() == "snapshot" && !Path::new(src).exists() {
+        return Err(Error::Usage(format!(
+            "source `{}`: no such file",
+            crate::normalize::safe_url(src)
+        )));
+    }
+    Ok(source)
+}
+
+/// Where the values [`Config::check_values`] checks sit in the file. Unknown keys are
+/// left to the first reading, which refuses them.
+#[derive(Debug, Default, Deserialize)]
+struct Spans {
+    #[serde(default)]
+    fail_on: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    allow: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    ignore: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    profile: Option<toml::Spanned<String>>,
+    #[serde(default)]
+    staging: Option<EnvSpans>,
+    #[serde(default)]
+    production: Option<EnvSpans>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct EnvSpans {
+    #[serde(default)]
+    sources: Vec<toml::Spanned<String>>,
 }
 
 /// `p` relative to `base` (the config file's folder) unless absolute or empty.

@@ -13,8 +13,11 @@
 //! which is parsed and redacted like the rest. By value ([`Taint`]): everything redacted
 //! for any reason is replaced wherever else it appears, in both environments.
 
+mod key;
 mod shapes;
 mod taint;
+
+pub use key::{KEY_FILE, user_key_path};
 
 pub use shapes::safe_url;
 pub use taint::Taint;
@@ -129,6 +132,39 @@ const IDENTITY_KEYS: [&str; 22] = [
 pub struct Fingerprinter {
     key: Vec<u8>,
     key_id: String,
+    source: KeySource,
+}
+
+/// Where a fingerprint key came from, recorded in snapshots so that a `diff` of
+/// snapshots made with different keys can say why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeySource {
+    /// `ENVPARITY_FINGERPRINT_KEY`.
+    Environment,
+    /// The per-user key file.
+    User,
+    /// Random, for this run only.
+    Run,
+}
+
+impl KeySource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeySource::Environment => "environment",
+            KeySource::User => "user",
+            KeySource::Run => "run",
+        }
+    }
+}
+
+/// Whether [`Fingerprinter::from_env`] may create the per-user key file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyFile {
+    /// Create it when missing: the fingerprints outlive the run (`snapshot`).
+    Create,
+    /// Use it when present, else a key for this run: fingerprints compared within the run
+    /// need no lasting key, but those of snapshots made here earlier are recognised.
+    UseIfPresent,
 }
 
 impl std::fmt::Debug for Fingerprinter {
@@ -136,33 +172,67 @@ impl std::fmt::Debug for Fingerprinter {
         // The key itself is never printed, not even in debug output.
         f.debug_struct("Fingerprinter")
             .field("key_id", &self.key_id)
+            .field("source", &self.source)
             .finish()
     }
 }
 
 impl Fingerprinter {
-    /// Uses `ENVPARITY_FINGERPRINT_KEY` when set, else a random key for this run only —
-    /// then fingerprints can be compared within the run but not with other snapshots.
-    pub fn from_env() -> Fingerprinter {
-        match std::env::var(KEY_VAR) {
-            Ok(k) if !k.is_empty() => Fingerprinter::with_key(k.as_bytes()),
-            _ => {
-                let mut key = [0u8; 32];
-                if getrandom::fill(&mut key).is_err() {
-                    // No OS randomness: fall back to time and pid. Weaker, but the key
-                    // still never leaves the process.
-                    let seed = format!("{:?}{}", std::time::SystemTime::now(), std::process::id());
-                    key.copy_from_slice(&sha256(seed.as_bytes()));
-                }
-                Fingerprinter::with_key(&key)
-            }
+    /// The key of `ENVPARITY_FINGERPRINT_KEY` when set; else the per-user key file
+    /// (see [`key`]), created or not as `file` says; else, with no home directory or no
+    /// file to use, a random key for this run only. A key file that is not private or
+    /// not well-formed is an error naming it, never silently replaced.
+    pub fn from_env(file: KeyFile) -> crate::error::Result<Fingerprinter> {
+        if let Ok(k) = std::env::var(KEY_VAR)
+            && !k.is_empty()
+        {
+            return Ok(Fingerprinter::with_key(k.as_bytes()).with_source(KeySource::Environment));
         }
+        let path = user_key_path();
+        let key = match (&path, file) {
+            (Some(p), KeyFile::Create) => Some(key::read_or_create_key_file(p)?),
+            (Some(p), KeyFile::UseIfPresent) => key::read_key_file(p)?,
+            (None, KeyFile::Create) => {
+                return Err(crate::error::Error::Usage(format!(
+                    "no {KEY_VAR} and no home directory (HOME or XDG_CONFIG_HOME) to keep a fingerprint key in: set {KEY_VAR} so that this snapshot can be compared with others"
+                )));
+            }
+            (None, KeyFile::UseIfPresent) => None,
+        };
+        Ok(match key {
+            Some(k) => Fingerprinter::with_key(&k).with_source(KeySource::User),
+            None => Fingerprinter::random(),
+        })
+    }
+
+    /// A random key for this run only: fingerprints can be compared within the run but
+    /// not with other snapshots.
+    pub fn random() -> Fingerprinter {
+        let mut key = [0u8; 32];
+        if getrandom::fill(&mut key).is_err() {
+            // No OS randomness: fall back to time and pid. Weaker, but the key still
+            // never leaves the process.
+            let seed = format!("{:?}{}", std::time::SystemTime::now(), std::process::id());
+            key.copy_from_slice(&sha256(seed.as_bytes()));
+        }
+        Fingerprinter::with_key(&key).with_source(KeySource::Run)
+    }
+
+    fn with_source(mut self, source: KeySource) -> Fingerprinter {
+        self.source = source;
+        self
+    }
+
+    /// Where the key came from.
+    pub fn source(&self) -> KeySource {
+        self.source
     }
 
     pub fn with_key(key: &[u8]) -> Fingerprinter {
         let mut fp = Fingerprinter {
             key: key.to_vec(),
             key_id: String::new(),
+            source: KeySource::Environment,
         };
         // The key id lets two snapshots tell whether their fingerprints are comparable.
         fp.key_id = fp.mac("envparity key id")[..16].to_string();

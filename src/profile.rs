@@ -146,7 +146,7 @@ impl Profile {
                 Path::new(&format!("profiles/{name}.toml")),
                 text,
                 &format!("embedded:{name}"),
-                0,
+                &mut Vec::new(),
             );
         }
         let path = PathBuf::from(name_or_path);
@@ -169,33 +169,47 @@ impl Profile {
     /// Parses and validates the text of a profile file read from `path` (an `extends`
     /// that names a file is read relative to it).
     pub fn from_toml(path: &Path, text: &str) -> Result<Profile> {
-        Profile::parse(path, text, &path.display().to_string(), 0)
+        Profile::parse(path, text, &path.display().to_string(), &mut Vec::new())
     }
 
-    fn parse(path: &Path, text: &str, origin: &str, depth: usize) -> Result<Profile> {
+    /// Parses one profile of an `extends` chain. `chain` holds the profiles that extend
+    /// this one, outermost first, as (identity, name shown): a profile that is already
+    /// in it closes a cycle, which is named whole.
+    fn parse(
+        path: &Path,
+        text: &str,
+        origin: &str,
+        chain: &mut Vec<(PathBuf, String)>,
+    ) -> Result<Profile> {
         let raw: RawProfile = crate::error::parse_toml(path, text)?;
+        let identity = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+        let me = identity(path);
+        if let Some(i) = chain.iter().position(|(id, _)| *id == me) {
+            let cycle: Vec<&str> = chain[i..]
+                .iter()
+                .map(|(_, shown)| shown.as_str())
+                .chain(std::iter::once(chain[i].1.as_str()))
+                .collect();
+            let (_, first) = &chain[i];
+            return Err(Error::Usage(format!(
+                "{first}: `extends` forms a cycle: {}",
+                cycle.join(" → ")
+            )));
+        }
+        chain.push((me, path.display().to_string()));
         let mut rules = Vec::new();
         let mut host_settings = Vec::new();
         let mut secret_keys = Vec::new();
         if let Some(base) = &raw.extends {
-            if depth > 8 {
-                return Err(Error::invalid(
-                    path,
-                    format!("`extends = \"{base}\"` nests too deeply (a cycle?)"),
-                ));
-            }
             let base_profile = match EMBEDDED.iter().find(|(n, _)| n == base) {
-                Some((n, t)) => Profile::parse(
-                    Path::new(&format!("profiles/{n}.toml")),
-                    t,
-                    origin,
-                    depth + 1,
-                )?,
+                Some((n, t)) => {
+                    Profile::parse(Path::new(&format!("profiles/{n}.toml")), t, origin, chain)?
+                }
                 None => {
                     let p = path.parent().unwrap_or(Path::new(".")).join(base);
                     let t = read_file(&p)
                         .map_err(|_| Error::invalid(path, format!("`extends = \"{base}\"` names no embedded profile and no readable file")))?;
-                    Profile::parse(&p, &t, origin, depth + 1)?
+                    Profile::parse(&p, &t, origin, chain)?
                 }
             };
             rules = base_profile.rules;
@@ -226,6 +240,7 @@ impl Profile {
             }
         }
         secret_keys.extend(raw.secret_keys);
+        chain.pop();
         let globs = GlobSet::new(rules.iter().map(|r| r.glob.clone()).collect());
         let rules_len = rules.len();
         Ok(Profile {
@@ -310,7 +325,7 @@ mod tests {
     use super::*;
 
     fn parse(text: &str) -> Result<Profile> {
-        Profile::parse(Path::new("p.toml"), text, "test", 0)
+        Profile::parse(Path::new("p.toml"), text, "test", &mut Vec::new())
     }
 
     #[test]
@@ -387,6 +402,51 @@ mod tests {
             parse("name = \"x\"\nextends = \"generic\"\nhost_settings = [\"MY_HOST\"]\n").unwrap();
         assert!(p.host_settings.contains(&"MY_HOST".to_string()));
         assert!(!p.rules.is_empty());
+    }
+
+    #[test]
+    fn an_extends_cycle_is_named_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b, c) = (
+            dir.path().join("a.toml"),
+            dir.path().join("b.toml"),
+            dir.path().join("c.toml"),
+        );
+        std::fs::write(&a, "name = \"a\"\nextends = \"b.toml\"\n").unwrap();
+        std::fs::write(&b, "name = \"b\"\nextends = \"c.toml\"\n").unwrap();
+        std::fs::write(&c, "name = \"c\"\nextends = \"b.toml\"\n").unwrap();
+        let e = Profile::load(&a).unwrap_err().to_string();
+        let (b, c) = (b.display().to_string(), c.display().to_string());
+        assert_eq!(e, format!("{b}: `extends` forms a cycle: {b} → {c} → {b}"),);
+        // A profile extending itself is the shortest cycle.
+        std::fs::write(&a, "name = \"a\"\nextends = \"a.toml\"\n").unwrap();
+        let e = Profile::load(&a).unwrap_err().to_string();
+        let a = a.display().to_string();
+        assert_eq!(e, format!("{a}: `extends` forms a cycle: {a} → {a}"));
+    }
+
+    #[test]
+    fn a_long_extends_chain_without_a_cycle_is_fine() {
+        // Deeper than the old cut-off of 8.
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..12 {
+            let extends = if i == 11 {
+                "generic".to_string()
+            } else {
+                format!("p{}.toml", i + 1)
+            };
+            std::fs::write(
+                dir.path().join(format!("p{i}.toml")),
+                format!("name = \"p{i}\"\nextends = \"{extends}\"\n"),
+            )
+            .unwrap();
+        }
+        let p = Profile::load(&dir.path().join("p0.toml")).unwrap();
+        assert_eq!(p.name, "p0");
+        assert!(
+            !p.rules.is_empty(),
+            "the rules of generic at the end of the chain"
+        );
     }
 
     #[test]

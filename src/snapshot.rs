@@ -43,7 +43,34 @@ pub struct SourceStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FingerprintInfo {
     pub algorithm: String,
+    /// A keyed hash of a fixed text: equal ids, equal keys; the key cannot be recovered.
     pub key_id: String,
+    /// Where the key came from: `environment` (`ENVPARITY_FINGERPRINT_KEY`), `user` (the
+    /// per-user key file) or `run` (random, for one run). Absent in older snapshots.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_source: Option<String>,
+}
+
+impl FingerprintInfo {
+    /// `key id …, where it came from`, for messages.
+    pub fn describe(&self) -> String {
+        let source = match self.key_source.as_deref() {
+            Some("environment") => "ENVPARITY_FINGERPRINT_KEY",
+            Some("user") => "a per-user key",
+            Some("run") => "a key of its run only",
+            _ => "an unrecorded key",
+        };
+        format!("key id {}, {source}", self.key_id)
+    }
+
+    /// What a snapshot records about `fp`'s key.
+    pub fn of(fp: &crate::normalize::Fingerprinter) -> FingerprintInfo {
+        FingerprintInfo {
+            algorithm: "hmac-sha256".into(),
+            key_id: fp.key_id().into(),
+            key_source: Some(fp.source().as_str().into()),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -158,6 +185,26 @@ fn kind_of(v: &Value) -> &'static str {
     }
 }
 
+/// Two snapshots whose fingerprints were made with different keys cannot be compared
+/// where it matters most: an equal secret would look different, and a shared password
+/// would pass unseen. Judging them is refused (fail closed), in one line that says what
+/// to do. Snapshots that record no key (hand-made ones) are not refused.
+pub fn check_same_key(staging: (&Path, &Snapshot), production: (&Path, &Snapshot)) -> Result<()> {
+    let (Some(s), Some(p)) = (&staging.1.fingerprint, &production.1.fingerprint) else {
+        return Ok(());
+    };
+    if s.key_id == p.key_id {
+        return Ok(());
+    }
+    Err(Error::Usage(format!(
+        "{} ({}) and {} ({}) were fingerprinted with different keys, so their secrets cannot be compared; take both snapshots with the same ENVPARITY_FINGERPRINT_KEY (or as the same user on one machine, whose per-user key both then use)",
+        staging.0.display(),
+        s.describe(),
+        production.0.display(),
+        p.describe(),
+    )))
+}
+
 /// The `tool` field: this program and its version.
 pub fn tool() -> String {
     format!("envparity {}", env!("CARGO_PKG_VERSION"))
@@ -171,7 +218,18 @@ impl Snapshot {
     }
 
     pub fn parse(path: &Path, text: &str) -> Result<Snapshot> {
-        let mut value: Value = parse_json_value(path, text)?;
+        let mut value: Value = parse_json_value(path, text).map_err(|e| {
+            // Broken JSON keeps its line and column; a file that is no JSON at all (a
+            // README, a YAML file) is simply not a snapshot.
+            match text.trim_start().chars().next() {
+                Some('{' | '[') => e,
+                None => Error::invalid(path, "is not an envparity snapshot (the file is empty)"),
+                Some(_) => Error::invalid(
+                    path,
+                    "is not an envparity snapshot (not JSON; snapshots are written by `envparity snapshot`)",
+                ),
+            }
+        })?;
         let Some(obj) = value.as_object_mut() else {
             return Err(Error::invalid(
                 path,
@@ -277,6 +335,57 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("not an envparity snapshot"), "{e}");
+    }
+
+    #[test]
+    fn a_file_that_is_no_json_is_not_a_snapshot() {
+        for text in ["# envparity\n\nA README.\n", "LMS_HOST: x\n", "", "  \n"] {
+            let e = Snapshot::parse(Path::new("README.md"), text)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.starts_with("README.md: is not an envparity snapshot ("),
+                "{e}"
+            );
+            assert!(!e.contains("expected value"), "{e}");
+        }
+        // Broken JSON keeps its position.
+        let e = Snapshot::parse(Path::new("s.json"), "{\n  \"format\": ,\n}")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("s.json:2:"), "{e}");
+    }
+
+    #[test]
+    fn snapshots_made_with_different_keys_are_refused_in_one_line() {
+        let snap = |key_id: &str, source: &str| {
+            Snapshot::parse(
+                Path::new("s.json"),
+                &format!(
+                    r#"{{"format": "envparity.snapshot/1", "environment": "e", "collected_at": "x", "tool": "t",
+                        "fingerprint": {{"algorithm": "hmac-sha256", "key_id": "{key_id}", "key_source": "{source}"}},
+                        "sources": {{}}, "surface": {{}}}}"#
+                ),
+            )
+            .unwrap()
+        };
+        let (a, b) = (snap("1111", "run"), snap("2222", "user"));
+        let (pa, pb) = (Path::new("staging.json"), Path::new("production.json"));
+        let e = check_same_key((pa, &a), (pb, &b)).unwrap_err().to_string();
+        assert!(!e.contains('\n'), "{e}");
+        for part in [
+            "staging.json (key id 1111, a key of its run only)",
+            "production.json (key id 2222, a per-user key)",
+            "different keys",
+            "ENVPARITY_FINGERPRINT_KEY",
+        ] {
+            assert!(e.contains(part), "`{part}` not in {e}");
+        }
+        assert!(check_same_key((pa, &a), (pb, &snap("1111", "run"))).is_ok());
+        // Hand-made snapshots record no key and are not refused.
+        let mut bare = b.clone();
+        bare.fingerprint = None;
+        assert!(check_same_key((pa, &a), (pb, &bare)).is_ok());
     }
 
     fn with_surface(surface: &str) -> Result<Snapshot> {

@@ -647,3 +647,551 @@ fn an_ignore_beats_every_profile_rule() {
         "only the SMTP host and the search index stay shared"
     );
 }
+
+// ---- fingerprint keys ----
+
+/// envparity without ENVPARITY_FINGERPRINT_KEY, its config directory in `config_home`
+/// (never the real home).
+fn run_keyless(args: &[&str], config_home: &Path) -> Run {
+    let out = envparity()
+        .env_remove("ENVPARITY_FINGERPRINT_KEY")
+        .env("XDG_CONFIG_HOME", config_home)
+        .env("HOME", config_home.join("home"))
+        .args(args)
+        .output()
+        .expect("envparity runs");
+    Run {
+        code: out.status.code().expect("exited normally"),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn key_file(config_home: &Path) -> PathBuf {
+    config_home.join("envparity/fingerprint-key")
+}
+
+fn mode(p: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).expect("exists").permissions().mode() & 0o777
+}
+
+fn snapshot_json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).expect("written")).expect("JSON")
+}
+
+#[test]
+fn snapshots_without_a_key_share_a_private_per_user_key_and_compare() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let (s_out, p_out) = (home.path().join("s.json"), home.path().join("p.json"));
+    let r = run_keyless(
+        &[
+            "snapshot",
+            "--env",
+            "staging",
+            "--source",
+            fixture("staging.json"),
+            "-o",
+            s(&s_out),
+        ],
+        home.path(),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let key = key_file(home.path());
+    assert_eq!(mode(&key), 0o600, "the key file is private");
+    assert_eq!(
+        mode(key.parent().expect("dir")),
+        0o700,
+        "so is its directory"
+    );
+    let key_text = std::fs::read_to_string(&key).expect("key");
+    assert_eq!(key_text.trim_end().len(), 64, "32 random bytes in hex");
+    let r = run_keyless(
+        &[
+            "snapshot",
+            "--env",
+            "production",
+            "--source",
+            fixture("production.json"),
+            "-o",
+            s(&p_out),
+        ],
+        home.path(),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        std::fs::read_to_string(&key).expect("key"),
+        key_text,
+        "made once"
+    );
+    let (sv, pv) = (snapshot_json(&s_out), snapshot_json(&p_out));
+    assert_eq!(sv["fingerprint"]["key_id"], pv["fingerprint"]["key_id"]);
+    assert_eq!(sv["fingerprint"]["key_source"], "user");
+    let key_id = sv["fingerprint"]["key_id"].as_str().expect("key id");
+    assert!(
+        !key_text.contains(key_id),
+        "the key id does not reveal the key"
+    );
+    for text in [
+        &r.stdout,
+        &r.stderr,
+        &std::fs::read_to_string(&s_out).expect("snap"),
+    ] {
+        assert!(
+            !text.contains(key_text.trim_end()),
+            "the key is never written out"
+        );
+    }
+    // The shared SMTP password is still seen: fingerprints of one key compare.
+    let r = run_keyless(
+        &["diff", s(&s_out), s(&p_out), "--format", "json"],
+        home.path(),
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let smtp = v["findings"]
+        .as_array()
+        .and_then(|fs| fs.iter().find(|f| f["path"] == "/settings/SMTP_PASSWORD"))
+        .expect("SMTP finding");
+    assert_eq!(smtp["class"], "shared");
+}
+
+#[test]
+fn without_xdg_config_home_the_key_lives_under_home_dot_config() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let out = home.path().join("s.json");
+    let o = envparity()
+        .env_remove("ENVPARITY_FINGERPRINT_KEY")
+        .env_remove("XDG_CONFIG_HOME")
+        .env("HOME", home.path())
+        .args([
+            "snapshot",
+            "--env",
+            "staging",
+            "--source",
+            fixture("twin.json"),
+            "-o",
+            s(&out),
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let key = home.path().join(".config/envparity/fingerprint-key");
+    assert_eq!(mode(&key), 0o600);
+}
+
+#[test]
+fn check_and_diff_make_no_key_file_of_their_own() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let r = run_keyless(
+        &["diff", fixture("staging.json"), fixture("production.json")],
+        home.path(),
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        !key_file(home.path()).exists(),
+        "a key for one run needs no file"
+    );
+}
+
+#[test]
+fn a_key_file_open_to_others_or_of_the_wrong_size_is_trouble_naming_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = tempfile::tempdir().expect("tempdir");
+    let key = key_file(home.path());
+    std::fs::create_dir_all(key.parent().expect("dir")).expect("mkdir");
+    let out = home.path().join("s.json");
+    let snapshot = [
+        "snapshot",
+        "--env",
+        "staging",
+        "--source",
+        fixture("twin.json"),
+        "-o",
+        s(&out),
+    ];
+    let diff = ["diff", fixture("staging.json"), fixture("production.json")];
+    std::fs::write(&key, format!("{}\n", "0f".repeat(32))).expect("write");
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    assert_trouble(
+        &run_keyless(&snapshot, home.path()),
+        &[s(&key), "0644", "chmod 600"],
+    );
+    assert_trouble(&run_keyless(&diff, home.path()), &[s(&key), "0644"]);
+    std::fs::write(&key, "0f0f\n").expect("write");
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let r = run_keyless(&snapshot, home.path());
+    assert_trouble(&r, &[s(&key), "wrong size"]);
+    assert!(!r.stderr.contains("0f0f"), "the key is not shown");
+    assert!(!out.exists(), "nothing written");
+}
+
+#[test]
+fn snapshots_made_with_different_keys_are_refused_naming_both_in_one_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (a, b) = (
+        dir.path().join("staging.json"),
+        dir.path().join("production.json"),
+    );
+    for (key, src, out) in [
+        ("key one", fixture("staging.json"), &a),
+        ("key two", fixture("production.json"), &b),
+    ] {
+        let o = envparity()
+            .env("ENVPARITY_FINGERPRINT_KEY", key)
+            .args(["snapshot", "--env", "x", "--source", src, "-o", s(out)])
+            .output()
+            .expect("runs");
+        assert_eq!(o.status.code(), Some(0));
+    }
+    let r = run(&["diff", s(&a), s(&b)]);
+    assert_trouble(
+        &r,
+        &[s(&a), s(&b), "different keys", "ENVPARITY_FINGERPRINT_KEY"],
+    );
+    assert!(r.stdout.is_empty(), "no report from incomparable snapshots");
+}
+
+// ---- what a mistaken command line is told ----
+
+#[test]
+fn a_file_that_is_no_snapshot_says_so() {
+    let readme = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    assert_trouble(
+        &run(&["diff", s(&readme), fixture("production.json")]),
+        &["README.md", "is not an envparity snapshot"],
+    );
+}
+
+#[test]
+fn diff_on_a_tutor_root_or_its_files_suggests_check() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/staging");
+    assert_trouble(
+        &run(&["diff", s(&root), fixture("production.json")]),
+        &[s(&root), "Tutor project root", "envparity check"],
+    );
+    let config = root.join("config.yml");
+    assert_trouble(
+        &run(&["diff", fixture("staging.json"), s(&config)]),
+        &["config.yml", "not an envparity snapshot", "envparity check"],
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    assert_trouble(
+        &run(&["diff", s(dir.path()), fixture("production.json")]),
+        &["is a directory", "envparity check"],
+    );
+}
+
+#[test]
+fn snapshot_output_dash_is_stdout() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let o = envparity()
+        .current_dir(dir.path())
+        .args([
+            "snapshot",
+            "--env",
+            "staging",
+            "--source",
+            fixture("twin.json"),
+            "-o",
+            "-",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("a snapshot on stdout");
+    assert_eq!(v["format"], "envparity.snapshot/1");
+    assert!(!dir.path().join("-").exists(), "no file named -");
+    // json=PATH is accepted as in check and diff; another format is not.
+    let out = dir.path().join("s.json");
+    let arg = format!("json={}", s(&out));
+    let r = run(&[
+        "snapshot",
+        "--env",
+        "staging",
+        "--source",
+        fixture("twin.json"),
+        "--output",
+        &arg,
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(out.is_file());
+    assert_trouble(
+        &run(&[
+            "snapshot",
+            "--env",
+            "staging",
+            "--source",
+            fixture("twin.json"),
+            "-o",
+            "/nonexistent/dir/s.json",
+        ]),
+        &["--output", "/nonexistent/dir"],
+    );
+    assert_trouble(
+        &run(&[
+            "snapshot",
+            "--env",
+            "staging",
+            "--source",
+            fixture("twin.json"),
+            "-o",
+            "yaml=s.yaml",
+        ]),
+        &["--output", "yaml"],
+    );
+}
+
+#[test]
+fn report_output_takes_a_path_with_or_without_a_format() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (st, pr) = (fixture("staging.json"), fixture("production.json"));
+    let (json, md) = (dir.path().join("r.json"), dir.path().join("r.md"));
+    let r = run(&[
+        "diff",
+        st,
+        pr,
+        "-o",
+        s(&json),
+        "--output",
+        &format!("markdown={}", s(&md)),
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        std::fs::read_to_string(&json)
+            .expect("json")
+            .contains("envparity.report/1")
+    );
+    assert!(std::fs::read_to_string(&md).expect("md").starts_with('#'));
+    // `-` is stdout, in place of the table.
+    let r = run(&["diff", st, pr, "--output", "json=-"]);
+    assert_eq!(r.code, 1);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("only JSON on stdout");
+    assert_eq!(v["format"], "envparity.report/1");
+    assert_trouble(
+        &run(&["diff", st, pr, "-o", "report.unknown"]),
+        &["--output", "report.unknown", "FORMAT=PATH"],
+    );
+    assert_trouble(
+        &run(&["diff", st, pr, "-o", "json=-", "-o", "sarif=-"]),
+        &["--output", "stdout"],
+    );
+    assert_trouble(
+        &run(&["diff", st, pr, "--format", "table", "-o", "json=-"]),
+        &["--output", "--format"],
+    );
+    assert_trouble(
+        &run(&["diff", st, pr, "-o", "json=/nonexistent/dir/r.json"]),
+        &["--output", "/nonexistent/dir"],
+    );
+}
+
+/// A loopback LMS that accepts connections and never answers: collecting from it takes
+/// the whole --timeout.
+fn silent_lms() -> (std::net::TcpListener, String) {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", l.local_addr().expect("addr"));
+    (l, url)
+}
+
+#[test]
+fn bad_flags_and_config_values_are_refused_before_collecting() {
+    let (_lms, url) = silent_lms();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let slow = [
+        "check",
+        "--staging",
+        url.as_str(),
+        "--production",
+        fixture("production.json"),
+        "--timeout",
+        "60",
+    ];
+    let timed = |extra: &[&str]| {
+        let mut args = slow.to_vec();
+        args.extend(extra);
+        let start = std::time::Instant::now();
+        let r = run(&args);
+        (r, start.elapsed())
+    };
+    for (extra, mentions) in [
+        (vec!["--output", "jsno=r.json"], vec!["--output", "jsno"]),
+        (
+            vec!["--output", "json=/nonexistent/dir/r.json"],
+            vec!["/nonexistent/dir"],
+        ),
+        (vec!["--fail-on", "drfit"], vec!["--fail-on", "drfit"]),
+    ] {
+        let (r, took) = timed(&extra);
+        assert_trouble(&r, &mentions);
+        assert!(took.as_secs() < 20, "refused only after {took:?}");
+    }
+    // The config file's values, at their line.
+    let cfg = dir.path().join("envparity.toml");
+    let cases = [
+        (
+            format!(
+                "fail_on = [\"drift\",\n  \"drfit\"]\n[staging]\nsources = [\"{url}\"]\n[production]\nsources = [\"{url}\"]\n"
+            ),
+            vec!["envparity.toml:2:", "fail_on", "drfit"],
+        ),
+        (
+            format!(
+                "allow = [\"unknwn\"]\n[staging]\nsources = [\"{url}\"]\n[production]\nsources = [\"{url}\"]\n"
+            ),
+            vec!["envparity.toml:1:", "allow", "unknwn"],
+        ),
+        (
+            format!(
+                "[staging]\nsources = [\"{url}\"]\n[production]\n[[production.openedx]]\nlms = \"ftp://lms.example.org\"\n"
+            ),
+            // The kind sections are read through the collector registry, which names the
+            // section's line and the key.
+            vec!["envparity.toml:4:", "[[production.openedx]]", "lms"],
+        ),
+        (
+            format!(
+                "[staging]\nsources = [\n  \"{url}\",\n  \"no-such-root\",\n]\n[production]\nsources = [\"{url}\"]\n"
+            ),
+            vec!["envparity.toml:4:", "sources", "no-such-root"],
+        ),
+        (
+            format!(
+                "profile = \"tutor\"\nignore = [\"/ok/**\", \"plugins\"]\n[staging]\nsources = [\"{url}\"]\n[production]\nsources = [\"{url}\"]\n"
+            ),
+            vec!["envparity.toml:2:", "ignore", "plugins"],
+        ),
+        (
+            format!(
+                "profile = \"tutr\"\n[staging]\nsources = [\"{url}\"]\n[production]\nsources = [\"{url}\"]\n"
+            ),
+            vec!["envparity.toml:1:", "profile", "tutr"],
+        ),
+        (
+            format!(
+                "[staging]\nsources = [\"{url}\", \"missing.json\"]\n[production]\nsources = [\"{url}\"]\n"
+            ),
+            vec!["envparity.toml:2:", "missing.json", "no such file"],
+        ),
+    ];
+    for (text, mentions) in cases {
+        std::fs::write(&cfg, &text).expect("write");
+        let start = std::time::Instant::now();
+        let r = run(&["check", "--config", s(&cfg), "--timeout", "60"]);
+        assert_trouble(&r, &mentions);
+        assert!(start.elapsed().as_secs() < 20, "{text}");
+    }
+}
+
+#[test]
+fn help_shows_the_defaults() {
+    let r = run(&["check", "--help"]);
+    assert_eq!(r.code, 0);
+    let help = r.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    for d in [
+        "[default: table]",
+        "[default: 60,",
+        "[default: tutor,",
+        "[default: auto]",
+        "[default: 256MiB]",
+    ] {
+        assert!(help.contains(d), "`{d}` not in check --help");
+    }
+    let r = run(&["snapshot", "--help"]);
+    let help = r.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        help.contains("[default: 60,") && help.contains("is stdout"),
+        "{help}"
+    );
+}
+
+#[test]
+fn man_lists_every_flag_and_names_no_missing_page() {
+    let r = run(&["man"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for flag in [
+        "\\-\\-staging",
+        "\\-\\-fail\\-on",
+        "\\-\\-output",
+        "\\-\\-env",
+        "\\-\\-max\\-input\\-size",
+        ".SS \"envparity diff\"",
+        ".SS \"envparity snapshot\"",
+        "EXIT STATUS",
+        "envparity/fingerprint-key",
+    ] {
+        assert!(r.stdout.contains(flag), "`{flag}` not in the manual");
+    }
+    // No reference to another page: envparity-check(1) and the like are not installed.
+    assert!(!r.stdout.contains("(1)"), "{}", r.stdout);
+}
+
+#[test]
+fn a_profile_extends_cycle_is_trouble_naming_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (a, b) = (dir.path().join("a.toml"), dir.path().join("b.toml"));
+    std::fs::write(&a, "name = \"a\"\nextends = \"b.toml\"\n").expect("write");
+    std::fs::write(&b, "name = \"b\"\nextends = \"a.toml\"\n").expect("write");
+    let r = run(&[
+        "diff",
+        fixture("staging.json"),
+        fixture("production.json"),
+        "--profile",
+        s(&a),
+    ]);
+    assert_trouble(
+        &r,
+        &["cycle", &format!("{} → {} → {}", s(&a), s(&b), s(&a))],
+    );
+}
+
+#[test]
+fn check_refuses_a_snapshot_source_of_another_key_naming_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let snap = dir.path().join("staging.json");
+    let o = envparity()
+        .env("ENVPARITY_FINGERPRINT_KEY", "the key of that day")
+        .args([
+            "snapshot",
+            "--env",
+            "staging",
+            "--source",
+            fixture("staging.json"),
+            "-o",
+            s(&snap),
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(0));
+    let r = run(&[
+        "check",
+        "--staging",
+        s(&snap),
+        "--production",
+        fixture("production.json"),
+    ]);
+    assert_trouble(&r, &[s(&snap), "another key", "ENVPARITY_FINGERPRINT_KEY"]);
+    // With the key it was taken with, it is judged.
+    let o = envparity()
+        .env("ENVPARITY_FINGERPRINT_KEY", "the key of that day")
+        .args([
+            "check",
+            "--staging",
+            s(&snap),
+            "--production",
+            fixture("production.json"),
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

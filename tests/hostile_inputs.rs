@@ -846,3 +846,60 @@ fn a_render_that_fails_leaves_no_directory_behind() {
         .unwrap_or_else(|| panic!("/services is judged: {report}"));
     assert_eq!(services["class"], "unknown", "{services}");
 }
+
+// ---- the per-user fingerprint key -------------------------------------------------------------
+
+/// A snapshot with no ENVPARITY_FINGERPRINT_KEY (empty counts as unset), so the per-user
+/// key file under `config_home` is read.
+fn snapshot_with_user_key(config_home: &Path) -> Run {
+    let out = config_home.join("s.json");
+    run_with_env(
+        &[
+            "snapshot".to_string(),
+            "--env".into(),
+            "staging".into(),
+            "--source".into(),
+            s(&core_fixture("twin.json")),
+            "-o".into(),
+            s(&out),
+        ],
+        &[
+            ("ENVPARITY_FINGERPRINT_KEY", ""),
+            ("XDG_CONFIG_HOME", &s(config_home)),
+        ],
+    )
+}
+
+#[test]
+fn a_fifo_as_the_fingerprint_key_is_refused_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("envparity/fingerprint-key");
+    std::fs::create_dir_all(key.parent().unwrap()).unwrap();
+    mkfifo(&key);
+    let r = snapshot_with_user_key(dir.path());
+    assert_trouble(&r, &[&s(&key), "named pipe"]);
+}
+
+#[test]
+fn dev_zero_behind_a_symlink_as_the_fingerprint_key_is_refused_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("envparity/fingerprint-key");
+    std::fs::create_dir_all(key.parent().unwrap()).unwrap();
+    symlink(Path::new("/dev/zero"), &key);
+    let r = snapshot_with_user_key(dir.path());
+    assert_trouble(&r, &[&s(&key), "a device"]);
+}
+
+#[test]
+fn a_huge_fingerprint_key_file_is_refused_without_reading_it_whole() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("envparity/fingerprint-key");
+    std::fs::create_dir_all(key.parent().unwrap()).unwrap();
+    // Sparse: 8 GiB that take no disk, and more than the run's memory limit.
+    let f = std::fs::File::create(&key).unwrap();
+    f.set_len(8 << 30).unwrap();
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let r = snapshot_with_user_key(dir.path());
+    assert_trouble(&r, &[&s(&key), "wrong size"]);
+}

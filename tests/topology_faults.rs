@@ -55,6 +55,8 @@ fn snapshot_with(config_body: &str, timeout: &str) -> (i32, Value, String, Durat
         .arg(&out)
         .env_remove("MYSQL_PWD")
         .env_remove("REDISCLI_AUTH")
+        // A key of its own: the run never reads or makes the user's key file.
+        .env("ENVPARITY_FINGERPRINT_KEY", "topology fault tests")
         .output()
         .expect("running envparity");
     let took = start.elapsed();
@@ -151,10 +153,17 @@ fn silent_kubernetes_api_times_out_as_unknown() {
 
 #[test]
 fn password_in_a_datastore_url_is_refused_with_exit_2() {
-    for (url, var) in [
-        ("mysql://root:hunter2-secret@db.internal:3306", "MYSQL_PWD"),
+    // The hint names a variable per environment, never the ecosystem's own, which both
+    // environments would share.
+    for (url, var, shared) in [
+        (
+            "mysql://root:hunter2-secret@db.internal:3306",
+            "ENVPARITY_<ENV>_MYSQL_PASSWORD",
+            "MYSQL_PWD",
+        ),
         (
             "redis://:hunter2-secret@cache.internal:6379",
+            "ENVPARITY_<ENV>_REDIS_PASSWORD",
             "REDISCLI_AUTH",
         ),
     ] {
@@ -164,7 +173,11 @@ fn password_in_a_datastore_url_is_refused_with_exit_2() {
             .expect("running envparity");
         let stderr = String::from_utf8_lossy(&o.stderr);
         assert_eq!(o.status.code(), Some(2), "{stderr}");
-        assert!(stderr.contains(var), "{stderr}");
+        assert!(
+            stderr.contains(var) && stderr.contains("password_env"),
+            "{stderr}"
+        );
+        assert!(!stderr.contains(shared), "{stderr}");
         assert!(!stderr.contains("hunter2-secret"), "{stderr}");
         assert!(o.stdout.is_empty());
     }

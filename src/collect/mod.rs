@@ -416,10 +416,7 @@ async fn collect_with_progress(
         environment: ctx.environment.clone(),
         collected_at: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
         tool: crate::snapshot::tool(),
-        fingerprint: Some(FingerprintInfo {
-            algorithm: "hmac-sha256".into(),
-            key_id: ctx.fingerprinter.key_id().into(),
-        }),
+        fingerprint: Some(FingerprintInfo::of(&ctx.fingerprinter)),
         sources: BTreeMap::new(),
         surface: surface::empty(),
         locations: BTreeMap::new(),

@@ -57,7 +57,12 @@ fn default_port() -> u16 {
 impl Config {
     /// `mysql://USER@HOST:PORT[?tls=true]`.
     pub fn from_url(src: &str) -> Result<Config, Error> {
-        let e = Endpoint::parse(src, DEFAULT_PORT, "MYSQL_PWD")?;
+        let e = Endpoint::parse(
+            src,
+            DEFAULT_PORT,
+            // Not the ecosystem's own variable, which both environments would share.
+            "ENVPARITY_<ENV>_MYSQL_PASSWORD (ENVPARITY_STAGING_MYSQL_PASSWORD, ENVPARITY_PRODUCTION_MYSQL_PASSWORD) or a variable named by `password_env` in the config file's [[staging.mysql]] or [[production.mysql]], one per environment",
+        )?;
         let [(host, port)] = e.hosts.as_slice() else {
             return Err(Error::Usage(format!(
                 "source `{}`: a mysql source names one server",

@@ -56,7 +56,12 @@ fn default_port() -> u16 {
 impl Config {
     /// `redis://[USER@]HOST:PORT` or `rediss://…` for TLS.
     pub fn from_url(src: &str) -> Result<Config, Error> {
-        let e = Endpoint::parse(src, DEFAULT_PORT, "REDISCLI_AUTH")?;
+        let e = Endpoint::parse(
+            src,
+            DEFAULT_PORT,
+            // Not the ecosystem's own variable, which both environments would share.
+            "ENVPARITY_<ENV>_REDIS_PASSWORD (ENVPARITY_STAGING_REDIS_PASSWORD, ENVPARITY_PRODUCTION_REDIS_PASSWORD) or a variable named by `password_env` in the config file's [[staging.redis]] or [[production.redis]], one per environment",
+        )?;
         let [(host, port)] = e.hosts.as_slice() else {
             return Err(Error::Usage(format!(
                 "source `{}`: a redis source names one server",
