@@ -126,6 +126,10 @@ pub struct GateArgs {
     /// Also write FORMAT to PATH (repeatable), e.g. --output json=report.json.
     #[arg(long, value_name = "FORMAT=PATH")]
     pub output: Vec<String>,
+    /// Write today's failing findings to FILE as a waivers file (one entry per finding,
+    /// reason, owner and expires left to fill in); FILE must not exist yet.
+    #[arg(long, value_name = "FILE")]
+    pub write_waivers: Option<PathBuf>,
     /// List expected differences too.
     #[arg(long)]
     pub show_expected: bool,
@@ -411,6 +415,12 @@ fn judge_options(g: &GateArgs, config: Option<&Config>) -> Result<JudgeOptions> 
     fail_on.sort();
     fail_on.dedup();
     let profile = Profile::resolve(name)?.with_ignored(&ignore)?;
+    if let Some(p) = g.write_waivers.as_deref().filter(|p| p.exists()) {
+        bail!(
+            "--write-waivers {}: the file exists; it would be overwritten (remove it or pick another name)",
+            p.display()
+        );
+    }
     let waivers_path = g
         .waivers
         .clone()
@@ -432,9 +442,11 @@ fn emit(report: Report, g: &GateArgs) -> Result<Verdict> {
     let file_opts = RenderOptions {
         show_expected: g.show_expected,
         color: g.color == ColorChoice::Always,
+        width: None,
     };
     let opts = RenderOptions {
         color: g.color.for_stdout(),
+        width: report::stdout_width(),
         ..file_opts.clone()
     };
     let mut outputs = Vec::new();
@@ -455,6 +467,16 @@ fn emit(report: Report, g: &GateArgs) -> Result<Verdict> {
     }
     for (format, path) in &outputs {
         write_file(path, &report::render(&report, *format, &file_opts))?;
+    }
+    if let Some(path) = &g.write_waivers {
+        write_file(path, &report::baseline_waivers(&report))?;
+        if !g.quiet {
+            eprintln!(
+                "envparity: wrote {} waiver(s) to {}; fill in reason, owner and expires before using it with --waivers",
+                report.findings.iter().filter(|f| report.fails(f)).count(),
+                path.display()
+            );
+        }
     }
     let text = report::render(&report, g.format, &opts);
     print_stdout(text.as_bytes())?;

@@ -10,6 +10,8 @@ use crate::error::{Error, Result, line_col, read_file};
 use crate::pathglob::PathGlob;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::HashSet;
 use std::path::Path;
 
 #[derive(Debug, Deserialize)]
@@ -25,8 +27,8 @@ struct RawWaiver {
     path: toml::Spanned<String>,
     #[serde(default)]
     class: Option<toml::Spanned<String>>,
-    reason: String,
-    owner: String,
+    reason: toml::Spanned<String>,
+    owner: toml::Spanned<String>,
     expires: toml::Spanned<toml::Value>,
 }
 
@@ -52,6 +54,9 @@ pub struct WaiverStatus {
     /// `active`, `expired` or `stale` (matched no finding).
     pub status: String,
     pub matched: usize,
+    /// For a stale waiver, the real path nearest to its own (see [`suggest`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<String>,
 }
 
 /// Loads a waivers file.
@@ -82,8 +87,29 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<Waiver>> {
                 at(c.span(), format!("waiver.class: unknown class `{}` (expected one of reduced, shared, unknown, drift, extra)", c.get_ref()))
             })?),
         };
+        let what = format!("waiver {} (`{}`)", i + 1, w.path.get_ref());
+        // An empty field is what `--write-waivers` leaves to fill: say which one.
+        for (field, value, hint) in [
+            ("reason", &w.reason, "why staging may differ here"),
+            ("owner", &w.owner, "who answers for it"),
+        ] {
+            if value.get_ref().trim().is_empty() {
+                return Err(at(
+                    value.span(),
+                    format!("{what}: {field} is empty; fill in {hint}"),
+                ));
+            }
+        }
         let expires = match w.expires.get_ref() {
             toml::Value::Datetime(d) => d.to_string(),
+            toml::Value::String(s) if s.trim().is_empty() => {
+                return Err(at(
+                    w.expires.span(),
+                    format!(
+                        "{what}: expires is empty; fill in the date it must be looked at again (YYYY-MM-DD)"
+                    ),
+                ));
+            }
             toml::Value::String(s) => s.clone(),
             other => {
                 return Err(at(
@@ -101,17 +127,11 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<Waiver>> {
                     format!("waiver.expires: `{expires}` is not a date (YYYY-MM-DD)"),
                 )
             })?;
-        if w.reason.trim().is_empty() || w.owner.trim().is_empty() {
-            return Err(at(
-                w.path.span(),
-                "waiver needs a non-empty reason and owner".into(),
-            ));
-        }
         out.push(Waiver {
             glob,
             class,
-            reason: w.reason,
-            owner: w.owner,
+            reason: w.reason.into_inner(),
+            owner: w.owner.into_inner(),
             expires: date,
         });
     }
@@ -167,8 +187,87 @@ pub fn apply(findings: &mut [Finding], waivers: &[Waiver], today: NaiveDate) -> 
             }
             .into(),
             matched: n,
+            suggestion: None,
         })
         .collect()
+}
+
+/// Names, for each stale waiver, the real path nearest to its own: a waiver that matches
+/// nothing is most often a path copied without its surface (`/forum` for
+/// `/plugins/forum`) or mistyped. The paths of both surfaces are gathered once, and only
+/// when some waiver is stale.
+pub fn suggest(statuses: &mut [WaiverStatus], surfaces: &[&Value]) {
+    if statuses.iter().all(|w| w.status != "stale") {
+        return;
+    }
+    let mut paths = HashSet::new();
+    for s in surfaces {
+        let mut prefix = String::new();
+        gather(s, &mut prefix, &mut paths);
+    }
+    let mut paths: Vec<String> = paths.into_iter().collect();
+    paths.sort();
+    for w in statuses.iter_mut().filter(|w| w.status == "stale") {
+        w.suggestion = nearest(&w.path, &paths);
+    }
+}
+
+/// Every pointer under `v` (objects and arrays alike), `prefix` being `v`'s own.
+fn gather(v: &Value, prefix: &mut String, out: &mut HashSet<String>) {
+    let len = prefix.len();
+    let mut visit = |key: &str, child: &Value, prefix: &mut String| {
+        prefix.push('/');
+        prefix.push_str(&crate::surface::escape_segment(key));
+        out.insert(prefix.clone());
+        gather(child, prefix, out);
+        prefix.truncate(len);
+    };
+    match v {
+        Value::Object(m) => {
+            for (k, child) in m {
+                visit(k, child, prefix);
+            }
+        }
+        Value::Array(a) => {
+            for (i, child) in a.iter().enumerate() {
+                visit(&i.to_string(), child, prefix);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The path nearest to `glob` among `paths` (sorted): a path that is `glob` under one more
+/// leading segment (a surface-relative path) first, else the path at the smallest edit
+/// distance, if that distance is small for the glob's length.
+fn nearest(glob: &str, paths: &[String]) -> Option<String> {
+    if let Ok(under) = PathGlob::parse(&format!("/*{glob}"))
+        && let Some(p) = paths
+            .iter()
+            .filter(|p| under.matches_pointer(p))
+            .min_by_key(|p| p.len())
+    {
+        let surface = crate::surface::split_pointer(p).into_iter().next()?;
+        return Some(format!(
+            "/{}{glob}",
+            crate::surface::escape_segment(&surface)
+        ));
+    }
+    let len = glob.chars().count();
+    let limit = (len / 3).max(2);
+    let mut best: Option<(usize, &String)> = None;
+    for p in paths {
+        let bound = best.map_or(limit, |(d, _)| d.min(limit));
+        // The distance is at least the difference in length: most paths stop here.
+        if p.chars().count().abs_diff(len) > bound {
+            continue;
+        }
+        let d = strsim::levenshtein(glob, p);
+        if d <= bound && best.is_none_or(|(b, q)| (d, p.len()) < (b, q.len())) {
+            best = Some((d, p));
+        }
+    }
+    best.filter(|(d, _)| *d > 0).map(|(_, p)| p.clone())
 }
 
 #[cfg(test)]
