@@ -356,4 +356,75 @@ mod tests {
         .unwrap_err();
         assert!(e.to_string().contains("owner"), "{e}");
     }
+
+    #[test]
+    fn an_empty_field_left_to_fill_names_itself_and_its_line() {
+        let text = "[[waiver]]\npath = \"/plugins/forum\"\nclass = \"reduced\"\nreason = \"\"\nowner = \"\"\nexpires = \"\"\n";
+        let e = parse(Path::new("w.toml"), text).unwrap_err().to_string();
+        assert!(e.starts_with("w.toml:4:"), "{e}");
+        assert!(
+            e.contains("waiver 1 (`/plugins/forum`): reason is empty"),
+            "{e}"
+        );
+        let e = parse(
+            Path::new("w.toml"),
+            &text.replace("reason = \"\"", "reason = \"r\""),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.starts_with("w.toml:5:") && e.contains("owner is empty"),
+            "{e}"
+        );
+        let e = parse(
+            Path::new("w.toml"),
+            &text
+                .replace("reason = \"\"", "reason = \"r\"")
+                .replace("owner = \"\"", "owner = \"o\""),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.starts_with("w.toml:6:") && e.contains("expires is empty"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn nearest_path_prefers_the_surface_a_relative_path_lacks_then_edit_distance() {
+        let paths: Vec<String> = [
+            "/plugins",
+            "/plugins/forum",
+            "/plugins/notes",
+            "/services/lms/replicas",
+            "/sso",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(nearest("/forum", &paths).as_deref(), Some("/plugins/forum"));
+        assert_eq!(
+            nearest("/lms/*", &paths).as_deref(),
+            Some("/services/lms/*"),
+            "a glob keeps its wildcard"
+        );
+        assert_eq!(
+            nearest("/services/lms/replica", &paths).as_deref(),
+            Some("/services/lms/replicas")
+        );
+        assert_eq!(nearest("/datastores/mysql/host", &paths), None);
+    }
+
+    #[test]
+    fn only_stale_waivers_get_a_suggestion() {
+        let ws = parse(Path::new("w.toml"), FILE).unwrap();
+        let mut fs = vec![finding("/plugins/forum", Class::Reduced)];
+        let mut status = apply(&mut fs, &ws, day("2026-11-26"));
+        let surface = serde_json::json!({"sso": {"providers": {"saml-oldx": {}}}});
+        suggest(&mut status, &[&surface]);
+        assert_eq!(status[0].suggestion, None);
+        assert_eq!(
+            status[1].suggestion.as_deref(),
+            Some("/sso/providers/saml-oldx")
+        );
+    }
 }

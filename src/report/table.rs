@@ -562,7 +562,7 @@ mod tests {
         assert!(lines.iter().all(|l| l.width() <= 14), "{lines:?}");
         assert!(lines.last().is_some_and(|l| l.ends_with('…')), "{lines:?}");
         let json = r#"{"enabled":true,"version":"22.0.0","a":1,"b":2,"c":3,"d":4,"e":5}"#;
-        let lines = wrap(json, 12, Cell::Value);
+        let lines = wrap(json, 20, Cell::Value);
         assert!(
             lines[0].ends_with(','),
             "JSON breaks after a comma: {lines:?}"
