@@ -200,10 +200,17 @@ pub fn suggest(statuses: &mut [WaiverStatus], surfaces: &[&Value]) {
     if statuses.iter().all(|w| w.status != "stale") {
         return;
     }
+    // No suggestion is deeper than the deepest stale waiver plus its missing surface.
+    let depth = statuses
+        .iter()
+        .filter(|w| w.status == "stale")
+        .map(|w| w.path.matches('/').count() + 1)
+        .max()
+        .unwrap_or(0);
     let mut paths = HashSet::new();
     for s in surfaces {
         let mut prefix = String::new();
-        gather(s, &mut prefix, &mut paths);
+        gather(s, &mut prefix, depth, &mut paths);
     }
     let mut paths: Vec<String> = paths.into_iter().collect();
     paths.sort();
@@ -212,14 +219,18 @@ pub fn suggest(statuses: &mut [WaiverStatus], surfaces: &[&Value]) {
     }
 }
 
-/// Every pointer under `v` (objects and arrays alike), `prefix` being `v`'s own.
-fn gather(v: &Value, prefix: &mut String, out: &mut HashSet<String>) {
+/// Every pointer under `v` (objects and arrays alike) down to `depth` more segments,
+/// `prefix` being `v`'s own.
+fn gather(v: &Value, prefix: &mut String, depth: usize, out: &mut HashSet<String>) {
+    if depth == 0 {
+        return;
+    }
     let len = prefix.len();
     let mut visit = |key: &str, child: &Value, prefix: &mut String| {
         prefix.push('/');
         prefix.push_str(&crate::surface::escape_segment(key));
         out.insert(prefix.clone());
-        gather(child, prefix, out);
+        gather(child, prefix, depth - 1, out);
         prefix.truncate(len);
     };
     match v {

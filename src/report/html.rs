@@ -45,7 +45,7 @@ h3{font-size:17px;margin:0;padding:14px 16px;border-bottom:1px solid var(--line)
 .chip b{display:block;font-size:22px}.chip span{color:var(--muted)}.chip.fails b{color:var(--c)}
 .grid{display:grid;grid-template-columns:3fr 2fr;gap:18px;margin-bottom:18px}
 @media (max-width:900px){.grid{grid-template-columns:1fr}}
-.bars{display:grid;grid-template-columns:110px 1fr 150px;gap:8px 12px;align-items:center}
+.bars{display:grid;grid-template-columns:110px 1fr 190px;gap:8px 12px;align-items:center}
 .bar{height:14px;background:#eceff3;border-radius:7px;overflow:hidden}
 .bar{display:flex}.bar i{display:block;height:100%}
 .bar i.pass{background:var(--ok)}.bar i.fail{background:var(--bad)}
