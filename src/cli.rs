@@ -315,6 +315,7 @@ fn check(a: CheckArgs) -> Result<Verdict> {
     let (mut staging, mut production) = (staging, production);
     crate::normalize::recognise_fingerprints(&mut staging, &mut production, &ctx.fingerprinter);
     let (report, staging, production) = judge_keeping(staging, production, &opts);
+    warn_unmatched_ignores(&a.gate, &staging, &production);
     // Freeing the surfaces just before exit would only delay it (see `judge_keeping`).
     std::mem::forget((staging, production));
     emit(report, &a.gate)
@@ -335,6 +336,7 @@ fn diff(a: DiffArgs) -> Result<Verdict> {
     crate::normalize::redact_snapshot(&mut production, &policy, &fp);
     crate::normalize::recognise_fingerprints(&mut staging, &mut production, &fp);
     let (report, staging, production) = judge_keeping(staging, production, &opts);
+    warn_unmatched_ignores(&a.gate, &staging, &production);
     // Freeing two large surfaces just before exit would only delay it.
     std::mem::forget((staging, production));
     emit(report, &a.gate)
@@ -435,6 +437,21 @@ fn judge_options(g: &GateArgs, config: Option<&Config>) -> Result<JudgeOptions> 
         fail_on,
         today: chrono::Utc::now().date_naive(),
     })
+}
+
+/// One line on stderr for each `--ignore` glob that matches no path of either surface
+/// (most often a path copied without its surface), naming the nearest real path.
+fn warn_unmatched_ignores(g: &GateArgs, staging: &Snapshot, production: &Snapshot) {
+    for (glob, near) in waiver::unmatched(&g.ignore, &[&staging.surface, &production.surface]) {
+        let hint = near
+            .map(|p| format!("; did you mean {p}?"))
+            .unwrap_or_default();
+        eprintln!(
+            "envparity: --ignore {}: matches no path in either environment{}",
+            crate::report::escape::terminal(glob),
+            crate::report::escape::terminal(&hint)
+        );
+    }
 }
 
 /// Writes the stdout format and every --output file, then returns the verdict.

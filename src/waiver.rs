@@ -219,6 +219,34 @@ pub fn suggest(statuses: &mut [WaiverStatus], surfaces: &[&Value]) {
     }
 }
 
+/// The globs (e.g. `--ignore` ones) that match no path of the surfaces, each with the real
+/// path nearest to it, if one is near; the paths are gathered once for all of them.
+pub fn unmatched<'a>(globs: &'a [String], surfaces: &[&Value]) -> Vec<(&'a str, Option<String>)> {
+    let parsed: Vec<(&str, PathGlob)> = globs
+        .iter()
+        .filter_map(|g| PathGlob::parse(g).ok().map(|p| (g.as_str(), p)))
+        .collect();
+    if parsed.is_empty() {
+        return Vec::new();
+    }
+    let depth = globs
+        .iter()
+        .map(|g| g.matches('/').count() + 1)
+        .max()
+        .unwrap_or(0);
+    let mut paths = HashSet::new();
+    for s in surfaces {
+        gather(s, &mut String::new(), depth, &mut paths);
+    }
+    let mut paths: Vec<String> = paths.into_iter().collect();
+    paths.sort();
+    parsed
+        .into_iter()
+        .filter(|(_, glob)| !paths.iter().any(|p| glob.matches_pointer(p)))
+        .map(|(g, _)| (g, nearest(g, &paths)))
+        .collect()
+}
+
 /// Every pointer under `v` (objects and arrays alike) down to `depth` more segments,
 /// `prefix` being `v`'s own.
 fn gather(v: &Value, prefix: &mut String, depth: usize, out: &mut HashSet<String>) {

@@ -975,3 +975,20 @@ fn html_escapes_every_value_and_keeps_its_policy() {
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'\">"
     ));
 }
+
+#[test]
+fn an_ignore_that_matches_nothing_names_the_nearest_path() {
+    let out = envparity(&["diff", STAGING, PRODUCTION, "--ignore", "/forum"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr.trim_end(),
+        "envparity: --ignore /forum: matches no path in either environment; did you mean /plugins/forum?"
+    );
+    let out = envparity(&["diff", STAGING, PRODUCTION, "--ignore", "/plugins/forum"]);
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
