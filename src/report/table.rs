@@ -351,7 +351,10 @@ fn blocks(
     let mut out = String::new();
     let label_s = terminal(&report.environments.staging);
     let label_p = terminal(&report.environments.production);
-    for (class, fails, cells) in rows {
+    for (n, (class, fails, cells)) in rows.iter().enumerate() {
+        if n > 0 {
+            out.push('\n');
+        }
         let head = format!("{} {}", cells[0], cells[1]);
         for (i, l) in wrap(&head, total, Cell::Path).into_iter().enumerate() {
             let l = if i == 0 {
