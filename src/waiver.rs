@@ -192,35 +192,18 @@ pub fn apply(findings: &mut [Finding], waivers: &[Waiver], today: NaiveDate) -> 
         .collect()
 }
 
-/// Names, for each stale waiver, the real path nearest to its own: a waiver that matches
-/// nothing is most often a path copied without its surface (`/forum` for
-/// `/plugins/forum`) or mistyped. The paths of both surfaces are gathered once, and only
-/// when some waiver is stale.
+/// Names, for each stale waiver, the real path nearest to its own (see [`nearest`]): a
+/// waiver that matches nothing is most often a path copied without its surface (`/forum`
+/// for `/plugins/forum`) or mistyped.
 pub fn suggest(statuses: &mut [WaiverStatus], surfaces: &[&Value]) {
-    if statuses.iter().all(|w| w.status != "stale") {
-        return;
-    }
-    // No suggestion is deeper than the deepest stale waiver plus its missing surface.
-    let depth = statuses
-        .iter()
-        .filter(|w| w.status == "stale")
-        .map(|w| w.path.matches('/').count() + 1)
-        .max()
-        .unwrap_or(0);
-    let mut paths = HashSet::new();
-    for s in surfaces {
-        let mut prefix = String::new();
-        gather(s, &mut prefix, depth, &mut paths);
-    }
-    let mut paths: Vec<String> = paths.into_iter().collect();
-    paths.sort();
     for w in statuses.iter_mut().filter(|w| w.status == "stale") {
-        w.suggestion = nearest(&w.path, &paths);
+        w.suggestion = nearest(&w.path, surfaces);
     }
 }
 
 /// The globs (e.g. `--ignore` ones) that match no path of the surfaces, each with the real
-/// path nearest to it, if one is near; the paths are gathered once for all of them.
+/// path nearest to it, if one is near. Whether a glob matches is read off the paths of
+/// both surfaces, gathered once for all globs and only as deep as the deepest reaches.
 pub fn unmatched<'a>(globs: &'a [String], surfaces: &[&Value]) -> Vec<(&'a str, Option<String>)> {
     let parsed: Vec<(&str, PathGlob)> = globs
         .iter()
@@ -229,21 +212,23 @@ pub fn unmatched<'a>(globs: &'a [String], surfaces: &[&Value]) -> Vec<(&'a str, 
     if parsed.is_empty() {
         return Vec::new();
     }
-    let depth = globs
-        .iter()
-        .map(|g| g.matches('/').count() + 1)
-        .max()
-        .unwrap_or(0);
+    let depth = if globs.iter().any(|g| g.contains("**")) {
+        usize::MAX
+    } else {
+        globs
+            .iter()
+            .map(|g| g.matches('/').count())
+            .max()
+            .unwrap_or(0)
+    };
     let mut paths = HashSet::new();
     for s in surfaces {
         gather(s, &mut String::new(), depth, &mut paths);
     }
-    let mut paths: Vec<String> = paths.into_iter().collect();
-    paths.sort();
     parsed
         .into_iter()
         .filter(|(_, glob)| !paths.iter().any(|p| glob.matches_pointer(p)))
-        .map(|(g, _)| (g, nearest(g, &paths)))
+        .map(|(g, _)| (g, nearest(g, surfaces)))
         .collect()
 }
 
@@ -254,59 +239,119 @@ fn gather(v: &Value, prefix: &mut String, depth: usize, out: &mut HashSet<String
         return;
     }
     let len = prefix.len();
-    let mut visit = |key: &str, child: &Value, prefix: &mut String| {
+    for (key, child) in children(v) {
         prefix.push('/');
-        prefix.push_str(&crate::surface::escape_segment(key));
+        prefix.push_str(&crate::surface::escape_segment(&key));
         out.insert(prefix.clone());
         gather(child, prefix, depth - 1, out);
         prefix.truncate(len);
-    };
-    match v {
-        Value::Object(m) => {
-            for (k, child) in m {
-                visit(k, child, prefix);
-            }
-        }
-        Value::Array(a) => {
-            for (i, child) in a.iter().enumerate() {
-                visit(&i.to_string(), child, prefix);
-            }
-        }
-        _ => {}
     }
 }
 
-/// The path nearest to `glob` among `paths` (sorted): a path that is `glob` under one more
-/// leading segment (a surface-relative path) first, else the path at the smallest edit
-/// distance, if that distance is small for the glob's length.
-fn nearest(glob: &str, paths: &[String]) -> Option<String> {
-    if let Ok(under) = PathGlob::parse(&format!("/*{glob}"))
-        && let Some(p) = paths
+/// A node's children by their (unescaped) pointer segment, in key order.
+fn children(v: &Value) -> Vec<(String, &Value)> {
+    match v {
+        Value::Object(m) => m.iter().map(|(k, c)| (k.clone(), c)).collect(),
+        Value::Array(a) => a
             .iter()
-            .filter(|p| under.matches_pointer(p))
-            .min_by_key(|p| p.len())
-    {
-        let surface = crate::surface::split_pointer(p).into_iter().next()?;
-        return Some(format!(
-            "/{}{glob}",
-            crate::surface::escape_segment(&surface)
-        ));
+            .enumerate()
+            .map(|(i, c)| (i.to_string(), c))
+            .collect(),
+        _ => Vec::new(),
     }
-    let len = glob.chars().count();
-    let limit = (len / 3).max(2);
-    let mut best: Option<(usize, &String)> = None;
-    for p in paths {
-        let bound = best.map_or(limit, |(d, _)| d.min(limit));
-        // The distance is at least the difference in length: most paths stop here.
-        if p.chars().count().abs_diff(len) > bound {
+}
+
+/// The real path nearest to `glob` in the surfaces. Two readings are tried: the glob as a
+/// path from the root, and the glob under each surface (a path copied without it). Each
+/// follows the glob down the tree one segment at a time, taking at each level the key
+/// nearest by edit distance (`strsim`) when the glob's own is not there, so the cost is
+/// the number of keys along the way, never the number of paths. The reading under a
+/// surface is judged by the distance of its part below the surface. A candidate is kept
+/// when that distance is at most a third of the glob's length (at least 2); a path the
+/// glob reaches unchanged under a surface comes first.
+fn nearest(glob: &str, surfaces: &[&Value]) -> Option<String> {
+    let segments = crate::surface::split_pointer(glob);
+    let limit = (glob.chars().count() / 3).max(2);
+    // (distance, length, candidate)
+    let mut best: Option<(usize, usize, String)> = None;
+    let mut consider = |d: usize, candidate: String| {
+        if d <= limit
+            && candidate != glob
+            && best
+                .as_ref()
+                .is_none_or(|(b, l, c)| (d, candidate.len(), &candidate) < (*b, *l, c))
+        {
+            best = Some((d, candidate.len(), candidate));
+        }
+    };
+    if let Some(found) = follow(surfaces, &segments) {
+        consider(strsim::levenshtein(glob, &found), found);
+    }
+    let mut tops: Vec<(String, &Value)> = surfaces.iter().flat_map(|s| children(s)).collect();
+    tops.sort_by(|a, b| a.0.cmp(&b.0));
+    tops.dedup_by(|a, b| a.0 == b.0);
+    for (surface, _) in &tops {
+        let under: Vec<&Value> = surfaces.iter().filter_map(|s| s.get(surface)).collect();
+        if let Some(found) = follow(&under, &segments) {
+            let d = strsim::levenshtein(glob, &found);
+            let prefix = crate::surface::escape_segment(surface);
+            consider(d, format!("/{prefix}{found}"));
+        }
+    }
+    best.map(|(_, _, c)| c)
+}
+
+/// Follows `segments` down from `nodes`, each segment to the key it names, or to any key
+/// a wildcard matches (the segment is kept), or else to the nearest key by edit distance.
+/// `**` keeps the rest of the glob as it is. Returns the pointer reached, or none when a
+/// level has no key at all.
+fn follow(nodes: &[&Value], segments: &[String]) -> Option<String> {
+    let mut nodes: Vec<&Value> = nodes.to_vec();
+    let mut out = String::new();
+    for (i, seg) in segments.iter().enumerate() {
+        if seg == "**" {
+            for rest in &segments[i..] {
+                out.push('/');
+                out.push_str(&crate::surface::escape_segment(rest));
+            }
+            return Some(out);
+        }
+        let kids: Vec<(String, &Value)> = nodes.iter().flat_map(|n| children(n)).collect();
+        let next: Vec<&Value> = if seg.contains('*') {
+            kids.iter()
+                .filter(|(k, _)| crate::pathglob::wildcard_match(seg, k))
+                .map(|(_, c)| *c)
+                .collect()
+        } else {
+            let key = if kids.iter().any(|(k, _)| k == seg) {
+                seg.clone()
+            } else {
+                kids.iter()
+                    .map(|(k, _)| (strsim::levenshtein(seg, k), k))
+                    .min()
+                    .map(|(_, k)| k.clone())?
+            };
+            let next: Vec<&Value> = kids
+                .iter()
+                .filter(|(k, _)| *k == key)
+                .map(|(_, c)| *c)
+                .collect();
+            out.push('/');
+            out.push_str(&crate::surface::escape_segment(&key));
+            if next.is_empty() {
+                return None;
+            }
+            nodes = next;
             continue;
+        };
+        if next.is_empty() {
+            return None;
         }
-        let d = strsim::levenshtein(glob, p);
-        if d <= bound && best.is_none_or(|(b, q)| (d, p.len()) < (b, q.len())) {
-            best = Some((d, p));
-        }
+        out.push('/');
+        out.push_str(&crate::surface::escape_segment(seg));
+        nodes = next;
     }
-    best.filter(|(d, _)| *d > 0).map(|(_, p)| p.clone())
+    Some(out)
 }
 
 #[cfg(test)]
@@ -431,26 +476,47 @@ mod tests {
 
     #[test]
     fn nearest_path_prefers_the_surface_a_relative_path_lacks_then_edit_distance() {
-        let paths: Vec<String> = [
-            "/plugins",
-            "/plugins/forum",
-            "/plugins/notes",
-            "/services/lms/replicas",
-            "/sso",
-        ]
-        .map(String::from)
-        .to_vec();
-        assert_eq!(nearest("/forum", &paths).as_deref(), Some("/plugins/forum"));
+        let surface = serde_json::json!({
+            "plugins": {"forum": {"enabled": true}, "notes": {}},
+            "services": {"lms": {"replicas": 3, "hpa": {}}},
+            "sso": {}
+        });
+        let s = [&surface];
+        assert_eq!(nearest("/forum", &s).as_deref(), Some("/plugins/forum"));
         assert_eq!(
-            nearest("/lms/*", &paths).as_deref(),
+            nearest("/lms/*", &s).as_deref(),
             Some("/services/lms/*"),
             "a glob keeps its wildcard"
         );
         assert_eq!(
-            nearest("/services/lms/replica", &paths).as_deref(),
+            nearest("/services/lms/replica", &s).as_deref(),
             Some("/services/lms/replicas")
         );
-        assert_eq!(nearest("/datastores/mysql/host", &paths), None);
+        assert_eq!(
+            nearest("/lms/replica", &s).as_deref(),
+            Some("/services/lms/replicas"),
+            "without its surface and mistyped"
+        );
+        assert_eq!(nearest("/datastores/mysql/host", &s), None);
+        assert_eq!(
+            nearest("/plugins/forum", &s),
+            None,
+            "no suggestion of itself"
+        );
+    }
+
+    #[test]
+    fn unmatched_globs_are_named_and_matching_ones_are_not() {
+        let surface = serde_json::json!({"plugins": {"forum": {}}, "settings": {"A": 1}});
+        let globs = ["/forum", "/plugins/*", "/settings/**", "/nothing/here"].map(String::from);
+        let out = unmatched(&globs, &[&surface]);
+        assert_eq!(
+            out,
+            vec![
+                ("/forum", Some("/plugins/forum".to_string())),
+                ("/nothing/here", None)
+            ]
+        );
     }
 
     #[test]
