@@ -64,6 +64,9 @@ pub struct EnvConfig {
     pub mongodb: Vec<collect::mongodb::Config>,
     #[serde(default)]
     pub kubernetes: Vec<collect::kubernetes::Config>,
+    /// Public hosts as served (`[[staging.edge]] url = "https://lms.example.org"`).
+    #[serde(default)]
+    pub edge: Vec<collect::edge::Config>,
 }
 
 impl Config {
@@ -218,6 +221,14 @@ impl Config {
         for c in &env.kubernetes {
             out.push(Source::Kubernetes(collect::kubernetes::Config {
                 file: resolve(&c.file),
+                ca_bundle: resolve(&c.ca_bundle),
+                ..c.clone()
+            }));
+        }
+        for c in &env.edge {
+            c.validate()
+                .map_err(|m| Error::invalid(&self.path, format!("[[edge]]: {m}")))?;
+            out.push(Source::Edge(collect::edge::Config {
                 ca_bundle: resolve(&c.ca_bundle),
                 ..c.clone()
             }));

@@ -483,6 +483,9 @@ enum At {
     Store,
     /// `/kubernetes/<Kind>/<namespace>/<name>`, with the levels still to go.
     Kubernetes(u8),
+    /// `/edge`: hosts by role, each with `cookies` by cookie name (`csrftoken`).
+    Edge,
+    EdgeHost,
     /// A map whose keys are identities; their values are judged freely.
     Identities,
     Free,
@@ -498,6 +501,9 @@ impl At {
             (At::Root, "health") => (false, At::Health),
             (At::Root, "datastores") => (false, At::Stores),
             (At::Root, "kubernetes") => (false, At::Kubernetes(3)),
+            (At::Root, "edge") => (false, At::Edge),
+            (At::Edge, _) => (true, At::EdgeHost),
+            (At::EdgeHost, "cookies") => (false, At::Identities),
             (At::Sso, "providers") => (false, At::Identities),
             (
                 At::Features,
@@ -1139,6 +1145,7 @@ mod tests {
             "health": {"lms": {"secret_store": true}},
             "datastores": {"vault_token_store": {"bundled": false, "host": "v.x.org"}},
             "kubernetes": {"Secret": {"openedx": {"api-key": {"data_keys": 3}}}},
+            "edge": {"lms": {"cookies": {"csrftoken": {"secure": true, "samesite": "lax"}}}},
             "settings": {"credentials": "in-settings", "CREDENTIALS_INTERNAL_SERVICE_URL": "http://c"}
         });
         let v = redacted(surface.clone());
@@ -1150,6 +1157,7 @@ mod tests {
             "/health",
             "/datastores",
             "/kubernetes",
+            "/edge",
             "/settings/CREDENTIALS_INTERNAL_SERVICE_URL",
         ] {
             assert_eq!(v.pointer(p), surface.pointer(p), "{p}");

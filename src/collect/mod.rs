@@ -5,6 +5,7 @@
 //! file, `deny_unknown_fields`), `covers()` and `collect()`, then one variant in
 //! [`Source`] and one line in each `match` below.
 
+pub mod edge;
 pub mod endpoint;
 pub mod kubernetes;
 pub mod lms_tables;
@@ -82,12 +83,16 @@ pub enum Source {
     Redis(self::redis::Config),
     Mongodb(mongodb::Config),
     Kubernetes(kubernetes::Config),
+    Edge(edge::Config),
 }
 
 impl Source {
     /// Parses a command-line SRC: a Tutor root directory, a snapshot `.json` file, an
     /// LMS URL, or a datastore URL.
     pub fn from_shortcut(src: &str) -> Result<Source, Error> {
+        if let Some(edge) = edge::Config::from_shortcut(src) {
+            return edge.map(Source::Edge);
+        }
         if src.starts_with("http://") || src.starts_with("https://") {
             return openedx::Config::from_url(src).map(Source::OpenEdx);
         }
@@ -166,6 +171,7 @@ impl Source {
             Source::Redis(_) => "redis",
             Source::Mongodb(_) => "mongodb",
             Source::Kubernetes(_) => "kubernetes",
+            Source::Edge(_) => "edge",
         }
     }
 
@@ -180,6 +186,7 @@ impl Source {
             Source::Redis(c) => c.origin(),
             Source::Mongodb(c) => c.origin(),
             Source::Kubernetes(c) => c.origin(),
+            Source::Edge(c) => c.origin(),
         }
     }
 
@@ -194,6 +201,7 @@ impl Source {
             Source::Redis(c) => c.covers(),
             Source::Mongodb(c) => c.covers(),
             Source::Kubernetes(c) => c.covers(),
+            Source::Edge(c) => c.covers(),
         }
     }
 
@@ -206,6 +214,7 @@ impl Source {
             Source::Redis(c) => self::redis::collect(c, ctx).await,
             Source::Mongodb(c) => mongodb::collect(c, ctx).await,
             Source::Kubernetes(c) => kubernetes::collect(c, ctx).await,
+            Source::Edge(c) => edge::collect(c, ctx).await,
         }
     }
 }

@@ -82,6 +82,16 @@ impl Authority {
     /// A server certificate signed by this CA for the given subjectAltName entries
     /// (`DNS:localhost`, `IP:127.0.0.1`), stored under `name`.
     pub fn issue(&self, name: &str, subject_alt_names: &[&str]) -> ServerIdentity {
+        self.issue_for_days(name, subject_alt_names, 2)
+    }
+
+    /// As [`Authority::issue`], valid for `days` days from now.
+    pub fn issue_for_days(
+        &self,
+        name: &str,
+        subject_alt_names: &[&str],
+        days: u32,
+    ) -> ServerIdentity {
         let dir = self.dir.path();
         let (key, csr, cert, ext) = (
             format!("{name}.key"),
@@ -128,7 +138,7 @@ impl Authority {
                 "-set_serial",
                 "0x5e11a1",
                 "-days",
-                "2",
+                &days.to_string(),
                 "-extfile",
                 &ext,
                 "-out",
