@@ -130,6 +130,10 @@ pub struct GateArgs {
     /// .txt for table). PATH `-` is stdout, in place of --format.
     #[arg(short, long, value_name = "[FORMAT=]PATH")]
     pub output: Vec<String>,
+    /// Write today's failing findings to FILE as a waivers file (one entry per finding,
+    /// reason, owner and expires left to fill in); FILE must not exist yet.
+    #[arg(long, value_name = "FILE")]
+    pub write_waivers: Option<PathBuf>,
     /// List expected differences too.
     #[arg(long)]
     pub show_expected: bool,
@@ -405,6 +409,7 @@ fn check(a: CheckArgs) -> Result<Verdict> {
     let (mut staging, mut production) = (staging, production);
     crate::normalize::recognise_fingerprints(&mut staging, &mut production, &ctx.fingerprinter);
     let (report, staging, production) = judge_keeping(staging, production, &opts);
+    warn_unmatched_ignores(&a.gate, &staging, &production);
     // Freeing the surfaces just before exit would only delay it (see `judge_keeping`).
     std::mem::forget((staging, production));
     emit(report, &a.gate, &outputs)
@@ -427,6 +432,7 @@ fn diff(a: DiffArgs) -> Result<Verdict> {
     crate::normalize::redact_snapshot(&mut production, &policy, &fp);
     crate::normalize::recognise_fingerprints(&mut staging, &mut production, &fp);
     let (report, staging, production) = judge_keeping(staging, production, &opts);
+    warn_unmatched_ignores(&a.gate, &staging, &production);
     // Freeing two large surfaces just before exit would only delay it.
     std::mem::forget((staging, production));
     emit(report, &a.gate, &outputs)
@@ -547,6 +553,12 @@ fn judge_options(g: &GateArgs, config: Option<&Config>) -> Result<JudgeOptions> 
     fail_on.sort();
     fail_on.dedup();
     let profile = Profile::resolve(name)?.with_ignored(&ignore)?;
+    if let Some(p) = g.write_waivers.as_deref().filter(|p| p.exists()) {
+        bail!(
+            "--write-waivers {}: the file exists; it would be overwritten (remove it or pick another name)",
+            p.display()
+        );
+    }
     let waivers_path = g
         .waivers
         .clone()
@@ -689,14 +701,31 @@ fn snapshot_output(value: &str) -> Result<Target> {
     target("--output", value, path)
 }
 
+/// One line on stderr for each `--ignore` glob that matches no path of either surface
+/// (most often a path copied without its surface), naming the nearest real path.
+fn warn_unmatched_ignores(g: &GateArgs, staging: &Snapshot, production: &Snapshot) {
+    for (glob, near) in waiver::unmatched(&g.ignore, &[&staging.surface, &production.surface]) {
+        let hint = near
+            .map(|p| format!("; did you mean {p}?"))
+            .unwrap_or_default();
+        eprintln!(
+            "envparity: --ignore {}: matches no path in either environment{}",
+            crate::report::escape::terminal(glob),
+            crate::report::escape::terminal(&hint)
+        );
+    }
+}
+
 /// Writes the stdout format and every --output file, then returns the verdict.
 fn emit(report: Report, g: &GateArgs, outputs: &[(Format, Target)]) -> Result<Verdict> {
     let file_opts = RenderOptions {
         show_expected: g.show_expected,
         color: g.color == ColorChoice::Always,
+        width: None,
     };
     let opts = RenderOptions {
         color: g.color.for_stdout(),
+        width: report::stdout_width(),
         ..file_opts.clone()
     };
     let mut stdout_format = g.format.unwrap_or(Format::Table);
@@ -704,6 +733,16 @@ fn emit(report: Report, g: &GateArgs, outputs: &[(Format, Target)]) -> Result<Ve
         match target {
             Target::File(path) => write_file(path, &report::render(&report, *format, &file_opts))?,
             Target::Stdout => stdout_format = *format,
+        }
+    }
+    if let Some(path) = &g.write_waivers {
+        write_file(path, &report::baseline_waivers(&report))?;
+        if !g.quiet {
+            eprintln!(
+                "envparity: wrote {} waiver(s) to {}; fill in reason, owner and expires before using it with --waivers",
+                report.findings.iter().filter(|f| report.fails(f)).count(),
+                path.display()
+            );
         }
     }
     let text = report::render(&report, stdout_format, &opts);

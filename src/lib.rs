@@ -101,7 +101,8 @@ pub fn judge_keeping(
             production: locate(&production.locations, &f.path),
         };
     }
-    let waivers = waiver::apply(&mut findings, &opts.waivers, opts.today);
+    let mut waivers = waiver::apply(&mut findings, &opts.waivers, opts.today);
+    waiver::suggest(&mut waivers, &[&staging.surface, &production.surface]);
     report::sort_findings(&mut findings);
 
     let mut summary: BTreeMap<Class, usize> = Class::ALL.iter().map(|c| (*c, 0)).collect();

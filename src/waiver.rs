@@ -10,6 +10,8 @@ use crate::findings::{Class, Finding, WaiverNote};
 use crate::pathglob::PathGlob;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::HashSet;
 use std::path::Path;
 
 #[derive(Debug, Deserialize)]
@@ -25,8 +27,8 @@ struct RawWaiver {
     path: toml::Spanned<String>,
     #[serde(default)]
     class: Option<toml::Spanned<String>>,
-    reason: String,
-    owner: String,
+    reason: toml::Spanned<String>,
+    owner: toml::Spanned<String>,
     expires: toml::Spanned<toml::Value>,
 }
 
@@ -52,6 +54,9 @@ pub struct WaiverStatus {
     /// `active`, `expired` or `stale` (matched no finding).
     pub status: String,
     pub matched: usize,
+    /// For a stale waiver, the real path nearest to its own (see [`suggest`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<String>,
 }
 
 /// Loads a waivers file.
@@ -82,8 +87,29 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<Waiver>> {
                 at(c.span(), format!("waiver.class: unknown class `{}` (expected one of reduced, shared, unknown, drift, extra)", c.get_ref()))
             })?),
         };
+        let what = format!("waiver {} (`{}`)", i + 1, w.path.get_ref());
+        // An empty field is what `--write-waivers` leaves to fill: say which one.
+        for (field, value, hint) in [
+            ("reason", &w.reason, "why staging may differ here"),
+            ("owner", &w.owner, "who answers for it"),
+        ] {
+            if value.get_ref().trim().is_empty() {
+                return Err(at(
+                    value.span(),
+                    format!("{what}: {field} is empty; fill in {hint}"),
+                ));
+            }
+        }
         let expires = match w.expires.get_ref() {
             toml::Value::Datetime(d) => d.to_string(),
+            toml::Value::String(s) if s.trim().is_empty() => {
+                return Err(at(
+                    w.expires.span(),
+                    format!(
+                        "{what}: expires is empty; fill in the date it must be looked at again (YYYY-MM-DD)"
+                    ),
+                ));
+            }
             toml::Value::String(s) => s.clone(),
             other => {
                 return Err(at(
@@ -101,17 +127,11 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<Waiver>> {
                     format!("waiver.expires: `{expires}` is not a date (YYYY-MM-DD)"),
                 )
             })?;
-        if w.reason.trim().is_empty() || w.owner.trim().is_empty() {
-            return Err(at(
-                w.path.span(),
-                "waiver needs a non-empty reason and owner".into(),
-            ));
-        }
         out.push(Waiver {
             glob,
             class,
-            reason: w.reason,
-            owner: w.owner,
+            reason: w.reason.into_inner(),
+            owner: w.owner.into_inner(),
             expires: date,
         });
     }
@@ -167,8 +187,171 @@ pub fn apply(findings: &mut [Finding], waivers: &[Waiver], today: NaiveDate) -> 
             }
             .into(),
             matched: n,
+            suggestion: None,
         })
         .collect()
+}
+
+/// Names, for each stale waiver, the real path nearest to its own (see [`nearest`]): a
+/// waiver that matches nothing is most often a path copied without its surface (`/forum`
+/// for `/plugins/forum`) or mistyped.
+pub fn suggest(statuses: &mut [WaiverStatus], surfaces: &[&Value]) {
+    for w in statuses.iter_mut().filter(|w| w.status == "stale") {
+        w.suggestion = nearest(&w.path, surfaces);
+    }
+}
+
+/// The globs (e.g. `--ignore` ones) that match no path of the surfaces, each with the real
+/// path nearest to it, if one is near. Whether a glob matches is read off the paths of
+/// both surfaces, gathered once for all globs and only as deep as the deepest reaches.
+pub fn unmatched<'a>(globs: &'a [String], surfaces: &[&Value]) -> Vec<(&'a str, Option<String>)> {
+    let parsed: Vec<(&str, PathGlob)> = globs
+        .iter()
+        .filter_map(|g| PathGlob::parse(g).ok().map(|p| (g.as_str(), p)))
+        .collect();
+    if parsed.is_empty() {
+        return Vec::new();
+    }
+    let depth = if globs.iter().any(|g| g.contains("**")) {
+        usize::MAX
+    } else {
+        globs
+            .iter()
+            .map(|g| g.matches('/').count())
+            .max()
+            .unwrap_or(0)
+    };
+    let mut paths = HashSet::new();
+    for s in surfaces {
+        gather(s, &mut String::new(), depth, &mut paths);
+    }
+    parsed
+        .into_iter()
+        .filter(|(_, glob)| !paths.iter().any(|p| glob.matches_pointer(p)))
+        .map(|(g, _)| (g, nearest(g, surfaces)))
+        .collect()
+}
+
+/// Every pointer under `v` (objects and arrays alike) down to `depth` more segments,
+/// `prefix` being `v`'s own.
+fn gather(v: &Value, prefix: &mut String, depth: usize, out: &mut HashSet<String>) {
+    if depth == 0 {
+        return;
+    }
+    let len = prefix.len();
+    for (key, child) in children(v) {
+        prefix.push('/');
+        prefix.push_str(&crate::surface::escape_segment(&key));
+        out.insert(prefix.clone());
+        gather(child, prefix, depth - 1, out);
+        prefix.truncate(len);
+    }
+}
+
+/// A node's children by their (unescaped) pointer segment, in key order.
+fn children(v: &Value) -> Vec<(String, &Value)> {
+    match v {
+        Value::Object(m) => m.iter().map(|(k, c)| (k.clone(), c)).collect(),
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (i.to_string(), c))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The real path nearest to `glob` in the surfaces. Two readings are tried: the glob as a
+/// path from the root, and the glob under each surface (a path copied without it). Each
+/// follows the glob down the tree one segment at a time, taking at each level the key
+/// nearest by edit distance (`strsim`) when the glob's own is not there, so the cost is
+/// the number of keys along the way, never the number of paths. The reading under a
+/// surface is judged by the distance of its part below the surface. A candidate is kept
+/// when that distance is at most a third of the glob's length (at least 2); a path the
+/// glob reaches unchanged under a surface comes first.
+fn nearest(glob: &str, surfaces: &[&Value]) -> Option<String> {
+    let segments = crate::surface::split_pointer(glob);
+    let limit = (glob.chars().count() / 3).max(2);
+    // (distance, length, candidate)
+    let mut best: Option<(usize, usize, String)> = None;
+    let mut consider = |d: usize, candidate: String| {
+        if d <= limit
+            && candidate != glob
+            && best
+                .as_ref()
+                .is_none_or(|(b, l, c)| (d, candidate.len(), &candidate) < (*b, *l, c))
+        {
+            best = Some((d, candidate.len(), candidate));
+        }
+    };
+    if let Some(found) = follow(surfaces, &segments) {
+        consider(strsim::levenshtein(glob, &found), found);
+    }
+    let mut tops: Vec<(String, &Value)> = surfaces.iter().flat_map(|s| children(s)).collect();
+    tops.sort_by(|a, b| a.0.cmp(&b.0));
+    tops.dedup_by(|a, b| a.0 == b.0);
+    for (surface, _) in &tops {
+        let under: Vec<&Value> = surfaces.iter().filter_map(|s| s.get(surface)).collect();
+        if let Some(found) = follow(&under, &segments) {
+            let d = strsim::levenshtein(glob, &found);
+            let prefix = crate::surface::escape_segment(surface);
+            consider(d, format!("/{prefix}{found}"));
+        }
+    }
+    best.map(|(_, _, c)| c)
+}
+
+/// Follows `segments` down from `nodes`, each segment to the key it names, or to any key
+/// a wildcard matches (the segment is kept), or else to the nearest key by edit distance.
+/// `**` keeps the rest of the glob as it is. Returns the pointer reached, or none when a
+/// level has no key at all.
+fn follow(nodes: &[&Value], segments: &[String]) -> Option<String> {
+    let mut nodes: Vec<&Value> = nodes.to_vec();
+    let mut out = String::new();
+    for (i, seg) in segments.iter().enumerate() {
+        if seg == "**" {
+            for rest in &segments[i..] {
+                out.push('/');
+                out.push_str(&crate::surface::escape_segment(rest));
+            }
+            return Some(out);
+        }
+        let kids: Vec<(String, &Value)> = nodes.iter().flat_map(|n| children(n)).collect();
+        let next: Vec<&Value> = if seg.contains('*') {
+            kids.iter()
+                .filter(|(k, _)| crate::pathglob::wildcard_match(seg, k))
+                .map(|(_, c)| *c)
+                .collect()
+        } else {
+            let key = if kids.iter().any(|(k, _)| k == seg) {
+                seg.clone()
+            } else {
+                kids.iter()
+                    .map(|(k, _)| (strsim::levenshtein(seg, k), k))
+                    .min()
+                    .map(|(_, k)| k.clone())?
+            };
+            let next: Vec<&Value> = kids
+                .iter()
+                .filter(|(k, _)| *k == key)
+                .map(|(_, c)| *c)
+                .collect();
+            out.push('/');
+            out.push_str(&crate::surface::escape_segment(&key));
+            if next.is_empty() {
+                return None;
+            }
+            nodes = next;
+            continue;
+        };
+        if next.is_empty() {
+            return None;
+        }
+        out.push('/');
+        out.push_str(&crate::surface::escape_segment(seg));
+        nodes = next;
+    }
+    Some(out)
 }
 
 #[cfg(test)]
@@ -256,5 +439,97 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("owner"), "{e}");
+    }
+
+    #[test]
+    fn an_empty_field_left_to_fill_names_itself_and_its_line() {
+        let text = "[[waiver]]\npath = \"/plugins/forum\"\nclass = \"reduced\"\nreason = \"\"\nowner = \"\"\nexpires = \"\"\n";
+        let e = parse(Path::new("w.toml"), text).unwrap_err().to_string();
+        assert!(e.starts_with("w.toml:4:"), "{e}");
+        assert!(
+            e.contains("waiver 1 (`/plugins/forum`): reason is empty"),
+            "{e}"
+        );
+        let e = parse(
+            Path::new("w.toml"),
+            &text.replace("reason = \"\"", "reason = \"r\""),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.starts_with("w.toml:5:") && e.contains("owner is empty"),
+            "{e}"
+        );
+        let e = parse(
+            Path::new("w.toml"),
+            &text
+                .replace("reason = \"\"", "reason = \"r\"")
+                .replace("owner = \"\"", "owner = \"o\""),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.starts_with("w.toml:6:") && e.contains("expires is empty"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn nearest_path_prefers_the_surface_a_relative_path_lacks_then_edit_distance() {
+        let surface = serde_json::json!({
+            "plugins": {"forum": {"enabled": true}, "notes": {}},
+            "services": {"lms": {"replicas": 3, "hpa": {}}},
+            "sso": {}
+        });
+        let s = [&surface];
+        assert_eq!(nearest("/forum", &s).as_deref(), Some("/plugins/forum"));
+        assert_eq!(
+            nearest("/lms/*", &s).as_deref(),
+            Some("/services/lms/*"),
+            "a glob keeps its wildcard"
+        );
+        assert_eq!(
+            nearest("/services/lms/replica", &s).as_deref(),
+            Some("/services/lms/replicas")
+        );
+        assert_eq!(
+            nearest("/lms/replica", &s).as_deref(),
+            Some("/services/lms/replicas"),
+            "without its surface and mistyped"
+        );
+        assert_eq!(nearest("/datastores/mysql/host", &s), None);
+        assert_eq!(
+            nearest("/plugins/forum", &s),
+            None,
+            "no suggestion of itself"
+        );
+    }
+
+    #[test]
+    fn unmatched_globs_are_named_and_matching_ones_are_not() {
+        let surface = serde_json::json!({"plugins": {"forum": {}}, "settings": {"A": 1}});
+        let globs = ["/forum", "/plugins/*", "/settings/**", "/nothing/here"].map(String::from);
+        let out = unmatched(&globs, &[&surface]);
+        assert_eq!(
+            out,
+            vec![
+                ("/forum", Some("/plugins/forum".to_string())),
+                ("/nothing/here", None)
+            ]
+        );
+    }
+
+    #[test]
+    fn only_stale_waivers_get_a_suggestion() {
+        let ws = parse(Path::new("w.toml"), FILE).unwrap();
+        let mut fs = vec![finding("/plugins/forum", Class::Reduced)];
+        let mut status = apply(&mut fs, &ws, day("2026-11-26"));
+        let surface = serde_json::json!({"sso": {"providers": {"saml-oldx": {}}}});
+        suggest(&mut status, &[&surface]);
+        assert_eq!(status[0].suggestion, None);
+        assert_eq!(
+            status[1].suggestion.as_deref(),
+            Some("/sso/providers/saml-oldx")
+        );
     }
 }

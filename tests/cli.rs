@@ -52,26 +52,16 @@ fn assert_trouble(r: &Run, mentions: &[&str]) {
     assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
 }
 
+/// Compares `actual` with the insta snapshot `tests/golden/<name>.snap`
+/// (`cargo insta review` or `INSTA_UPDATE=always` accepts a change).
 fn golden(name: &str, actual: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden")
-        .join(name);
-    if std::env::var_os("ENVPARITY_BLESS").is_some() {
-        std::fs::write(&path, actual).expect("write golden");
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
-        panic!(
-            "missing golden {}; run with ENVPARITY_BLESS=1",
-            path.display()
-        )
+    insta::with_settings!({
+        snapshot_path => "golden",
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!(name, actual);
     });
-    assert_eq!(
-        actual,
-        expected,
-        "output differs from {} (ENVPARITY_BLESS=1 to accept)",
-        path.display()
-    );
 }
 
 #[test]

@@ -4,18 +4,25 @@
 //! network access, so the file can be attached to a ticket or a CI artifact and opened
 //! anywhere.
 //!
-//! The parity score of a surface is the share of its differences that the gate lets
-//! through: 100% when it has none or none of them fails, 0% when all of them fail. It is
-//! computed over all findings (expected ones included), so it does not change with
-//! `--show-expected`. Every string from the report is HTML-escaped: values come from
+//! The parity score of a surface is the share of its differences that are not losses:
+//! `reduced`, `shared`, `drift` and `unknown` count against it; `extra` and `waived`
+//! count for it; an `expected` difference is by design and not counted at all. A surface
+//! with no difference other than expected ones scores 100%. The score does not change
+//! with `--show-expected`.
+//!
+//! Expected differences are on the page, folded under each surface (open with
+//! `--show-expected`). Paths are shown whole, as waivers and `--ignore` take them.
+//!
+//! The page is built with maud, which escapes every value it interpolates unless it is
+//! wrapped in `PreEscaped`: only the page's own style and script are. Values come from
 //! configuration files and live servers, and none may become markup.
 
 use super::{RenderOptions, Report, Verdict, by_surface};
-use crate::findings::{Class, Finding, Location};
+use crate::findings::{Class, Finding};
 use crate::snapshot::SourceState;
 use crate::surface::{as_secret, as_unknown, surface_of, surface_rank};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
 use serde_json::Value;
-use std::fmt::Write;
 
 const STYLE: &str = r#"
 :root{--bg:#f5f6f8;--card:#fff;--ink:#1d2433;--muted:#5d6677;--line:#e3e6eb;
@@ -38,7 +45,7 @@ h3{font-size:17px;margin:0;padding:14px 16px;border-bottom:1px solid var(--line)
 .chip b{display:block;font-size:22px}.chip span{color:var(--muted)}.chip.fails b{color:var(--c)}
 .grid{display:grid;grid-template-columns:3fr 2fr;gap:18px;margin-bottom:18px}
 @media (max-width:900px){.grid{grid-template-columns:1fr}}
-.bars{display:grid;grid-template-columns:110px 1fr 150px;gap:8px 12px;align-items:center}
+.bars{display:grid;grid-template-columns:110px 1fr 190px;gap:8px 12px;align-items:center}
 .bar{height:14px;background:#eceff3;border-radius:7px;overflow:hidden}
 .bar{display:flex}.bar i{display:block;height:100%}
 .bar i.pass{background:var(--ok)}.bar i.fail{background:var(--bad)}
@@ -67,7 +74,7 @@ tr:last-child td{border-bottom:0}
 .secret{color:var(--shared)}
 .unk{color:var(--unknown)}
 .loc{display:block;color:var(--muted);font-size:11.5px;margin-top:4px;word-break:break-all}
-.why{color:#344055}.waiver{display:block;margin-top:4px;font-size:12px;color:var(--waived)}
+.why{color:#344055}details.expected{border-top:1px solid var(--line)}details.expected summary{padding:10px 16px;cursor:pointer;color:var(--muted)}.waiver{display:block;margin-top:4px;font-size:12px;color:var(--waived)}
 .c-reduced{--c:var(--reduced)}.c-shared{--c:var(--shared)}.c-unknown{--c:var(--unknown)}.c-drift{--c:var(--drift)}
 .c-extra{--c:var(--extra)}.c-waived{--c:var(--waived)}.c-expected{--c:var(--expected)}
 footer{color:var(--muted);font-size:12px;text-align:center;margin:24px 0 8px}
@@ -105,293 +112,344 @@ const SCRIPT: &str = r#"
 })();
 "#;
 
+/// The page's Content-Security-Policy: nothing from the network, only the inline style
+/// and script the page carries.
+const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'";
+
+/// The classes that count against a surface's parity score.
+const LOSSES: [Class; 4] = [Class::Reduced, Class::Shared, Class::Drift, Class::Unknown];
+
 pub fn render(report: &Report, opts: &RenderOptions) -> String {
-    let mut o = String::new();
     let (word, cls) = match report.verdict {
         Verdict::Pass => ("PASS", "pass"),
         Verdict::Fail => ("FAIL", "fail"),
     };
-    let staging = esc(&report.environments.staging);
-    let production = esc(&report.environments.production);
-    let _ = write!(
-        o,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta name=\"generator\" content=\"envparity {}\">\n\
-         <title>envparity {word}: {staging} vs {production}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n",
-        env!("CARGO_PKG_VERSION")
-    );
-
-    // The verdict.
+    let staging = report.environments.staging.as_str();
+    let production = report.environments.production.as_str();
     let fail_on: Vec<&str> = report.fail_on.iter().map(|c| c.as_str()).collect();
-    let _ = writeln!(
-        o,
-        "<header class=\"verdict {cls}\" id=\"verdict\" data-verdict=\"{cls}\">\
-         <div class=\"badge\">{word}</div><div>\
-         <h1>{staging} vs {production}</h1>\
-         <p id=\"verdict-line\">{}</p>\
-         <p class=\"meta\">profile {} · the gate fails on {}</p></div></header>",
-        esc(&report.verdict_line()),
-        esc(&report.profile),
-        esc(&fail_on.join(", "))
-    );
-
-    // Counts per class.
-    o.push_str("<section class=\"chips\" aria-label=\"findings per class\">\n");
-    for class in Class::ALL {
-        let n = report.summary.get(&class).copied().unwrap_or(0);
-        let fails = report.fail_on.contains(&class) && n > 0;
-        let _ = writeln!(
-            o,
-            "<div class=\"chip c-{class}{}\"><b>{n}</b><span>{class}{}</span></div>",
-            if fails { " fails" } else { "" },
-            if report.fail_on.contains(&class) {
-                " · fails the gate"
-            } else {
-                ""
-            }
-        );
-    }
-    o.push_str("</section>\n");
-
-    // Parity per surface, and the sources.
-    o.push_str("<section class=\"grid\">\n<div class=\"card\"><h2>Parity by surface</h2><div class=\"bars\" id=\"parity\">\n");
-    for (surface, total, failing) in scores(report) {
-        let passing = total - failing;
-        let pct = (passing * 100 + total / 2)
-            .checked_div(total)
-            .unwrap_or(100);
-        let grade = match pct {
-            90.. => "good",
-            50.. => "fair",
-            _ => "poor",
-        };
-        let detail = if total == 0 {
-            "no differences".to_string()
-        } else {
-            format!("{failing} of {total} fail")
-        };
-        let _ = writeln!(
-            o,
-            "<span>{}</span><div class=\"bar\" role=\"img\" aria-label=\"{0}: {pct}%\"><i class=\"pass\" style=\"width:{pct}%\"></i><i class=\"fail\" style=\"width:{}%\"></i></div><span class=\"n\"><b class=\"{grade}\">{pct}%</b> · {}</span>",
-            esc(&surface),
-            100 - pct,
-            esc(&detail)
-        );
-    }
-    o.push_str("</div></div>\n<div class=\"card\"><h2>Sources</h2><table class=\"sources\"><thead><tr><th>env</th><th>source</th><th>origin</th><th>status</th></tr></thead><tbody>\n");
-    for (env, sources) in [
-        (&report.environments.staging, &report.sources.staging),
-        (&report.environments.production, &report.sources.production),
-    ] {
-        for (name, s) in sources {
-            let status = match s.status {
-                SourceState::Ok => "<span class=\"pill soft c-extra\">ok</span>".to_string(),
-                SourceState::Failed => "<span class=\"pill c-unknown\">failed</span>".to_string(),
-            };
-            let mut error = match (&s.status, &s.error) {
-                (SourceState::Failed, e) => format!(
-                    "<span class=\"loc unk\">{}</span>",
-                    esc(e.as_deref().unwrap_or("unknown error"))
-                ),
-                _ => String::new(),
-            };
-            for note in &s.notes {
-                let _ = write!(error, "<span class=\"loc\">{}</span>", esc(note));
-            }
-            let _ = writeln!(
-                o,
-                "<tr><td>{}</td><td>{}</td><td><code>{}</code>{error}</td><td>{status}</td></tr>",
-                esc(env),
-                esc(name),
-                esc(&s.origin)
-            );
-        }
-    }
-    o.push_str("</tbody></table></div>\n</section>\n");
-
-    // Filters.
-    let groups = by_surface(report, opts);
-    let visible: Vec<&Finding> = report.visible(opts).collect();
-    o.push_str("<section class=\"card filters\" id=\"filters\">\n<fieldset><legend>Class</legend>");
-    for class in Class::ALL {
-        let n = visible.iter().filter(|f| f.class == class).count();
-        if n == 0 {
-            continue;
-        }
-        let _ = write!(
-            o,
-            "<label class=\"c-{class}\"><input type=\"checkbox\" data-filter=\"class\" value=\"{class}\" checked> <span class=\"pill\">{class}</span> {n}</label>"
-        );
-    }
-    o.push_str("</fieldset>\n<fieldset><legend>Surface</legend>");
-    for (surface, findings) in &groups {
-        let _ = write!(
-            o,
-            "<label><input type=\"checkbox\" data-filter=\"surface\" value=\"{}\" checked> {} ({})</label>",
-            esc(surface),
-            esc(label(surface)),
-            findings.len()
-        );
-    }
-    let _ = writeln!(
-        o,
-        "</fieldset>\n<div class=\"count\"><b id=\"shown\">{}</b> of {} findings shown</div>\n</section>",
-        visible.len(),
-        visible.len()
-    );
-
-    // The release, and the differences that come with it (folded).
-    if let Some(heading) = report.release_heading() {
-        let attributed: Vec<&Finding> = report.attributed().collect();
-        let _ = writeln!(
-            o,
-            "<section class=\"card\" id=\"release\"><h3>{}</h3>",
-            esc(&heading)
-        );
-        if !attributed.is_empty() {
-            let _ = writeln!(
-                o,
-                "<details><summary>{} difference(s) that come with the release</summary>\
-                 <table class=\"findings\"><colgroup><col class=\"class\"><col class=\"path\"><col class=\"value\"><col class=\"value\"><col></colgroup>\
-                 <thead><tr><th>class</th><th>path</th><th>{staging}</th><th>{production}</th><th>why</th></tr></thead><tbody>",
-                attributed.len()
-            );
-            for f in attributed {
-                finding_row(&mut o, report, f, true);
-            }
-            o.push_str("</tbody></table></details>\n");
-        }
-        o.push_str("</section>\n");
-    }
-
-    // The findings.
-    o.push_str("<div id=\"findings\">\n");
-    if groups.is_empty() {
-        o.push_str("<section class=\"card\"><p>No differences to show.</p></section>\n");
-    }
-    for (surface, findings) in &groups {
-        let failing = findings.iter().filter(|f| report.fails(f)).count();
-        let _ = write!(
-            o,
-            "<section class=\"card surface\" data-surface=\"{}\"><h3>{}<span class=\"n\" style=\"font-weight:400;color:var(--muted);font-size:13px\">{} finding(s), {failing} failing</span></h3>\n\
-             <table class=\"findings\"><colgroup><col class=\"class\"><col class=\"path\"><col class=\"value\"><col class=\"value\"><col></colgroup>\
-             <thead><tr><th>class</th><th>path</th><th>{staging}</th><th>{production}</th><th>why</th></tr></thead><tbody>\n",
-            esc(surface),
-            esc(label(surface)),
-            findings.len()
-        );
-        for f in findings {
-            finding_row(&mut o, report, f, false);
-        }
-        o.push_str("</tbody></table></section>\n");
-    }
-    o.push_str("</div>\n");
-    let hidden = report.hidden_expected(opts);
-    if hidden > 0 {
-        let _ = writeln!(
-            o,
-            "<p class=\"why\">{hidden} expected difference(s) hidden (<code>--show-expected</code> lists them).</p>"
-        );
-    }
-
-    // Waivers.
-    if !report.waivers.is_empty() {
-        o.push_str("<section class=\"card surface\" id=\"waivers\"><h3>Waivers</h3><table><thead><tr><th>status</th><th>path</th><th>class</th><th>reason</th><th>owner</th><th>expires</th><th>matched</th></tr></thead><tbody>\n");
-        for w in &report.waivers {
-            let c = match w.status.as_str() {
-                "active" => "waived",
-                "expired" => "reduced",
-                _ => "expected",
-            };
-            let _ = writeln!(
-                o,
-                "<tr><td><span class=\"pill c-{c}\">{}</span></td><td><code>{}</code></td><td class=\"nowrap\">{}</td><td>{}</td><td>{}</td><td class=\"nowrap\">{}</td><td>{}</td></tr>",
-                esc(&w.status),
-                esc(&w.path),
-                w.class.map(|c| c.as_str()).unwrap_or("any"),
-                esc(&w.reason),
-                esc(&w.owner),
-                esc(&w.expires),
-                w.matched
-            );
-        }
-        o.push_str("</tbody></table></section>\n");
-    }
-
-    let _ = write!(
-        o,
-        "<footer>envparity {} · report {} · self-contained: no network access</footer>\n</main>\n<script>{SCRIPT}</script>\n</body>\n</html>\n",
-        env!("CARGO_PKG_VERSION"),
-        esc(&report.format)
-    );
-    o
-}
-
-/// One finding's row; its path relative to its surface, or whole (`full_path`) where
-/// the rows of several surfaces share a table.
-fn finding_row(o: &mut String, report: &Report, f: &Finding, full_path: bool) {
-    let rel = Some(f.path.as_str())
-        .filter(|_| !full_path)
-        .and_then(|p| p.strip_prefix(&format!("/{}", f.surface)))
-        .filter(|r| !r.is_empty())
-        .unwrap_or(&f.path);
-    let gate = if report.fails(f) {
-        "<span class=\"gate\">fails the gate</span>"
-    } else {
-        ""
+    // Every finding a surface lists, expected ones included: they are folded, not left out.
+    let all = RenderOptions {
+        show_expected: true,
+        ..opts.clone()
     };
-    let mut why = esc(&f.message);
-    if let Some(w) = f.waiver.as_ref().filter(|w| w.status == "active") {
-        let _ = write!(
-            why,
-            "<span class=\"waiver\">waiver {}: {} — {}, expires {}</span>",
-            esc(&w.status),
-            esc(&w.reason),
-            esc(&w.owner),
-            esc(&w.expires)
-        );
-    }
-    let _ = writeln!(
-        o,
-        "<tr class=\"finding c-{class}\" data-class=\"{class}\" data-surface=\"{}\" data-path=\"{}\">\
-         <td><span class=\"pill\">{class}</span>{gate}</td>\
-         <td><code class=\"path\" title=\"{1}\">{}</code></td><td>{}</td><td>{}</td><td class=\"why\">{why}</td></tr>",
-        esc(&f.surface),
-        esc(&f.path),
-        esc(rel),
-        value_cell(f.staging.as_ref(), f.locations.staging.as_ref()),
-        value_cell(f.production.as_ref(), f.locations.production.as_ref()),
-        class = f.class,
-    );
-}
-
-fn value_cell(v: Option<&Value>, loc: Option<&Location>) -> String {
-    let mut s = match v {
-        None => "<span class=\"abs\">absent</span>".to_string(),
-        Some(v) => {
-            if let Some(fp) = as_secret(v) {
-                format!("<pre class=\"secret\">secret {}</pre>", esc(fp))
-            } else if let Some(reason) = as_unknown(v) {
-                format!("<pre class=\"unk\">not collected: {}</pre>", esc(reason))
-            } else {
-                let text = match v {
-                    Value::String(s) => s.clone(),
-                    other => serde_json::to_string_pretty(other).unwrap_or_default(),
-                };
-                format!("<pre>{}</pre>", esc(&text))
+    let groups = by_surface(report, &all);
+    let listed = groups.iter().map(|(_, f)| f.len()).sum::<usize>();
+    let page = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta http-equiv="Content-Security-Policy" content=(CSP);
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="generator" content={ "envparity " (env!("CARGO_PKG_VERSION")) };
+                title { "envparity " (word) ": " (staging) " vs " (production) }
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                main {
+                    header class={ "verdict " (cls) } id="verdict" data-verdict=(cls) {
+                        div class="badge" { (word) }
+                        div {
+                            h1 { (staging) " vs " (production) }
+                            p id="verdict-line" { (report.verdict_line()) }
+                            p class="meta" { "profile " (report.profile) " · the gate fails on " (fail_on.join(", ")) }
+                        }
+                    }
+                    (chips(report))
+                    section class="grid" {
+                        div class="card" {
+                            h2 { "Parity by surface" }
+                            div class="bars" id="parity" { (parity(report)) }
+                        }
+                        div class="card" {
+                            h2 { "Sources" }
+                            (sources(report))
+                        }
+                    }
+                    (filters(&groups, listed))
+                    (release(report))
+                    div id="findings" {
+                        @if groups.is_empty() {
+                            section class="card" { p { "No differences to show." } }
+                        }
+                        @for (surface, findings) in &groups {
+                            (surface_section(report, opts, surface, findings))
+                        }
+                    }
+                    (waivers(report))
+                    footer { "envparity " (env!("CARGO_PKG_VERSION")) " · report " (report.format) " · self-contained: no network access" }
+                }
+                script { (PreEscaped(SCRIPT)) }
             }
         }
     };
-    if let Some(l) = loc {
-        let at = match l.line {
+    let mut out = page.into_string();
+    out.push('\n');
+    out
+}
+
+/// The count of findings per class, and whether each class fails the gate.
+fn chips(report: &Report) -> Markup {
+    html! {
+        section class="chips" aria-label="findings per class" {
+            @for class in Class::ALL {
+                @let n = report.summary.get(&class).copied().unwrap_or(0);
+                @let gate = report.fail_on.contains(&class);
+                div class={ "chip c-" (class) @if gate && n > 0 { " fails" } } {
+                    b { (n) }
+                    span { (class) @if gate { " · fails the gate" } }
+                }
+            }
+        }
+    }
+}
+
+/// One bar per surface: the share of its differences that are not losses.
+fn parity(report: &Report) -> Markup {
+    html! {
+        @for (surface, judged, losses) in scores(report) {
+            @let pct = ((judged - losses) * 100 + judged / 2).checked_div(judged).unwrap_or(100);
+            @let grade = match pct { 90.. => "good", 50.. => "fair", _ => "poor" };
+            span { (surface) }
+            div class="bar" role="img" aria-label={ (surface) ": " (pct) "%" } {
+                i class="pass" style={ "width:" (pct) "%" } {}
+                i class="fail" style={ "width:" (100 - pct) "%" } {}
+            }
+            span class="n" {
+                b class=(grade) { (pct) "%" }
+                " · "
+                @if judged == 0 { "no differences" } @else { (losses) " of " (judged) " against parity" }
+            }
+        }
+    }
+}
+
+fn sources(report: &Report) -> Markup {
+    html! {
+        table class="sources" {
+            thead { tr { th { "env" } th { "source" } th { "origin" } th { "status" } } }
+            tbody {
+                @for (env, sources) in [
+                    (&report.environments.staging, &report.sources.staging),
+                    (&report.environments.production, &report.sources.production),
+                ] {
+                    @for (name, s) in sources {
+                        tr {
+                            td { (env) }
+                            td { (name) }
+                            td {
+                                code { (s.origin) }
+                                @if s.status == SourceState::Failed {
+                                    span class="loc unk" { (s.error.as_deref().unwrap_or("unknown error")) }
+                                }
+                                @for note in &s.notes { span class="loc" { (note) } }
+                            }
+                            td {
+                                @match s.status {
+                                    SourceState::Ok => span class="pill soft c-extra" { "ok" },
+                                    SourceState::Failed => span class="pill c-unknown" { "failed" },
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The class and surface checkboxes (the page's script hides what is unticked).
+fn filters(groups: &[(&str, Vec<&Finding>)], listed: usize) -> Markup {
+    let per_class = Class::ALL.map(|c| {
+        groups
+            .iter()
+            .flat_map(|(_, f)| f.iter())
+            .filter(|f| f.class == c)
+            .count()
+    });
+    html! {
+        section class="card filters" id="filters" {
+            fieldset {
+                legend { "Class" }
+                @for (class, n) in Class::ALL.iter().zip(per_class) {
+                    @if n > 0 {
+                        label class={ "c-" (class) } {
+                            input type="checkbox" data-filter="class" value=(class) checked;
+                            " " span class="pill" { (class) } " " (n)
+                        }
+                    }
+                }
+            }
+            fieldset {
+                legend { "Surface" }
+                @for (surface, findings) in groups {
+                    label {
+                        input type="checkbox" data-filter="surface" value=(surface) checked;
+                        " " (label(surface)) " (" (findings.len()) ")"
+                    }
+                }
+            }
+            div class="count" { b id="shown" { (listed) } " of " (listed) " findings shown" }
+        }
+    }
+}
+
+/// The release, and the differences that come with it (folded).
+fn release(report: &Report) -> Markup {
+    let Some(heading) = report.release_heading() else {
+        return html! {};
+    };
+    let attributed: Vec<&Finding> = report.attributed().collect();
+    html! {
+        section class="card" id="release" {
+            h3 { (heading) }
+            @if !attributed.is_empty() {
+                details {
+                    summary { (attributed.len()) " difference(s) that come with the release" }
+                    (findings_table(report, &attributed))
+                }
+            }
+        }
+    }
+}
+
+/// A surface's findings; its expected differences folded below the rest.
+fn surface_section(
+    report: &Report,
+    opts: &RenderOptions,
+    surface: &str,
+    findings: &[&Finding],
+) -> Markup {
+    let failing = findings.iter().filter(|f| report.fails(f)).count();
+    let (expected, shown): (Vec<&Finding>, Vec<&Finding>) =
+        findings.iter().partition(|f| f.class == Class::Expected);
+    html! {
+        section class="card surface" data-surface=(surface) {
+            h3 {
+                (label(surface))
+                span class="n" style="font-weight:400;color:var(--muted);font-size:13px" {
+                    (findings.len()) " finding(s), " (failing) " failing"
+                }
+            }
+            @if !shown.is_empty() {
+                (findings_table(report, &shown))
+            }
+            @if !expected.is_empty() {
+                details class="expected" open[opts.show_expected] {
+                    summary { (expected.len()) " expected difference(s)" }
+                    (findings_table(report, &expected))
+                }
+            }
+        }
+    }
+}
+
+fn findings_table(report: &Report, findings: &[&Finding]) -> Markup {
+    html! {
+        table class="findings" {
+            colgroup { col class="class"; col class="path"; col class="value"; col class="value"; col; }
+            thead {
+                tr {
+                    th { "class" } th { "path" }
+                    th { (report.environments.staging) } th { (report.environments.production) }
+                    th { "why" }
+                }
+            }
+            tbody {
+                @for f in findings { (finding_row(report, f)) }
+            }
+        }
+    }
+}
+
+/// One finding's row, with its full path.
+fn finding_row(report: &Report, f: &Finding) -> Markup {
+    let at = |l: Option<&crate::findings::Location>| {
+        l.map(|l| match l.line {
             Some(n) => format!("{}:{n}", l.file),
             None => l.file.clone(),
-        };
-        let _ = write!(s, "<span class=\"loc\">{}</span>", esc(&at));
+        })
+    };
+    html! {
+        tr class={ "finding c-" (f.class) } data-class=(f.class) data-surface=(f.surface) data-path=(f.path) {
+            td {
+                span class="pill" { (f.class) }
+                @if report.fails(f) { span class="gate" { "fails the gate" } }
+            }
+            td { code class="path" title=(f.path) { (f.path) } }
+            td { (value_cell(f.staging.as_ref(), at(f.locations.staging.as_ref()))) }
+            td { (value_cell(f.production.as_ref(), at(f.locations.production.as_ref()))) }
+            td class="why" {
+                (f.message)
+                @if let Some(w) = f.waiver.as_ref().filter(|w| w.status == "active") {
+                    span class="waiver" {
+                        "waived: " (w.reason) " — owner " (w.owner) ", expires " (w.expires)
+                    }
+                }
+            }
+        }
     }
-    s
+}
+
+fn value_cell(v: Option<&Value>, at: Option<String>) -> Markup {
+    html! {
+        @match v {
+            None => span class="abs" { "absent" },
+            Some(v) => {
+                @if let Some(fp) = as_secret(v) {
+                    pre class="secret" { "secret " (fp) }
+                } @else if let Some(reason) = as_unknown(v) {
+                    pre class="unk" { "not collected: " (reason) }
+                } @else {
+                    pre {
+                        @match v {
+                            Value::String(s) => (s),
+                            other => (serde_json::to_string_pretty(other).unwrap_or_default()),
+                        }
+                    }
+                }
+            }
+        }
+        @if let Some(at) = at { span class="loc" { (at) } }
+    }
+}
+
+fn waivers(report: &Report) -> Markup {
+    if report.waivers.is_empty() {
+        return html! {};
+    }
+    html! {
+        section class="card surface" id="waivers" {
+            h3 { "Waivers" }
+            table {
+                thead {
+                    tr {
+                        th { "status" } th { "path" } th { "class" } th { "reason" }
+                        th { "owner" } th { "expires" } th { "matched" }
+                    }
+                }
+                tbody {
+                    @for w in &report.waivers {
+                        @let c = match w.status.as_str() { "active" => "waived", "expired" => "reduced", _ => "expected" };
+                        tr {
+                            td { span class={ "pill c-" (c) } { (w.status) } }
+                            td {
+                                code { (w.path) }
+                                @if let Some(s) = &w.suggestion {
+                                    span class="loc" { "did you mean " code { (s) } "?" }
+                                }
+                            }
+                            td class="nowrap" { (w.class.map(|c| c.as_str()).unwrap_or("any")) }
+                            td { (w.reason) }
+                            td { (w.owner) }
+                            td class="nowrap" { (w.expires) }
+                            td { (w.matched) }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn label(surface: &str) -> &str {
@@ -402,8 +460,8 @@ fn label(surface: &str) -> &str {
     }
 }
 
-/// (surface, differences, failing ones) for every surface with findings or collected
-/// by a source, in report order.
+/// (surface, differences judged, losses) for every surface with findings or collected
+/// by a source, in report order. Expected differences are not judged: they are by design.
 fn scores(report: &Report) -> Vec<(String, usize, usize)> {
     let mut names: Vec<String> = report
         .findings
@@ -421,34 +479,25 @@ fn scores(report: &Report) -> Vec<(String, usize, usize)> {
         .collect();
     names.sort_by_key(|a| surface_rank(a));
     names.dedup();
+    let mut counts: std::collections::HashMap<&str, (usize, usize)> = Default::default();
+    for f in report
+        .findings
+        .iter()
+        .filter(|f| f.class != Class::Expected)
+    {
+        let c = counts.entry(f.surface.as_str()).or_default();
+        c.0 += 1;
+        if LOSSES.contains(&f.class) {
+            c.1 += 1;
+        }
+    }
     names
         .into_iter()
         .map(|s| {
-            let total = report.findings.iter().filter(|f| f.surface == s).count();
-            let failing = report
-                .findings
-                .iter()
-                .filter(|f| f.surface == s && report.fails(f))
-                .count();
-            (s, total, failing)
+            let (judged, losses) = counts.get(s.as_str()).copied().unwrap_or_default();
+            (s, judged, losses)
         })
         .collect()
-}
-
-/// Escapes text and attribute values alike.
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -457,9 +506,11 @@ mod tests {
 
     #[test]
     fn markup_in_values_is_escaped() {
-        assert_eq!(
-            esc("<script>alert('x')</script> & \"y\""),
-            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;y&quot;"
-        );
+        let v = Value::String("<script>alert('x')</script> & \"y\"".into());
+        let cell = value_cell(Some(&v), Some("a<b>.yml:3".into())).into_string();
+        assert!(!cell.contains("<script>"), "{cell}");
+        assert!(cell.contains("&lt;script&gt;"), "{cell}");
+        assert!(cell.contains("&amp; &quot;y&quot;"), "{cell}");
+        assert!(cell.contains("a&lt;b&gt;.yml:3"), "{cell}");
     }
 }

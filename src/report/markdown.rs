@@ -77,7 +77,7 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
                 "\n<details><summary>{} difference(s) that come with the release</summary>\n",
                 attributed.len()
             );
-            table(&mut out, report, None, &attributed);
+            table(&mut out, report, &attributed);
             let _ = writeln!(out, "\n</details>");
         }
     }
@@ -116,7 +116,7 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
             .into_iter()
             .partition(|f| f.class == Class::Expected);
         if !shown.is_empty() {
-            table(&mut out, report, Some(surface), &shown);
+            table(&mut out, report, &shown);
         }
         if !expected.is_empty() {
             let _ = writeln!(
@@ -124,7 +124,7 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
                 "\n<details><summary>{} expected difference(s)</summary>\n",
                 expected.len()
             );
-            table(&mut out, report, Some(surface), &expected);
+            table(&mut out, report, &expected);
             let _ = writeln!(out, "\n</details>");
         }
     }
@@ -145,10 +145,14 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
         );
         let _ = writeln!(out, "|---|---|---|---|---|---|---:|");
         for w in &report.waivers {
+            let status = match &w.suggestion {
+                Some(s) => format!("{} (did you mean {}?)", text(&w.status), code(s)),
+                None => text(&w.status),
+            };
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} | {} | {} | {} |",
-                text(&w.status),
+                status,
                 code(&w.path),
                 w.class.map(|c| c.as_str()).unwrap_or("any"),
                 text(&w.reason),
@@ -161,8 +165,8 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
     out
 }
 
-/// A table of findings; paths are shown relative to `surface` when given.
-fn table(out: &mut String, report: &Report, surface: Option<&str>, findings: &[&Finding]) {
+/// A table of findings, each with its full path (as waivers and `--ignore` take it).
+fn table(out: &mut String, report: &Report, findings: &[&Finding]) {
     let _ = writeln!(
         out,
         "| class | path | {} | {} | why |",
@@ -171,10 +175,6 @@ fn table(out: &mut String, report: &Report, surface: Option<&str>, findings: &[&
     );
     let _ = writeln!(out, "|---|---|---|---|---|");
     for f in findings {
-        let rel = surface
-            .and_then(|s| f.path.strip_prefix(&format!("/{s}")))
-            .filter(|r| !r.is_empty())
-            .unwrap_or(&f.path);
         let class = if report.fails(f) {
             format!("**{}** ✗", f.class)
         } else {
@@ -195,7 +195,7 @@ fn table(out: &mut String, report: &Report, surface: Option<&str>, findings: &[&
         let _ = writeln!(
             out,
             "| {class} | {} | {} | {} | {why} |",
-            code(rel),
+            code(&f.path),
             code(&brief(f.staging.as_ref())),
             code(&brief(f.production.as_ref())),
         );

@@ -2,6 +2,7 @@
 //! returns text; it never reaches back into collection or comparison. Adding a format
 //! is one new file here plus one variant of [`Format`].
 
+mod baseline;
 pub(crate) mod escape;
 mod github;
 mod html;
@@ -11,6 +12,13 @@ mod markdown;
 mod patch;
 mod sarif;
 mod table;
+
+pub use table::stdout_width;
+
+/// Today's failing findings as a waivers file to fill in (`--write-waivers`).
+pub fn baseline_waivers(report: &Report) -> String {
+    baseline::render(report)
+}
 
 use crate::findings::{Class, Finding};
 use crate::snapshot::SourceStatus;
@@ -191,6 +199,9 @@ pub fn by_surface<'a>(
 pub struct RenderOptions {
     pub show_expected: bool,
     pub color: bool,
+    /// The width the `table` format is laid out to (see [`stdout_width`]); none for full
+    /// values on unbroken lines.
+    pub width: Option<usize>,
 }
 
 /// The output formats.
