@@ -250,6 +250,8 @@ fn scaled_down_staging_cluster_is_reduced_against_the_api_server() {
         "/services/lms/pdb",
         "/services/caddy/load_balancer",
         "/services/mongodb/replicas",
+        "/services/lms/probes/readiness",
+        "/services/lms/probes/liveness",
         "/security/ingress_tls",
     ] {
         assert_eq!(class_at(&report, path), Some("reduced"), "{path}: {stdout}");

@@ -340,6 +340,21 @@ async fn list_all(api: &Api, path: &str) -> Result<Vec<Value>, String> {
 }
 
 /// The surface of a set of objects (see the module documentation for the layout).
+/// Which probes the containers of a workload's pod template declare: without a readiness
+/// probe a pod takes traffic before it can serve it, without a liveness probe a hung one
+/// is never restarted.
+pub fn probes(workload: &Value) -> Value {
+    let containers = workload
+        .pointer("/spec/template/spec/containers")
+        .and_then(Value::as_array);
+    let has = |key: &str| containers.is_some_and(|cs| cs.iter().any(|c| c.get(key).is_some()));
+    json!({
+        "readiness": has("readinessProbe"),
+        "liveness": has("livenessProbe"),
+        "startup": has("startupProbe"),
+    })
+}
+
 pub fn topology_surface(objects: &[Object]) -> Value {
     let mut root = surface::empty();
     let workloads: Vec<&Object> = objects
@@ -388,6 +403,7 @@ pub fn topology_surface(objects: &[Object]) -> Value {
         let s = service(&mut services, service_key(o.namespace(), o.name()));
         s.insert("kind".into(), json!(o.kind));
         s.insert("replicas".into(), json!(replicas));
+        s.insert("probes".into(), probes(&o.value));
         if o.value.get("status").is_some() {
             s.insert("ready_replicas".into(), json!(ready));
         }

@@ -183,6 +183,7 @@ impl Builder<'_> {
                         .unwrap_or(1);
                     let mut s = Map::new();
                     s.insert("replicas".into(), json!(replicas));
+                    s.insert("probes".into(), crate::collect::kubernetes::probes(doc));
                     if let Some(w) = uwsgi_workers(doc) {
                         s.insert("uwsgi_workers".into(), json!(w));
                     }
