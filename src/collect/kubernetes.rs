@@ -1,7 +1,13 @@
 //! The `kubernetes` source: the running topology of the Open edX workloads — replicas
 //! (desired and ready) of Deployments and StatefulSets, HorizontalPodAutoscaler bounds
 //! (autoscaling/v2), PodDisruptionBudgets (policy/v1), Ingress TLS hosts
-//! (networking.k8s.io/v1) and LoadBalancer Services (v1).
+//! (networking.k8s.io/v1), LoadBalancer Services (v1), the probes of each workload,
+//! CronJobs (batch/v1), and, where their API group is installed, Velero backup Schedules
+//! (velero.io/v1), KEDA ScaledObjects (keda.sh/v1alpha1), PrometheusRules and
+//! ServiceMonitors (monitoring.coreos.com/v1). A custom resource whose group the API
+//! server does not serve (404) is "not installed": nothing on the surface and a note, so
+//! that a cluster without Velero against one with it is a presence finding, never an
+//! `unknown`.
 //!
 //! Read from the API server (bearer token and CA from the config, or the pod's service
 //! account when run inside the cluster; `http://` is accepted for `kubectl proxy`), or
@@ -30,7 +36,7 @@ const PAGE: usize = 250;
 
 /// The kinds read, each with its list path (cluster-wide, or under
 /// `/namespaces/<ns>` before the last segment).
-pub const RESOURCES: [(&str, &str, &str); 6] = [
+pub const RESOURCES: [(&str, &str, &str); 7] = [
     ("Deployment", "/apis/apps/v1", "deployments"),
     ("StatefulSet", "/apis/apps/v1", "statefulsets"),
     (
@@ -45,6 +51,23 @@ pub const RESOURCES: [(&str, &str, &str); 6] = [
     ),
     ("Ingress", "/apis/networking.k8s.io/v1", "ingresses"),
     ("Service", "/api/v1", "services"),
+    ("CronJob", "/apis/batch/v1", "cronjobs"),
+];
+
+/// Custom resources, read when their API group is installed (404: not installed).
+pub const OPTIONAL_RESOURCES: [(&str, &str, &str); 4] = [
+    ("Schedule", "/apis/velero.io/v1", "schedules"),
+    ("ScaledObject", "/apis/keda.sh/v1alpha1", "scaledobjects"),
+    (
+        "PrometheusRule",
+        "/apis/monitoring.coreos.com/v1",
+        "prometheusrules",
+    ),
+    (
+        "ServiceMonitor",
+        "/apis/monitoring.coreos.com/v1",
+        "servicemonitors",
+    ),
 ];
 
 /// `[[<env>.kubernetes]]` in the config file.
@@ -101,6 +124,9 @@ impl Collector for Config {
             "/services".into(),
             "/kubernetes".into(),
             "/security/ingress_tls".into(),
+            "/jobs".into(),
+            "/backups".into(),
+            "/monitoring/prometheus".into(),
         ]
     }
 
@@ -111,6 +137,7 @@ impl Collector for Config {
 
 /// Reads the objects (API or file) and writes the surface.
 async fn collect(config: &Config, ctx: &Context) -> Result<Collected, SourceError> {
+    let mut notes = Vec::new();
     let objects = match &config.file {
         Some(path) => {
             let p = path.clone();
@@ -120,11 +147,12 @@ async fn collect(config: &Config, ctx: &Context) -> Result<Collected, SourceErro
             let doc: Value = parse_json(path, &text)?;
             objects_from_document(&doc).map_err(|e| Error::invalid(path, e))?
         }
-        None => from_api(config, ctx).await?,
+        None => from_api(config, ctx, &mut notes).await?,
     };
     Ok(Collected {
         surface: topology_surface(&objects),
         covers: config.covers(),
+        notes,
         ..Default::default()
     })
 }
@@ -250,15 +278,31 @@ fn api(config: &Config, ctx: &Context) -> Result<Api, SourceError> {
     })
 }
 
-async fn from_api(config: &Config, ctx: &Context) -> Result<Vec<Object>, SourceError> {
+async fn from_api(
+    config: &Config,
+    ctx: &Context,
+    notes: &mut Vec<String>,
+) -> Result<Vec<Object>, SourceError> {
     let api = api(config, ctx)?;
     let mut out = Vec::new();
-    for (kind, group, plural) in RESOURCES {
+    let required = RESOURCES.iter().map(|r| (r, false));
+    let optional = OPTIONAL_RESOURCES.iter().map(|r| (r, true));
+    for ((kind, group, plural), optional) in required.chain(optional) {
         let path = match &api.namespace {
             Some(ns) => format!("{group}/namespaces/{ns}/{plural}"),
             None => format!("{group}/{plural}"),
         };
-        for item in list_all(&api, &path).await.map_err(SourceError::Failed)? {
+        let Some(items) = list_all(&api, &path, optional)
+            .await
+            .map_err(SourceError::Failed)?
+        else {
+            notes.push(format!(
+                "{kind} ({}): not installed in this cluster",
+                group.trim_start_matches("/apis/")
+            ));
+            continue;
+        };
+        for item in items {
             out.push(Object {
                 kind: kind.to_string(),
                 value: item,
@@ -268,8 +312,9 @@ async fn from_api(config: &Config, ctx: &Context) -> Result<Vec<Object>, SourceE
     Ok(out)
 }
 
-/// Follows `metadata.continue` until the list is complete.
-async fn list_all(api: &Api, path: &str) -> Result<Vec<Value>, String> {
+/// Follows `metadata.continue` until the list is complete; `None` when an `optional`
+/// resource's API group is not served (404).
+async fn list_all(api: &Api, path: &str, optional: bool) -> Result<Option<Vec<Value>>, String> {
     let shown = crate::normalize::safe_url(&format!("{}{path}", api.base));
     let mut url = Url::parse(&format!("{}{path}", api.base))
         .map_err(|e| format!("GET {shown}: not a URL: {e}"))?;
@@ -294,6 +339,9 @@ async fn list_all(api: &Api, path: &str) -> Result<Vec<Value>, String> {
         }
         let reply = api.http.get(&url, headers.clone(), false).await?;
         let status = reply.status;
+        if optional && status.as_u16() == 404 {
+            return Ok(None);
+        }
         if !status.is_success() {
             let message = serde_json::from_slice::<Value>(&reply.body)
                 .ok()
@@ -333,13 +381,12 @@ async fn list_all(api: &Api, path: &str) -> Result<Vec<Value>, String> {
             .filter(|t| !t.is_empty())
             .map(str::to_string);
         if token.is_none() {
-            return Ok(items);
+            return Ok(Some(items));
         }
     }
     Err(format!("{path}: the list did not end after 10000 pages"))
 }
 
-/// The surface of a set of objects (see the module documentation for the layout).
 /// Which probes the containers of a workload's pod template declare: without a readiness
 /// probe a pod takes traffic before it can serve it, without a liveness probe a hung one
 /// is never restarted.
@@ -355,6 +402,7 @@ pub fn probes(workload: &Value) -> Value {
     })
 }
 
+/// The surface of a set of objects (see the module documentation for the layout).
 pub fn topology_surface(objects: &[Object]) -> Value {
     let mut root = surface::empty();
     let workloads: Vec<&Object> = objects
@@ -518,6 +566,79 @@ pub fn topology_surface(objects: &[Object]) -> Value {
             }
         }
         put(&o.kind, o.namespace(), o.name(), json!({"hosts": hosts}));
+    }
+
+    let mut jobs = Map::new();
+    let mut backups = Map::new();
+    let mut rules = Map::new();
+    let mut monitors = Map::new();
+    for o in objects {
+        match o.kind.as_str() {
+            // batch/v1 CronJob: a job that stops running (suspended) is a capability lost.
+            "CronJob" => {
+                let active = !o.spec("suspend").and_then(Value::as_bool).unwrap_or(false);
+                jobs.insert(
+                    o.name().to_string(),
+                    json!({"schedule": o.spec("schedule"), "active": active}),
+                );
+            }
+            // velero.io/v1 Schedule: `paused` stops the backups.
+            "Schedule" => {
+                let active = !o.spec("paused").and_then(Value::as_bool).unwrap_or(false);
+                backups.insert(
+                    o.name().to_string(),
+                    json!({"schedule": o.spec("schedule"), "active": active}),
+                );
+            }
+            // keda.sh/v1alpha1 ScaledObject: bounds default to 0 and 100.
+            "ScaledObject" => {
+                let target = o
+                    .spec("scaleTargetRef")
+                    .and_then(|t| t.get("name"))
+                    .and_then(Value::as_str)
+                    .unwrap_or(o.name());
+                let min = o.spec("minReplicaCount").and_then(Value::as_u64).unwrap_or(0);
+                let max = o.spec("maxReplicaCount").and_then(Value::as_u64).unwrap_or(100);
+                service(&mut services, service_key(o.namespace(), target)).insert(
+                    "keda".into(),
+                    json!({"min_replicas": min, "max_replicas": max}),
+                );
+            }
+            // monitoring.coreos.com/v1: alerting and recording rules, scrape targets.
+            "PrometheusRule" => {
+                let count: usize = o
+                    .spec("groups")
+                    .and_then(Value::as_array)
+                    .map(|gs| {
+                        gs.iter()
+                            .filter_map(|g| g.get("rules").and_then(Value::as_array))
+                            .map(Vec::len)
+                            .sum()
+                    })
+                    .unwrap_or(0);
+                rules.insert(o.name().to_string(), json!({"rules": count}));
+            }
+            "ServiceMonitor" => {
+                let endpoints = o
+                    .spec("endpoints")
+                    .and_then(Value::as_array)
+                    .map_or(0, Vec::len);
+                monitors.insert(o.name().to_string(), json!({"endpoints": endpoints}));
+            }
+            _ => {}
+        }
+    }
+    // Only what exists: an environment without them has nothing there, and one with
+    // them is compared key by key.
+    for (pointer, map) in [
+        ("/jobs", jobs),
+        ("/backups/velero", backups),
+        ("/monitoring/prometheus/rules", rules),
+        ("/monitoring/prometheus/service_monitors", monitors),
+    ] {
+        if !map.is_empty() {
+            surface::set_pointer(&mut root, pointer, Value::Object(map));
+        }
     }
 
     if !services.is_empty() || objects.is_empty() {
