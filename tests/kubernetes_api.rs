@@ -9,6 +9,7 @@ use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use envparity::collect::kubernetes::{OPTIONAL_RESOURCES, RESOURCES};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -79,38 +80,24 @@ async fn serve_list(
             );
         }
     };
-    let kind = match plural {
-        "deployments" => "Deployment",
-        "statefulsets" => "StatefulSet",
-        "horizontalpodautoscalers" => "HorizontalPodAutoscaler",
-        "poddisruptionbudgets" => "PodDisruptionBudget",
-        "ingresses" => "Ingress",
-        "services" => "Service",
-        "cronjobs" => "CronJob",
-        // Custom resources: served only where the fixture's cluster has them installed.
-        "schedules" | "scaledobjects" | "prometheusrules" | "servicemonitors" => {
-            let kind = match plural {
-                "schedules" => "Schedule",
-                "scaledobjects" => "ScaledObject",
-                "prometheusrules" => "PrometheusRule",
-                _ => "ServiceMonitor",
-            };
-            if !api.objects.iter().any(|o| o["kind"] == kind) {
-                return status(
-                    404,
-                    "NotFound",
-                    "the server could not find the requested resource",
-                );
-            }
-            kind
-        }
-        _ => {
-            return status(
-                404,
-                "NotFound",
-                "the server could not find the requested resource",
-            );
-        }
+    // The kinds the source asks for, by their list paths' last segment. A custom
+    // resource is served only where the fixture's cluster has it installed.
+    let known = |list: &[(&'static str, &str, &str)]| {
+        list.iter()
+            .find(|(_, _, p)| *p == plural)
+            .map(|(kind, _, _)| *kind)
+    };
+    let not_found = || {
+        status(
+            404,
+            "NotFound",
+            "the server could not find the requested resource",
+        )
+    };
+    let kind = match (known(&RESOURCES), known(&OPTIONAL_RESOURCES)) {
+        (Some(kind), _) => kind,
+        (None, Some(kind)) if api.objects.iter().any(|o| o["kind"] == kind) => kind,
+        _ => return not_found(),
     };
     if token == LIMITED_TOKEN && plural == "horizontalpodautoscalers" {
         return status(

@@ -19,6 +19,7 @@
 use super::{Collected, Collector, Context, SourceError};
 use crate::error::Error;
 use crate::normalize::safe_url;
+use crate::surface;
 use reqwest::Url;
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -96,10 +97,7 @@ impl Collector for Config {
     }
 
     fn covers(&self) -> Vec<String> {
-        vec![format!(
-            "/edge/{}",
-            crate::surface::escape_segment(&self.name())
-        )]
+        vec![format!("/edge/{}", surface::escape_segment(&self.name()))]
     }
 
     async fn collect(&self, ctx: &Context) -> Result<Collected, SourceError> {
@@ -389,7 +387,7 @@ fn certificate(der: &CertificateDer<'_>, verdict: Option<&Result<(), String>>) -
                 "trusted": trusted,
             })
         }
-        Err(e) => json!({"$unknown": format!("the served certificate cannot be read: {e}")}),
+        Err(e) => surface::unknown(format!("the served certificate cannot be read: {e}")),
     }
 }
 
@@ -459,7 +457,7 @@ async fn collect(config: &Config, ctx: &Context) -> Result<Collected, SourceErro
     node.insert(
         "certificate".into(),
         served.as_ref().map_or_else(
-            || json!({"$unknown": "the server sent no certificate"}),
+            || surface::unknown("the server sent no certificate"),
             |c| certificate(c, verdict.as_ref()),
         ),
     );
@@ -514,30 +512,31 @@ async fn https_redirect(config: &Config, host: &str, limit: Duration) -> Value {
         ),
         _ => (host.to_string(), 80),
     };
-    let resolve = config.resolve.as_deref();
-    let tcp = match tokio::time::timeout(limit, connect(&h, p, resolve)).await {
-        Ok(Ok(s)) => s,
+    let shown = format!("http://{h}:{p}/");
+    let connected = match tokio::time::timeout(limit, connect(&h, p, config.resolve.as_deref())).await {
         Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
             return Value::Bool(false);
         }
-        Ok(Err(e)) => return json!({"$unknown": format!("http://{h}:{p}/: {e}")}),
-        Err(_) => return json!({"$unknown": format!("http://{h}:{p}/: no answer in {limit:?}")}),
+        Ok(r) => r.map_err(|e| format!("{shown}: connect: {e}")),
+        Err(_) => Err(format!("{shown}: connect: no answer in {limit:?}")),
     };
-    let mut tcp = tcp;
+    let mut tcp = match connected {
+        Ok(tcp) => tcp,
+        Err(why) => return surface::unknown(why),
+    };
     let host_header = if p == 80 {
         host.to_string()
     } else {
         format!("{host}:{p}")
     };
-    match tokio::time::timeout(limit, get_head(&mut tcp, &host_header)).await {
-        Ok(Ok(head)) => Value::Bool(
+    match step(&shown, "GET /", limit, get_head(&mut tcp, &host_header)).await {
+        Ok(head) => Value::Bool(
             (300..400).contains(&head.status)
                 && head
                     .get("location")
                     .is_some_and(|l| l.to_ascii_lowercase().starts_with("https://")),
         ),
-        Ok(Err(e)) => json!({"$unknown": format!("http://{h}:{p}/: {e}")}),
-        Err(_) => json!({"$unknown": format!("http://{h}:{p}/: no answer in {limit:?}")}),
+        Err(why) => surface::unknown(why),
     }
 }
 

@@ -330,14 +330,18 @@ impl<'a> Upgrade<'a> {
         let Some((s, p)) = self.both() else {
             return false;
         };
-        let of = |k: &Knowledge| k.pip().get(name).cloned();
-        if of(s) == of(p) {
+        // Each release's Dockerfile runs are parsed once here, not once per side and use.
+        let (from_s, from_p) = (s.pip().remove(name), p.pip().remove(name));
+        if from_s == from_p {
             return false;
         }
         let path = crate::surface::join_pointer(&["build", "pip", name]);
-        self.sides()
-            .iter()
-            .all(|side| side.surface.pointer(&path).cloned() == side.knowledge.and_then(of))
+        [
+            (self.staging.surface, from_s),
+            (self.production.surface, from_p),
+        ]
+        .iter()
+        .all(|(surface, expected)| surface.pointer(&path) == expected.as_ref())
     }
 
     /// A deployment that only one release's templates define, present only there.
