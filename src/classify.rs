@@ -1,6 +1,7 @@
 //! Classification: each difference becomes one finding of exactly one class, judged by
 //! the rule that governs its path.
 
+use crate::collect::workloads::split_digest;
 use crate::compare::{Change, Difference};
 use crate::findings::{Class, Finding, Locations, brief};
 use crate::profile::{Profile, RuleKind};
@@ -215,12 +216,33 @@ fn changed(
             _ => drift(),
         },
         Some(RuleKind::Version) => match (text(s), text(p)) {
-            (Some(a), Some(b)) => match crate::release::compare(&a, &b) {
-                Some(Ordering::Less) => (Class::Reduced, format!("staging is older: {a} < {b}")),
-                Some(Ordering::Greater) => (Class::Extra, format!("staging is newer: {a} > {b}")),
-                Some(Ordering::Equal) => return None,
-                None => drift(),
-            },
+            (Some(a), Some(b)) => {
+                // Images that pin the build they run (`repo:tag@sha256:…`) are compared
+                // by digest where both sides have one: the same digest is the same
+                // build whatever the tags say, the same tag with another digest is not.
+                let ((ra, da), (rb, db)) = (split_digest(&a), split_digest(&b));
+                match (da, db) {
+                    (Some(x), Some(y)) if x == y => return None,
+                    (Some(x), Some(y)) if ra == rb => (
+                        Class::Drift,
+                        format!(
+                            "another build of {ra}: staging {} / production {}",
+                            short_digest(x),
+                            short_digest(y)
+                        ),
+                    ),
+                    _ => match crate::release::compare(ra, rb) {
+                        Some(Ordering::Less) => {
+                            (Class::Reduced, format!("staging is older: {ra} < {rb}"))
+                        }
+                        Some(Ordering::Greater) => {
+                            (Class::Extra, format!("staging is newer: {ra} > {rb}"))
+                        }
+                        Some(Ordering::Equal) => return None,
+                        None => drift(),
+                    },
+                }
+            }
             _ => drift(),
         },
         Some(RuleKind::Distinct | RuleKind::Secret | RuleKind::Expected) => {
@@ -229,6 +251,11 @@ fn changed(
         Some(RuleKind::Ignore) => return None,
         Some(RuleKind::Presence | RuleKind::Drift) | None => drift(),
     })
+}
+
+/// `sha256:` and the first 12 hex digits, as registries show a digest.
+fn short_digest(d: &str) -> &str {
+    d.get(..19).unwrap_or(d)
 }
 
 /// How far a capability is on: off (0), on for some — a waffle flag's `both`, for a
@@ -458,6 +485,44 @@ mod tests {
         };
         let f = classify(diff(Some(Secret), Changed, Some(a), Some(b)), &ctx).unwrap();
         assert_eq!(f.class, Class::Unknown);
+    }
+
+    #[test]
+    fn images_are_compared_by_digest_where_both_pin_one() {
+        let pinned = |tag: &str, d: char| {
+            json!(format!(
+                "overhangio/openedx:{tag}@sha256:{}",
+                d.to_string().repeat(64)
+            ))
+        };
+        let image = |s: Value, p: Value| class(Some(Version), Changed, Some(s), Some(p));
+        // The same digest under two tags: the same build.
+        assert_eq!(image(pinned("latest", 'a'), pinned("22.0.3", 'a')), None);
+        // The same tag, another digest: another build.
+        assert_eq!(
+            image(pinned("22.0.3", 'a'), pinned("22.0.3", 'b')),
+            Some(Class::Drift)
+        );
+        let f = classify(
+            diff(
+                Some(Version),
+                Changed,
+                Some(pinned("22.0.3", 'a')),
+                Some(pinned("22.0.3", 'b')),
+            ),
+            &ClassifyContext::default(),
+        )
+        .unwrap();
+        assert!(f.message.contains("another build of overhangio/openedx:22.0.3: staging sha256:aaaaaaaaaaaa / production sha256:bbbbbbbbbbbb"), "{}", f.message);
+        // Older tags are still older; one side without a digest compares tags only.
+        assert_eq!(
+            image(pinned("22.0.1", 'a'), pinned("22.0.3", 'b')),
+            Some(Class::Reduced)
+        );
+        assert_eq!(
+            image(json!("overhangio/openedx:22.0.3"), pinned("22.0.3", 'b')),
+            None
+        );
     }
 
     #[test]

@@ -20,6 +20,8 @@ use tempfile::TempDir;
 
 const GOOD_TOKEN: &str = "k8s-good-token-0f3a";
 const LIMITED_TOKEN: &str = "k8s-limited-token-77c1";
+/// An account whose RBAC role lists workloads but not Pods.
+const NO_PODS_TOKEN: &str = "k8s-no-pods-token-5e20";
 /// Items per page the test server hands out, whatever `limit` asks: the API server may
 /// return fewer items than the limit, and the client must follow `continue`.
 const SERVER_PAGE: usize = 2;
@@ -63,7 +65,7 @@ async fn serve_list(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     let token = auth.strip_prefix("Bearer ").unwrap_or("");
-    if token != GOOD_TOKEN && token != LIMITED_TOKEN {
+    if ![GOOD_TOKEN, LIMITED_TOKEN, NO_PODS_TOKEN].contains(&token) {
         return status(401, "Unauthorized", "Unauthorized");
     }
     let segs: Vec<&str> = uri.path().trim_start_matches('/').split('/').collect();
@@ -105,6 +107,16 @@ async fn serve_list(
             "Forbidden",
             &format!(
                 "horizontalpodautoscalers.autoscaling is forbidden: User \"system:serviceaccount:openedx:envparity\" cannot list resource \"horizontalpodautoscalers\" in API group \"autoscaling\" in the namespace \"{}\"",
+                namespace.unwrap_or("")
+            ),
+        );
+    }
+    if token == NO_PODS_TOKEN && plural == "pods" {
+        return status(
+            403,
+            "Forbidden",
+            &format!(
+                "pods is forbidden: User \"system:serviceaccount:openedx:envparity\" cannot list resource \"pods\" in API group \"\" in the namespace \"{}\"",
                 namespace.unwrap_or("")
             ),
         );
@@ -314,9 +326,32 @@ fn scaled_down_staging_cluster_is_reduced_against_the_api_server() {
         "/backups",
         "/monitoring",
         "/security/ingress_tls",
+        // Staging's worker consumes no high-memory queue, with one pod of two processes.
+        "/celery/lms/edx.lms.core.high_mem",
+        "/celery/lms/edx.lms.core.default/workers",
+        "/celery/lms/edx.lms.core.default/concurrency",
     ] {
         assert_eq!(class_at(&report, path), Some("reduced"), "{path}: {stdout}");
     }
+    // Both run the tag 20.0.1, but staging's LMS pods run another build of it; the CMS
+    // pods run the same digest on both sides and give no finding.
+    assert_eq!(
+        class_at(&report, "/services/lms/images/lms"),
+        Some("drift"),
+        "{stdout}"
+    );
+    let lms_image = report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|f| f["path"] == "/services/lms/images/lms")
+        .map(|f| f["message"].to_string())
+        .unwrap_or_default();
+    assert!(
+        lms_image.contains("another build of docker.io/overhangio/openedx:20.0.1"),
+        "{lms_image}"
+    );
+    assert_eq!(class_at(&report, "/services/cms/images/cms"), None);
     assert_eq!(report["summary"]["unknown"], 0, "{stdout}");
     assert!(!stdout.contains(GOOD_TOKEN) && !stderr.contains(GOOD_TOKEN));
 
@@ -375,6 +410,18 @@ fn api_and_saved_kubectl_output_give_the_same_surface() {
     assert_eq!(s["services"]["caddy"]["service_type"], "LoadBalancer");
     assert_eq!(s["services"]["mongodb"]["kind"], "StatefulSet");
     assert_eq!(s["security"]["ingress_tls"], true);
+    // Digests from the Pods' status, appended to each container's image; Celery queues.
+    let lms_image = s["services"]["lms"]["images"]["lms"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        lms_image.starts_with("docker.io/overhangio/openedx:20.0.1@sha256:"),
+        "{lms_image}"
+    );
+    assert_eq!(
+        s["celery"]["lms"]["edx.lms.core.high_mem"],
+        json!({"workers": 2, "concurrency": 4})
+    );
     assert_eq!(
         s["kubernetes"]["Ingress"]["openedx"]["openedx"]["hosts"]["lms.example.org"],
         json!({"tls": true})
@@ -427,6 +474,59 @@ fn forbidden_autoscalers_make_services_unknown_with_403_reason() {
     let why = failed_reason(LIMITED_TOKEN);
     assert!(why.contains("403 Forbidden"), "{why}");
     assert!(why.contains("horizontalpodautoscalers"), "{why}");
+}
+
+#[test]
+fn pods_the_account_may_not_list_leave_digests_unknown_and_the_rest_known() {
+    let (addr, _) = spawn_api("production-list.json");
+    let dir = TempDir::new().expect("temp dir");
+    let config = write_config(
+        dir.path(),
+        &format!(
+            "[[staging.kubernetes]]\nfile = \"{}\"\n",
+            fixture("production-list.json").display()
+        ),
+        &api_section(addr, "PROD_K8S_TOKEN"),
+    );
+    let (code, stdout, stderr) = envparity(
+        &[
+            "check",
+            "--config",
+            config.to_str().unwrap_or_default(),
+            "--format",
+            "json",
+        ],
+        &[("PROD_K8S_TOKEN", NO_PODS_TOKEN)],
+    );
+    // Fail closed: the build production runs could not be seen.
+    assert_eq!(code, 1, "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).expect("JSON report");
+    assert_eq!(
+        class_at(&report, "/services/lms/image_digests"),
+        Some("unknown"),
+        "{stdout}"
+    );
+    let unknown: Vec<&str> = report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["class"] == "unknown")
+        .filter_map(|f| f["path"].as_str())
+        .collect();
+    assert!(
+        unknown.iter().all(|p| p.ends_with("/image_digests")),
+        "only the digests are unknown: {unknown:?}"
+    );
+    assert_eq!(report["summary"]["reduced"], 0, "{stdout}");
+    let notes = report["sources"]["production"]["kubernetes"]["notes"].to_string();
+    assert!(
+        notes.contains("image digests unknown") && notes.contains("403 Forbidden"),
+        "{notes}"
+    );
+    assert_eq!(
+        report["sources"]["production"]["kubernetes"]["status"], "ok",
+        "{stdout}"
+    );
 }
 
 #[test]

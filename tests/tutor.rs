@@ -1090,3 +1090,35 @@ fn fresh_renders_of_three_releases_by_pinned_tutor_are_upgrades() {
     assert_eq!(classes(&r, "reduced"), ["/release/openedx_release"]);
     assert!(classes(&r, "unknown").is_empty());
 }
+
+#[test]
+fn a_celery_queue_no_staging_worker_consumes_is_reduced_from_manifests_and_compose() {
+    let drop_high_mem = |root: &Path, file: &str| {
+        edit(
+            root,
+            file,
+            "--queues=edx.lms.core.default,edx.lms.core.high,edx.lms.core.high_mem",
+            "--queues=edx.lms.core.default,edx.lms.core.high",
+        );
+    };
+    let (_s, staging) = copy_root(&example("staging"));
+    drop_high_mem(&staging, "env/k8s/deployments.yml");
+    let r = check(&staging, &example("staging"), &[]).report();
+    assert_class(&r, "/celery/lms/edx.lms.core.high_mem", "reduced");
+    assert_eq!(class_at(&r, "/celery/lms/edx.lms.core.high"), None);
+
+    // Without manifests the services come from docker-compose, the workers too.
+    let (_c, compose) = copy_root(&example("staging"));
+    std::fs::remove_dir_all(compose.join("env/k8s")).expect("remove env/k8s");
+    std::fs::remove_file(compose.join("env/kustomization.yml")).expect("remove kustomization");
+    let (_d, reduced) = copy_root(&compose);
+    drop_high_mem(&reduced, "env/local/docker-compose.prod.yml");
+    let r = check(&reduced, &compose, &[]).report();
+    assert_class(&r, "/celery/lms/edx.lms.core.high_mem", "reduced");
+    // The twin: the same workers on the same queues.
+    let out = check(&compose, &compose, &[]);
+    assert_eq!(
+        class_at(&out.report(), "/celery/lms/edx.lms.core.high_mem"),
+        None
+    );
+}

@@ -2,7 +2,8 @@
 //! (desired and ready) of Deployments and StatefulSets, HorizontalPodAutoscaler bounds
 //! (autoscaling/v2), PodDisruptionBudgets (policy/v1), Ingress TLS hosts
 //! (networking.k8s.io/v1), LoadBalancer Services (v1), the probes of each workload,
-//! CronJobs (batch/v1), and, where their API group is installed, Velero backup Schedules
+//! CronJobs (batch/v1), the images each workload's containers run (with the digest from
+//! its Pods' status, v1), the Celery queues its workers consume, and, where their API group is installed, Velero backup Schedules
 //! (velero.io/v1), KEDA ScaledObjects (keda.sh/v1alpha1), PrometheusRules and
 //! ServiceMonitors (monitoring.coreos.com/v1). A custom resource whose group the API
 //! server does not serve (404) is "not installed": nothing on the surface and a note, so
@@ -19,7 +20,7 @@
 
 use super::endpoint::{self, call_deadline};
 use super::http::{self, Http};
-use super::{Collected, Collector, Context, SourceError};
+use super::{Collected, Collector, Context, SourceError, workloads};
 use crate::error::{Error, parse_json, read_file};
 use crate::surface;
 use reqwest::Url;
@@ -36,7 +37,7 @@ const PAGE: usize = 250;
 
 /// The kinds read, each with its list path (cluster-wide, or under
 /// `/namespaces/<ns>` before the last segment).
-pub const RESOURCES: [(&str, &str, &str); 7] = [
+pub const RESOURCES: [(&str, &str, &str); 8] = [
     ("Deployment", "/apis/apps/v1", "deployments"),
     ("StatefulSet", "/apis/apps/v1", "statefulsets"),
     (
@@ -52,7 +53,12 @@ pub const RESOURCES: [(&str, &str, &str); 7] = [
     ("Ingress", "/apis/networking.k8s.io/v1", "ingresses"),
     ("Service", "/api/v1", "services"),
     ("CronJob", "/apis/batch/v1", "cronjobs"),
+    // Read for the image digests their containers run; an account that may not list
+    // Pods leaves the digests unknown, not the rest.
+    (POD, "/api/v1", "pods"),
 ];
+
+const POD: &str = "Pod";
 
 /// Custom resources, read when their API group is installed (404: not installed).
 pub const OPTIONAL_RESOURCES: [(&str, &str, &str); 4] = [
@@ -92,10 +98,6 @@ pub struct Config {
     pub file: Option<PathBuf>,
 }
 
-impl Config {
-
-}
-
 impl Collector for Config {
     const KIND: &'static str = "kubernetes";
 
@@ -127,6 +129,7 @@ impl Collector for Config {
             "/jobs".into(),
             "/backups".into(),
             "/monitoring/prometheus".into(),
+            "/celery".into(),
         ]
     }
 
@@ -138,6 +141,7 @@ impl Collector for Config {
 /// Reads the objects (API or file) and writes the surface.
 async fn collect(config: &Config, ctx: &Context) -> Result<Collected, SourceError> {
     let mut notes = Vec::new();
+    let mut pods_unread = None;
     let objects = match &config.file {
         Some(path) => {
             let p = path.clone();
@@ -147,10 +151,10 @@ async fn collect(config: &Config, ctx: &Context) -> Result<Collected, SourceErro
             let doc: Value = parse_json(path, &text)?;
             objects_from_document(&doc).map_err(|e| Error::invalid(path, e))?
         }
-        None => from_api(config, ctx, &mut notes).await?,
+        None => from_api(config, ctx, &mut notes, &mut pods_unread).await?,
     };
     Ok(Collected {
-        surface: topology_surface(&objects),
+        surface: topology_surface(&objects, pods_unread.as_deref()),
         covers: config.covers(),
         notes,
         ..Default::default()
@@ -282,6 +286,7 @@ async fn from_api(
     config: &Config,
     ctx: &Context,
     notes: &mut Vec<String>,
+    pods_unread: &mut Option<String>,
 ) -> Result<Vec<Object>, SourceError> {
     let api = api(config, ctx)?;
     let mut out = Vec::new();
@@ -292,17 +297,26 @@ async fn from_api(
             Some(ns) => format!("{group}/namespaces/{ns}/{plural}"),
             None => format!("{group}/{plural}"),
         };
-        let Some(items) = list_all(&api, &path, optional)
-            .await
-            .map_err(SourceError::Failed)?
-        else {
+        let listed = list_all(&api, &path, optional).await;
+        let listed = match listed {
+            Err(why) if *kind == POD => {
+                notes.push(format!("image digests unknown: {why}"));
+                *pods_unread = Some(why);
+                continue;
+            }
+            other => other.map_err(SourceError::Failed)?,
+        };
+        let Some(items) = listed else {
             notes.push(format!(
                 "{kind} ({}): not installed in this cluster",
                 group.trim_start_matches("/apis/")
             ));
             continue;
         };
-        for item in items {
+        for mut item in items {
+            if *kind == POD {
+                item = pod_digest_fields(item);
+            }
             out.push(Object {
                 kind: kind.to_string(),
                 value: item,
@@ -387,23 +401,28 @@ async fn list_all(api: &Api, path: &str, optional: bool) -> Result<Option<Vec<Va
     Err(format!("{path}: the list did not end after 10000 pages"))
 }
 
-/// Which probes the containers of a workload's pod template declare: without a readiness
-/// probe a pod takes traffic before it can serve it, without a liveness probe a hung one
-/// is never restarted.
-pub fn probes(workload: &Value) -> Value {
-    let containers = workload
-        .pointer("/spec/template/spec/containers")
-        .and_then(Value::as_array);
-    let has = |key: &str| containers.is_some_and(|cs| cs.iter().any(|c| c.get(key).is_some()));
-    json!({
-        "readiness": has("readinessProbe"),
-        "liveness": has("livenessProbe"),
-        "startup": has("startupProbe"),
-    })
+/// Only what the digests need of a Pod (a cluster's Pods are many and large): its owner,
+/// its template hash and its containers' statuses.
+fn pod_digest_fields(pod: Value) -> Value {
+    let mut keep = json!({});
+    for pointer in [
+        "/metadata/name",
+        "/metadata/namespace",
+        "/metadata/ownerReferences",
+        "/metadata/labels/pod-template-hash",
+        "/status/containerStatuses",
+        "/status/initContainerStatuses",
+    ] {
+        if let Some(v) = pod.pointer(pointer) {
+            surface::set_pointer(&mut keep, pointer, v.clone());
+        }
+    }
+    keep
 }
 
-/// The surface of a set of objects (see the module documentation for the layout).
-pub fn topology_surface(objects: &[Object]) -> Value {
+/// The surface of a set of objects (see the module documentation for the layout);
+/// `pods_unread` says why the Pods, and so the digests, could not be read.
+pub fn topology_surface(objects: &[Object], pods_unread: Option<&str>) -> Value {
     let mut root = surface::empty();
     let workloads: Vec<&Object> = objects
         .iter()
@@ -427,6 +446,16 @@ pub fn topology_surface(objects: &[Object]) -> Value {
             name.to_string()
         }
     };
+    let mut pods_of: BTreeMap<(&str, &str, String), Vec<&Object>> = BTreeMap::new();
+    for pod in objects.iter().filter(|o| o.kind == POD) {
+        if let Some((kind, name)) = workloads::owner_workload(&pod.value) {
+            pods_of
+                .entry((kind, pod.namespace(), name))
+                .or_default()
+                .push(pod);
+        }
+    }
+    let mut celery = Vec::new();
     let mut services = Map::new();
     let mut inventory: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
     let mut put = |kind: &str, ns: &str, name: &str, v: Value| {
@@ -451,7 +480,33 @@ pub fn topology_surface(objects: &[Object]) -> Value {
         let s = service(&mut services, service_key(o.namespace(), o.name()));
         s.insert("kind".into(), json!(o.kind));
         s.insert("replicas".into(), json!(replicas));
-        s.insert("probes".into(), probes(&o.value));
+        s.insert("probes".into(), workloads::probes(&o.value));
+        let mut running = workloads::RunningDigests::default();
+        for pod in pods_of.get(&(o.kind.as_str(), o.namespace(), o.name().to_string())).into_iter().flatten() {
+            running.add_pod(&pod.value);
+        }
+        let (images, mixed) = running.pin(workloads::images(&o.value));
+        if !images.is_empty() {
+            s.insert("images".into(), Value::Object(images));
+        }
+        let digests_unknown = match (pods_unread, mixed.is_empty()) {
+            (Some(why), _) => Some(format!("image digests: {why}")),
+            (None, false) => Some(format!(
+                "image digests: the pods of {} run different builds of {} (a rollout in progress?)",
+                o.name(),
+                mixed.join(", ")
+            )),
+            (None, true) => None,
+        };
+        if let Some(why) = digests_unknown {
+            s.insert("image_digests".into(), surface::unknown(why));
+        }
+        let replicas_of_workers = replicas;
+        celery.extend(
+            workloads::celery_workers(&o.value)
+                .into_iter()
+                .map(|w| (replicas_of_workers, w)),
+        );
         if o.value.get("status").is_some() {
             s.insert("ready_replicas".into(), json!(ready));
         }
@@ -641,6 +696,10 @@ pub fn topology_surface(objects: &[Object]) -> Value {
         }
     }
 
+    let celery = workloads::celery_surface(&celery);
+    if !celery.is_empty() {
+        surface::set_pointer(&mut root, "/celery", Value::Object(celery));
+    }
     if !services.is_empty() || objects.is_empty() {
         surface::set_pointer(&mut root, "/services", Value::Object(services));
     }

@@ -9,6 +9,7 @@ pub mod endpoint;
 pub mod http;
 pub mod lms_tables;
 mod progress;
+pub mod workloads;
 
 /// Declares the collector modules and lists them in [`KINDS`], in the order a
 /// command-line SRC is offered to them: the first kind that claims it takes it, so the

@@ -62,6 +62,14 @@ impl Builder<'_> {
         surface::set_pointer(&mut self.surface, pointer, value);
     }
 
+    /// `/celery/<app>/<queue>` of the workers found, with the replicas of each.
+    pub(super) fn set_celery(&mut self, workers: &[(u64, crate::collect::workloads::CeleryWorker)]) {
+        let celery = crate::collect::workloads::celery_surface(workers);
+        if !celery.is_empty() {
+            self.set("/celery", Value::Object(celery));
+        }
+    }
+
     pub(super) fn locate_file(&mut self, pointer: &str, file: &Path) {
         if !self.env_locations {
             return;

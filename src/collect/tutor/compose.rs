@@ -2,12 +2,13 @@
 
 use super::builder::{Builder, count};
 use super::config::kind_name;
+use crate::collect::workloads;
 use crate::error::{Error, read_file};
 use serde_json::{Map, Value, json};
 use std::path::{Path, PathBuf};
 
-/// services when the root has no Kubernetes manifests.
 /// docker-compose files: parsed (a broken one is an input error) and used for the
+/// services when the root has no Kubernetes manifests.
 pub(super) fn read_compose(local: &Path) -> Result<Option<Map<String, Value>>, Error> {
     let mut services = Map::new();
     let mut any = false;
@@ -58,6 +59,7 @@ impl Builder<'_> {
         settings: &Map<String, Value>,
     ) {
         let mut services = Map::new();
+        let mut celery = Vec::new();
         for (name, svc) in c {
             // One-shot jobs and the permissions fixer are no running service.
             if name.ends_with("-job") || name == "permissions" {
@@ -73,8 +75,21 @@ impl Builder<'_> {
                 s.insert("uwsgi_workers".into(), json!(w));
             }
             services.insert(name.clone(), Value::Object(s));
+            let words: Vec<String> = match svc.get("command") {
+                Some(Value::String(line)) => line.split_whitespace().map(str::to_string).collect(),
+                Some(Value::Array(words)) => words
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect(),
+                _ => Vec::new(),
+            };
+            if let Some(w) = workloads::celery_worker(&words) {
+                celery.push((replicas, w));
+            }
         }
         self.fill_uwsgi(&mut services, settings);
         self.set("/services", Value::Object(services));
+        self.set_celery(&celery);
     }
 }

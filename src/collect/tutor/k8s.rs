@@ -2,6 +2,7 @@
 
 use super::builder::{Builder, count};
 use super::config::{kind_name, read_optional};
+use crate::collect::workloads;
 use crate::error::{Error, read_file};
 use crate::surface::{self, join_pointer};
 use serde_json::{Map, Value, json};
@@ -170,6 +171,7 @@ pub(super) fn uwsgi_workers(doc: &Value) -> Option<u64> {
 impl Builder<'_> {
     pub(super) fn services_k8s(&mut self, m: &Manifests, settings: &Map<String, Value>) {
         let mut services = Map::new();
+        let mut celery = Vec::new();
         for (file, doc) in &m.resources {
             let kind = doc.get("kind").and_then(Value::as_str).unwrap_or_default();
             let Some(name) = doc.pointer("/metadata/name").and_then(Value::as_str) else {
@@ -183,11 +185,14 @@ impl Builder<'_> {
                         .unwrap_or(1);
                     let mut s = Map::new();
                     s.insert("replicas".into(), json!(replicas));
-                    s.insert("probes".into(), crate::collect::kubernetes::probes(doc));
+                    s.insert("probes".into(), workloads::probes(doc));
                     if let Some(w) = uwsgi_workers(doc) {
                         s.insert("uwsgi_workers".into(), json!(w));
                     }
                     services.insert(name.to_string(), Value::Object(s));
+                    for w in workloads::celery_workers(doc) {
+                        celery.push((name, w));
+                    }
                 }
                 "HorizontalPodAutoscaler" => {
                     let target = doc
@@ -230,6 +235,16 @@ impl Builder<'_> {
         if let Some(h) = hpas {
             surface::merge(&mut all, h);
         }
+        let replicas = |name: &str| {
+            all.pointer(&join_pointer(&[name, "replicas"]))
+                .and_then(Value::as_u64)
+                .unwrap_or(1)
+        };
+        let celery: Vec<_> = celery
+            .into_iter()
+            .map(|(name, w)| (replicas(name), w))
+            .collect();
         self.set("/services", all);
+        self.set_celery(&celery);
     }
 }

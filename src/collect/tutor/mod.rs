@@ -64,9 +64,10 @@ pub struct Config {
 }
 
 /// The surfaces a Tutor root speaks for.
-pub(super) const COVERS: [&str; 9] = [
+pub(super) const COVERS: [&str; 10] = [
     "/release",
     "/build",
+    "/celery",
     "/monitoring",
     "/plugins",
     "/datastores",
