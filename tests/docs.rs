@@ -189,7 +189,8 @@ fn run(example: &Example, home: &Path) -> Result<(), String> {
     let mut cmd = assert_cmd::Command::cargo_bin("envparity").expect("the binary is built");
     cmd.current_dir(root())
         .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        // The docs show a machine without `tutor` on PATH (envparity runs nothing else).
+        .env("PATH", "/nonexistent")
         .env("HOME", home)
         .env("XDG_CONFIG_HOME", home.join(".config"))
         .env("ENVPARITY_FINGERPRINT_KEY", KEY)

@@ -755,8 +755,9 @@ fn two_sources_that_disagree_make_the_pointer_unknown_naming_both() {
 
 // ---- renders of roots without env/ -------------------------------------------------------------
 
-/// A stand-in `tutor` that records the TUTOR_ROOT it was given and that directory's
-/// mode, then renders by copying twin-a's `env/` (or fails, when `fail`).
+/// A stand-in `tutor` that records the TUTOR_ROOT `config save` was given and that
+/// directory's mode, then renders by copying twin-a's `env/` (or fails, when `fail`);
+/// it knows no other command (so plugin versions are not read).
 fn fake_tutor(dir: &Path, fail: bool) -> PathBuf {
     let script = dir.join("tutor");
     let render = if fail {
@@ -770,7 +771,7 @@ fn fake_tutor(dir: &Path, fail: bool) -> PathBuf {
     std::fs::write(
         &script,
         format!(
-            "#!/bin/sh\necho \"$TUTOR_ROOT\" > '{dir}/root'\nstat -c %a \"$TUTOR_ROOT\" > '{dir}/mode'\n{render}\n",
+            "#!/bin/sh\n[ \"$1 $2\" = 'config save' ] || exit 1\necho \"$TUTOR_ROOT\" > '{dir}/root'\nstat -c %a \"$TUTOR_ROOT\" > '{dir}/mode'\n{render}\n",
             dir = s(dir)
         ),
     )
@@ -825,6 +826,13 @@ fn a_render_happens_in_a_private_directory_that_is_removed_afterwards() {
     let r = render_in_private(false);
     let report = r.report();
     assert_eq!(report["sources"]["staging"]["tutor"]["status"], "ok");
+    // A `tutor` whose `plugins list` fails: one note, nothing else lost.
+    let notes = report["sources"]["staging"]["tutor"]["notes"].to_string();
+    assert!(
+        notes.contains("plugin versions not read: `")
+            && notes.contains("` failed (exit status: 1)"),
+        "{notes}"
+    );
     // The render was read: the Kubernetes services are known.
     let unknown_services = report["findings"]
         .as_array()

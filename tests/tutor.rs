@@ -1122,3 +1122,70 @@ fn a_celery_queue_no_staging_worker_consumes_is_reduced_from_manifests_and_compo
         None
     );
 }
+
+#[test]
+fn plugin_versions_come_from_the_tutor_that_rendered_the_root() {
+    let Some(r) = renderer() else { return };
+    let tutor = r.tutor("22.0.3");
+    if !tutor.exists() {
+        // render.sh installs the pinned Tutor into its venv on first use.
+        let dir = tempfile::tempdir().expect("tmp");
+        r.render(&dir.path().join("root"), &["--config-only"]);
+    }
+    let with_tutor = |staging: &Path, production: &Path| {
+        let mut c = envparity();
+        c.env("ENVPARITY_TUTOR", &tutor)
+            .arg("check")
+            .arg("--staging")
+            .arg(staging)
+            .arg("--production")
+            .arg(production)
+            .args(["--format", "json"]);
+        run(c)
+    };
+    // The example pair was rendered by Tutor 22.0.3 with the pinned plugins: the versions
+    // are read, equal, and change nothing in the verdict.
+    let out = with_tutor(&example("staging"), &example("production"));
+    let plain = check(&example("staging"), &example("production"), &[]);
+    assert_eq!(out.report()["summary"], plain.report()["summary"]);
+    let out = with_tutor(&fixture("twin-a"), &fixture("twin-b"));
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    let snap = dir_snapshot(&tutor, &example("production"));
+    assert_eq!(snap["surface"]["plugins"]["mfe"]["version"], "22.1.0");
+    assert_eq!(snap["surface"]["plugins"]["forum"]["version"], "22.0.0");
+
+    // A root Tutor 21 rendered: this tutor's plugins say nothing about it (one note),
+    // and the versions production has are the release's, under its heading.
+    let out = with_tutor(
+        &fixture("release-21-staging"),
+        &fixture("release-22-production"),
+    );
+    let rep = out.report();
+    let notes = rep["sources"]["staging"]["tutor"]["notes"].to_string();
+    assert!(
+        notes.contains("plugin versions not read") && notes.contains("rendered by Tutor 21.0.9"),
+        "{notes}"
+    );
+    assert_eq!(
+        class_at(&rep, "/plugins/mfe/version"),
+        None,
+        "{}",
+        out.stdout
+    );
+    assert_eq!(rep["summary"]["reduced"], 1, "{}", out.stdout);
+}
+
+/// A snapshot of one root with `tutor` reachable.
+fn dir_snapshot(tutor: &Path, root: &Path) -> Value {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("snap.json");
+    let mut c = envparity();
+    c.env("ENVPARITY_TUTOR", tutor)
+        .args(["snapshot", "--env", "production", "--source"])
+        .arg(root)
+        .arg("-o")
+        .arg(&out);
+    let o = run(c);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    serde_json::from_str(&std::fs::read_to_string(&out).expect("snapshot")).expect("JSON")
+}

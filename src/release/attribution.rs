@@ -259,6 +259,7 @@ impl<'a> Upgrade<'a> {
             ["features", app @ ("lms" | "cms"), flag] => self.flag_follows_release(path, app, flag),
             ["services", name] => self.deployment_follows_release(path, name),
             ["build", "pip", name, ..] => self.package_follows_release(name),
+            ["plugins", _, "version"] => self.version_follows_major(path),
             _ => false,
         }
     }
@@ -358,6 +359,19 @@ impl<'a> Upgrade<'a> {
         self.sides().iter().all(|side| {
             let present = side.surface.pointer(path).is_some();
             present == side.knowledge.is_some_and(defines)
+        })
+    }
+
+    /// A version whose major is each side's Tutor major (Tutor's plugins are versioned
+    /// with it: tutor-mfe 22.1.0 for Tutor 22), or that only one side has, following it.
+    fn version_follows_major(&self, path: &str) -> bool {
+        let major = |side: &Side| -> Option<u64> {
+            let v = side.surface.pointer(path)?.as_str()?;
+            v.trim_start_matches('v').split('.').next()?.parse().ok()
+        };
+        self.sides().iter().all(|side| {
+            side.surface.pointer(path).is_none()
+                || (major(side).is_some() && major(side) == side.major)
         })
     }
 

@@ -33,6 +33,7 @@ mod config;
 mod datastores;
 mod defaults;
 mod k8s;
+mod plugin_versions;
 mod python;
 mod release;
 mod render;
@@ -61,6 +62,14 @@ use std::path::{Path, PathBuf};
 #[serde(deny_unknown_fields)]
 pub struct Config {
     pub root: PathBuf,
+    /// Read plugin versions with `tutor plugins list` when a `tutor` of the root's
+    /// release is on PATH (default true).
+    #[serde(default = "yes")]
+    pub plugin_versions: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// The surfaces a Tutor root speaks for.
@@ -117,6 +126,7 @@ impl Collector for Config {
         {
             return Some(Ok(Config {
                 root: root.to_path_buf(),
+                plugin_versions: true,
             }));
         }
         if src.ends_with(".json") || !path.is_dir() {
@@ -125,6 +135,7 @@ impl Collector for Config {
         Some(if is_root(path) {
             Ok(Config {
                 root: path.to_path_buf(),
+                plugin_versions: true,
             })
         } else {
             Err(Error::Usage(format!(
@@ -147,7 +158,17 @@ impl Collector for Config {
     }
 
     async fn collect(&self, ctx: &Context) -> Result<Collected, SourceError> {
-        collect(self, ctx).await
+        let mut collected = collect(self, ctx).await?;
+        if self.plugin_versions
+            && let Some(installed) =
+                plugin_versions::installed(super::endpoint::call_deadline(ctx.timeout)).await
+        {
+            match installed {
+                Ok(i) => plugin_versions::apply(&mut collected.surface, &i, &mut collected.notes),
+                Err(why) => collected.notes.push(format!("plugin versions not read: {why}")),
+            }
+        }
+        Ok(collected)
     }
 }
 
