@@ -33,7 +33,7 @@ fn repo(p: &str) -> PathBuf {
 }
 
 /// The `(proxy)` snippet and the LMS site of a rendered Tutor Caddyfile, verbatim.
-fn tutor_lms_site(root: &str, lms_host: &str) -> (String, String) {
+fn tutor_site(root: &str, host: &str) -> (String, String) {
     let text = std::fs::read_to_string(repo(root).join("env/apps/caddy/Caddyfile"))
         .expect("the rendered Caddyfile");
     // Blocks open with a line ending in `{` and close with a line that is only `}`
@@ -60,7 +60,7 @@ fn tutor_lms_site(root: &str, lms_host: &str) -> (String, String) {
     };
     (
         block("(proxy) {"),
-        block(&format!("{lms_host}{{$default_site_port}} {{")),
+        block(&format!("{host}{{$default_site_port}} {{")),
     )
 }
 
@@ -72,7 +72,8 @@ struct Edge {
 
 struct Setup<'a> {
     root: &'a str,
-    host: &'a str,
+    /// The sites of the rendered Caddyfile served, by host (the first is the LMS).
+    hosts: &'a [&'a str],
     identity: &'a ServerIdentity,
     /// `protocols MIN MAX` of Caddy's `tls` directive.
     protocols: &'a str,
@@ -90,40 +91,47 @@ fn start(caddy: &Path, s: &Setup) -> Edge {
         free_port("127.0.0.1"),
         free_port("127.0.0.1"),
     );
-    let (proxy, site) = tutor_lms_site(s.root, s.host);
-    let site = site
-        .replacen(
-            &format!("{}{{$default_site_port}} {{", s.host),
-            &format!(
-                "https://{}:{https} {{\n    tls {} {} {{\n        protocols {}\n    }}\n{}",
-                s.host,
-                s.identity.cert_pem.display(),
-                s.identity.key_pem.display(),
-                s.protocols,
-                s.patch
-            ),
-            1,
-        )
-        .replace("\"lms:8000\"", &format!("\"127.0.0.1:{backend}\""));
-    // Debian's Caddy 2.6.2 answers an empty 200 from Tutor's trailing `handle_path /*`
-    // block (which only caps the request body) before the proxy runs: leave that block out.
-    let site = match site.find("    handle_path /* {") {
-        Some(at) => format!("{}}}\n", &site[..at]),
-        None => site,
-    };
+    let mut proxy = String::new();
+    let mut sites = String::new();
+    for host in s.hosts {
+        let (snippet, site) = tutor_site(s.root, host);
+        proxy = snippet;
+        let site = site
+            .replacen(
+                &format!("{host}{{$default_site_port}} {{"),
+                &format!(
+                    "https://{host}:{https} {{\n    tls {} {} {{\n        protocols {}\n    }}\n{}",
+                    s.identity.cert_pem.display(),
+                    s.identity.key_pem.display(),
+                    s.protocols,
+                    s.patch
+                ),
+                1,
+            )
+            .replace("\"lms:8000\"", &format!("\"127.0.0.1:{backend}\""))
+            .replace("\"cms:8000\"", &format!("\"127.0.0.1:{backend}\""))
+            .replace("\"mfe:8002\"", &format!("\"127.0.0.1:{backend}\""));
+        // Debian's Caddy 2.6.2 answers an empty 200 from Tutor's trailing `handle_path /*`
+        // block (which only caps the request body) before the proxy runs: leave it out.
+        let site = match site.find("    handle_path /* {") {
+            Some(at) => format!("{}}}\n", &site[..at]),
+            None => site,
+        };
+        sites.push_str(&site);
+        sites.push('\n');
+    }
     let cookie = format!(
         "csrftoken=not-a-secret-value; Path=/; SameSite=Lax{}",
         if s.secure_cookie { "; Secure" } else { "" }
     );
     let mut caddyfile = format!(
-        "{{\n    admin off\n    auto_https off\n    storage file_system {data}\n    http_port {http}\n    https_port {https}\n}}\n\n{proxy}\n\n{site}\n\n\
+        "{{\n    admin off\n    auto_https off\n    storage file_system {data}\n    http_port {http}\n    https_port {https}\n}}\n\n{proxy}\n\n{sites}\n\
          http://:{backend} {{\n    bind 127.0.0.1\n    header Set-Cookie \"{cookie}\"\n    header X-Frame-Options DENY\n    respond \"ok\" 200\n}}\n",
         data = dir.path().join("data").display(),
     );
-    if s.redirect {
+    for host in s.hosts.iter().filter(|_| s.redirect) {
         caddyfile.push_str(&format!(
-            "\nhttp://{}:{http} {{\n    redir https://{}:{https}{{uri}} 308\n}}\n",
-            s.host, s.host
+            "\nhttp://{host}:{http} {{\n    redir https://{host}:{https}{{uri}} 308\n}}\n"
         ));
     }
     let file = dir.path().join("Caddyfile");
@@ -184,7 +192,7 @@ fn pair() -> Option<Pair> {
         &bins[0],
         &Setup {
             root: "examples/production",
-            host: "lms.example.org",
+            hosts: &["lms.example.org"],
             identity: &prod_id,
             protocols: "tls1.3",
             patch: "    header Strict-Transport-Security \"max-age=31536000; includeSubDomains\"\n    header Content-Security-Policy \"frame-ancestors 'self'\"\n",
@@ -196,7 +204,7 @@ fn pair() -> Option<Pair> {
         &bins[0],
         &Setup {
             root: "examples/staging",
-            host: "lms.staging.example.org",
+            hosts: &["lms.staging.example.org"],
             identity: &stag_id,
             protocols: "tls1.2 tls1.2",
             patch: "",
@@ -307,6 +315,12 @@ fn a_reduced_edge_fails_the_gate_finding_by_finding() {
     assert!(finding(&r, "/edge/lms/certificate/trusted").is_none());
     // The cookie's value is never read into the report.
     assert!(!r.report.to_string().contains("not-a-secret-value"));
+    // Staging's certificate expires in two days: said under the source as well.
+    let notes = r.report["sources"]["staging"].to_string();
+    assert!(
+        notes.contains("the served certificate expires on"),
+        "{notes}"
+    );
 }
 
 #[test]
@@ -379,4 +393,152 @@ fn an_edge_that_does_not_answer_is_unknown_and_fails_closed() {
     let r = check(&cfg);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert_eq!(class(&r, "/edge/lms"), "unknown");
+}
+
+/// Runs a command of envparity against a config file: exit code, stdout, stderr.
+fn envparity(args: &[&str], config: &Path) -> (i32, String, String) {
+    let out = assert_cmd::Command::cargo_bin("envparity")
+        .expect("binary")
+        .env("ENVPARITY_FINGERPRINT_KEY", KEY)
+        .args(args)
+        .arg("--config")
+        .arg(config)
+        .output()
+        .expect("run envparity");
+    (
+        out.status.code().expect("exit code"),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_tutor_roots_public_hosts_are_probed_each_under_its_role() {
+    let Some(bins) = binaries(&["caddy", "openssl"]) else {
+        return;
+    };
+    let authority = Authority::new();
+    let hosts = [
+        "lms.example.org",
+        "studio.example.org",
+        "apps.lms.example.org",
+    ];
+    let sans: Vec<String> = hosts.iter().map(|h| format!("DNS:{h}")).collect();
+    let sans: Vec<&str> = sans.iter().map(String::as_str).collect();
+    let identity = authority.issue_for_days("lms.example.org", &sans, 90);
+    let edge = start(
+        &bins[0],
+        &Setup {
+            root: "examples/production",
+            hosts: &hosts,
+            identity: &identity,
+            protocols: "tls1.3",
+            patch: "    header Strict-Transport-Security \"max-age=31536000\"\n",
+            redirect: true,
+            secure_cookie: true,
+        },
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let section = |env: &str, root: &str| {
+        format!(
+            "[[{env}.edge]]\ntutor = \"{}\"\nport = {}\nhttp_port = {}\nresolve = \"127.0.0.1\"\nca_bundle = \"{}\"\n",
+            repo(root).display(),
+            edge.https,
+            edge.http,
+            authority.ca_pem.display()
+        )
+    };
+    let config = dir.path().join("envparity.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "profile = \"tutor\"\n{}\n{}",
+            section("staging", "examples/production"),
+            section("production", "examples/production")
+        ),
+    )
+    .expect("config");
+    // LMS_HOST, CMS_HOST and the mfe plugin's MFE_HOST, each under its role.
+    let snap = dir.path().join("snap.json");
+    let (code, _, err) = envparity(
+        &[
+            "snapshot",
+            "--env",
+            "production",
+            "-o",
+            &snap.display().to_string(),
+        ],
+        &config,
+    );
+    assert_eq!(code, 0, "{err}");
+    let snap: Value =
+        serde_json::from_str(&std::fs::read_to_string(&snap).expect("snapshot")).expect("JSON");
+    for (role, host) in [("lms", hosts[0]), ("cms", hosts[1]), ("apps", hosts[2])] {
+        let node = &snap["surface"]["edge"][role];
+        assert_eq!(node["host"], host, "{snap}");
+        assert_eq!(node["tls_version"], "1.3", "{node}");
+        assert_eq!(node["https_redirect"], true, "{node}");
+        assert!(node["hsts"].is_object(), "{node}");
+    }
+    // The twin passes.
+    let (code, out, _) = envparity(&["check", "--format", "json"], &config);
+    assert_eq!(code, 0, "{out}");
+
+    // Staging's hosts (lms.staging.example.org, ...) are not served here: each role is
+    // unknown on its own and the gate fails closed; the note says HTTPS is off there.
+    std::fs::write(
+        &config,
+        format!(
+            "profile = \"tutor\"\n{}\n{}",
+            section("staging", "examples/staging"),
+            section("production", "examples/production")
+        ),
+    )
+    .expect("config");
+    let (code, out, err) = envparity(&["check", "--format", "json"], &config);
+    assert_eq!(code, 1, "{out}{err}");
+    let report: Value = serde_json::from_str(&out).expect("JSON report");
+    for role in ["lms", "cms", "apps"] {
+        let path = format!("/edge/{role}");
+        let f = report["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|f| f["path"] == path.as_str())
+            .unwrap_or_else(|| panic!("no finding at {path}: {report}"));
+        assert_eq!(f["class"], "unknown", "{f}");
+    }
+    let notes = report["sources"]["staging"].to_string();
+    assert!(notes.contains("ENABLE_HTTPS is false"), "{notes}");
+}
+
+#[test]
+fn an_edge_section_names_url_or_tutor_and_nothing_of_the_other() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (section, says) in [
+        (
+            "url = \"https://lms.example.org\"\ntutor = \"examples/production\"",
+            "not both",
+        ),
+        (
+            "tutor = \"examples/production\"\nname = \"lms\"",
+            "`name` is for one `url`",
+        ),
+        (
+            "url = \"https://lms.example.org\"\nport = 8443",
+            "`port` and `http_port` are for `tutor`",
+        ),
+        ("name = \"lms\"", "give `url` (https://HOST) or `tutor`"),
+    ] {
+        let config = dir.path().join("envparity.toml");
+        std::fs::write(
+            &config,
+            format!("[[staging.edge]]\n{section}\n[[production.edge]]\nurl = \"https://lms.example.org\"\n"),
+        )
+        .expect("config");
+        let (code, _, err) = envparity(&["check"], &config);
+        assert_eq!(code, 2, "{section}: {err}");
+        assert!(err.contains(says), "{section}: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+    }
 }

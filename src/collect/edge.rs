@@ -46,12 +46,23 @@ pub const SECURITY_HEADERS: [&str; 4] = [
 ];
 
 /// One public host, as written in the config file (`[[staging.edge]]`) or as
-/// `edge:https://HOST` on the command line.
-#[derive(Debug, Clone, Deserialize)]
+/// `edge:https://HOST` on the command line; or the public hosts of a Tutor root.
+#[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// `https://HOST[:PORT]` of the host as learners reach it.
+    #[serde(default)]
     pub url: String,
+    /// Instead of `url`: every public host of this Tutor root (`LMS_HOST` as `lms`,
+    /// `CMS_HOST` as `cms`, `MFE_HOST` as `apps` with the mfe plugin).
+    #[serde(default)]
+    pub tutor: Option<PathBuf>,
+    /// With `tutor`: the HTTPS port of the hosts (default 443).
+    #[serde(default)]
+    pub port: Option<u16>,
+    /// With `tutor`: the plain-HTTP port asked for the redirect (default 80).
+    #[serde(default)]
+    pub http_port: Option<u16>,
     /// The host's role, the key it is compared by (default: the host's first label).
     #[serde(default)]
     pub name: Option<String>,
@@ -76,16 +87,14 @@ impl Collector for Config {
         let url = src.strip_prefix("edge:")?;
         let c = Config {
             url: url.to_string(),
-            name: None,
-            resolve: None,
-            http_url: None,
-            ca_bundle: None,
+            ..Config::default()
         };
         Some(c.check().map(|_| c))
     }
 
     fn resolve_paths(&mut self, resolve: &dyn Fn(&Path) -> PathBuf) {
         super::resolve_path(&mut self.ca_bundle, resolve);
+        super::resolve_path(&mut self.tutor, resolve);
     }
 
     fn validate(&self) -> Result<(), String> {
@@ -93,15 +102,24 @@ impl Collector for Config {
     }
 
     fn origin(&self) -> String {
-        safe_url(&self.url)
+        match &self.tutor {
+            Some(root) => format!("the public hosts of {}", root.display()),
+            None => safe_url(&self.url),
+        }
     }
 
     fn covers(&self) -> Vec<String> {
-        vec![format!("/edge/{}", surface::escape_segment(&self.name()))]
+        match &self.tutor {
+            Some(_) => vec!["/edge".into()],
+            None => vec![format!("/edge/{}", surface::escape_segment(&self.name()))],
+        }
     }
 
     async fn collect(&self, ctx: &Context) -> Result<Collected, SourceError> {
-        collect(self, ctx).await
+        match &self.tutor {
+            Some(root) => collect_tutor_hosts(self, root, ctx).await,
+            None => collect(self, ctx).await,
+        }
     }
 }
 
@@ -109,7 +127,21 @@ impl Config {
     /// The URL is an `https://` URL with a host and nothing else (no credential, path or
     /// query: the probe is one anonymous `GET /`).
     pub fn check(&self) -> Result<(), Error> {
-        let bad = |why: &str| Error::Usage(format!("edge source `{}`: {why}", safe_url(&self.url)));
+        let bad = |why: &str| Error::Usage(format!("edge source `{}`: {why}", self.origin()));
+        if self.tutor.is_some() {
+            return match (self.url.is_empty(), &self.name, &self.http_url) {
+                (false, _, _) => Err(bad("give `url` or `tutor`, not both")),
+                (_, Some(_), _) => Err(bad("`name` is for one `url`; a Tutor root's hosts are named lms, cms and apps")),
+                (_, _, Some(_)) => Err(bad("`http_url` is for one `url`; with `tutor` say `http_port`")),
+                _ => Ok(()),
+            };
+        }
+        if self.port.is_some() || self.http_port.is_some() {
+            return Err(bad("`port` and `http_port` are for `tutor`; a `url` carries its own port"));
+        }
+        if self.url.is_empty() {
+            return Err(bad("give `url` (https://HOST) or `tutor` (a Tutor root)"));
+        }
         let url = Url::parse(&self.url).map_err(|e| bad(&format!("not a URL ({e})")))?;
         if url.scheme() != "https" {
             return Err(bad("the URL must start with https://"));
@@ -391,6 +423,60 @@ fn certificate(der: &CertificateDer<'_>, verdict: Option<&Result<(), String>>) -
     }
 }
 
+/// Probes every public host of a Tutor root, concurrently: one that cannot be reached is
+/// `unknown` at its own `/edge/<role>`, the others are still read.
+async fn collect_tutor_hosts(
+    config: &Config,
+    root: &Path,
+    ctx: &Context,
+) -> Result<Collected, SourceError> {
+    let root = root.to_path_buf();
+    let hosts = tokio::task::spawn_blocking(move || super::tutor::public_hosts(&root))
+        .await
+        .map_err(|e| SourceError::Failed(super::crashed("edge", e)))??;
+    let mut out = Collected {
+        surface: json!({"edge": {}}),
+        covers: config.covers(),
+        ..Collected::default()
+    };
+    if !hosts.https {
+        out.notes.push(format!(
+            "{}: ENABLE_HTTPS is false, yet its hosts are probed over HTTPS (a proxy in front may serve it)",
+            config.origin()
+        ));
+    }
+    let probes = hosts.hosts.iter().map(|(role, host)| {
+        let one = Config {
+            url: match config.port {
+                Some(p) => format!("https://{host}:{p}"),
+                None => format!("https://{host}"),
+            },
+            name: Some(role.clone()),
+            resolve: config.resolve.clone(),
+            http_url: config.http_port.map(|p| format!("http://{host}:{p}")),
+            ca_bundle: config.ca_bundle.clone(),
+            ..Config::default()
+        };
+        async move { (role, collect(&one, ctx).await) }
+    });
+    for (role, got) in futures_util::future::join_all(probes).await {
+        let pointer = format!("/edge/{}", surface::escape_segment(role));
+        match got {
+            Ok(c) => {
+                if let Some(node) = c.surface.pointer(&pointer) {
+                    surface::set_pointer(&mut out.surface, &pointer, node.clone());
+                }
+                out.notes.extend(c.notes);
+            }
+            Err(SourceError::Failed(why)) => {
+                surface::set_pointer(&mut out.surface, &pointer, surface::unknown(why));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(out)
+}
+
 /// Handshakes, asks for `/`, and asks the HTTP port for the redirect; writes `/edge/<name>`.
 async fn collect(config: &Config, ctx: &Context) -> Result<Collected, SourceError> {
     let url = config.url()?;
@@ -491,6 +577,16 @@ async fn collect(config: &Config, ctx: &Context) -> Result<Collected, SourceErro
     }
     if head.status >= 400 {
         notes.push(format!("{origin}: GET / answered {}", head.status));
+    }
+    // Said whatever the other environment's certificate does: two certificates expiring
+    // together are no difference, and still a renewal to make.
+    if let Some(cert) = node.get("certificate")
+        && cert.get("valid_14_days") == Some(&Value::Bool(false))
+    {
+        notes.push(format!(
+            "{origin}: the served certificate expires on {} (within {EXPIRY_WARNING_DAYS} days)",
+            cert.get("not_after").and_then(Value::as_str).unwrap_or("an unreadable date")
+        ));
     }
     let mut edge = Map::new();
     edge.insert(config.name(), Value::Object(node));

@@ -54,6 +54,7 @@ use python::read_python;
 use release::read_version;
 use render::{render_copy, tutor_command};
 use serde::Deserialize;
+use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -96,6 +97,53 @@ pub const CONFIG_FILE: &str = "config.yml";
 /// `config.yml` that is no regular file is then refused by the reader, by name).
 pub fn is_root(dir: &Path) -> bool {
     dir.join(CONFIG_FILE).exists()
+}
+
+/// The public hosts of a Tutor root, by role, for the edge source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublicHosts {
+    /// `ENABLE_HTTPS` (Tutor's default: false).
+    pub https: bool,
+    /// `("lms", LMS_HOST)`, `("cms", CMS_HOST)`, and `("apps", MFE_HOST)` with the mfe
+    /// plugin; unset ones take Tutor's defaults (`studio.{{ LMS_HOST }}`, ...).
+    pub hosts: Vec<(String, String)>,
+}
+
+/// Reads [`PublicHosts`] from a root's `config.yml`.
+pub fn public_hosts(root: &Path) -> Result<PublicHosts, Error> {
+    if !is_root(root) {
+        return Err(not_a_root(root));
+    }
+    let config = read_config(&root.join(CONFIG_FILE))?;
+    let newest = crate::release::knowledge::newest().map(|(_, k)| k);
+    let setting = |key: &str, fallback: &str| -> String {
+        config
+            .values
+            .get(key)
+            .or_else(|| newest.and_then(|k| k.defaults.get(key)))
+            .or_else(|| newest.and_then(|k| k.plugin_defaults.get("mfe")?.get(key)))
+            .and_then(Value::as_str)
+            .unwrap_or(fallback)
+            .to_string()
+    };
+    let lms = setting("LMS_HOST", "www.myopenedx.com");
+    let render = |t: String| t.replace("{{ LMS_HOST }}", &lms);
+    let mut hosts = vec![
+        ("lms".to_string(), lms.clone()),
+        ("cms".to_string(), render(setting("CMS_HOST", "studio.{{ LMS_HOST }}"))),
+    ];
+    let plugins = config.values.get("PLUGINS").and_then(Value::as_array);
+    if plugins.is_some_and(|p| p.iter().any(|n| n == "mfe")) {
+        hosts.push(("apps".into(), render(setting("MFE_HOST", "apps.{{ LMS_HOST }}"))));
+    }
+    Ok(PublicHosts {
+        https: config
+            .values
+            .get("ENABLE_HTTPS")
+            .and_then(surface::boolish)
+            .unwrap_or(false),
+        hosts,
+    })
 }
 
 /// The pointers a Tutor root covers.
