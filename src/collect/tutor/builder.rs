@@ -177,6 +177,11 @@ impl Builder<'_> {
                 "/services",
                 unknown("the deployments and autoscalers (env/k8s)"),
             ),
+            (
+                "/celery",
+                unknown("the Celery workers (env/k8s, env/local)"),
+            ),
+            ("/jobs", unknown("the CronJobs (env/k8s)")),
             ("/features", unknown("the FEATURES maps (env/apps/openedx)")),
             (
                 "/build/pip",

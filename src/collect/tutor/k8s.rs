@@ -2,6 +2,7 @@
 
 use super::builder::{Builder, count};
 use super::config::{kind_name, read_optional};
+use crate::collect::kubernetes::{Object, topology_surface};
 use crate::collect::workloads;
 use crate::error::{Error, read_file};
 use crate::surface::{self, join_pointer};
@@ -244,7 +245,41 @@ impl Builder<'_> {
             .into_iter()
             .map(|(name, w)| (replicas(name), w))
             .collect();
+        // CronJobs, KEDA ScaledObjects and Prometheus operator objects that plugins render
+        // (tutor-contrib-celery's ScaledObjects, ...), read as the kubernetes source reads
+        // the live ones, so a rendered root and a cluster line up.
+        let objects: Vec<Object> = m
+            .resources
+            .iter()
+            .filter_map(|(_, doc)| {
+                let kind = doc.get("kind")?.as_str()?;
+                RENDERED_KINDS.contains(&kind).then(|| Object {
+                    kind: kind.to_string(),
+                    value: doc.clone(),
+                })
+            })
+            .collect();
+        let rendered = topology_surface(&objects, None);
+        if let Some(Value::Object(targets)) = rendered.get("services") {
+            for (target, s) in targets {
+                if let Some(keda) = s.get("keda") {
+                    surface::set_pointer(
+                        &mut all,
+                        &join_pointer(&[target.as_str(), "keda"]),
+                        keda.clone(),
+                    );
+                }
+            }
+        }
         self.set("/services", all);
         self.set_celery(&celery);
+        for pointer in ["/jobs", "/monitoring/prometheus"] {
+            if let Some(v) = rendered.pointer(pointer) {
+                self.set(pointer, v.clone());
+            }
+        }
     }
 }
+
+/// The kinds of rendered manifests read besides workloads and autoscalers.
+const RENDERED_KINDS: [&str; 4] = ["CronJob", "ScaledObject", "PrometheusRule", "ServiceMonitor"];

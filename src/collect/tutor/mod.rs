@@ -74,10 +74,11 @@ fn yes() -> bool {
 }
 
 /// The surfaces a Tutor root speaks for.
-pub(super) const COVERS: [&str; 10] = [
+pub(super) const COVERS: [&str; 11] = [
     "/release",
     "/build",
     "/celery",
+    "/jobs",
     "/monitoring",
     "/plugins",
     "/datastores",
