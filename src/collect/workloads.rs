@@ -213,12 +213,16 @@ pub fn celery_worker(words: &[String]) -> Option<CeleryWorker> {
         };
         match (flag, value) {
             ("-A" | "--app", Some(v)) => app = v,
-            ("-Q" | "--queues", Some(v)) => queues.extend(
-                v.split(',')
+            // Celery's options take one value: the last `--queues` wins (Tutor's worker
+            // line has one, and tutor-contrib-celery appends another).
+            ("-Q" | "--queues", Some(v)) => {
+                queues = v
+                    .split(',')
                     .map(str::trim)
                     .filter(|q| !q.is_empty())
-                    .map(str::to_string),
-            ),
+                    .map(str::to_string)
+                    .collect();
+            }
             ("-c" | "--concurrency", Some(v)) => concurrency = v.parse().ok(),
             ("--autoscale", Some(v)) => {
                 autoscale = v.split(',').next().and_then(|m| m.trim().parse().ok());
@@ -328,6 +332,11 @@ mod tests {
         ))
         .expect("worker");
         assert_eq!(w.concurrency, Some(8));
+        let w = celery_worker(&words(
+            "celery --app=lms.celery worker --queues=edx.lms.core.default,edx.lms.core.high --queues=edx.lms.core.default",
+        ))
+        .expect("worker");
+        assert_eq!(w.queues, ["edx.lms.core.default"]);
         assert!(celery_worker(&words("celery --app=lms.celery beat")).is_none());
         assert!(celery_worker(&words("uwsgi --ini lms.ini")).is_none());
     }
