@@ -33,10 +33,12 @@ mod config;
 mod datastores;
 mod defaults;
 mod k8s;
+mod mfe;
 mod python;
 mod release;
 mod render;
 mod settings;
+mod storage;
 #[cfg(test)]
 mod tests;
 
@@ -64,9 +66,12 @@ pub struct Config {
 }
 
 /// The surfaces a Tutor root speaks for.
-pub(super) const COVERS: [&str; 9] = [
+pub(super) const COVERS: [&str; 12] = [
     "/release",
     "/build",
+    "/mfes",
+    "/storage",
+    "/email",
     "/monitoring",
     "/plugins",
     "/datastores",
@@ -310,6 +315,7 @@ fn read_root(
     let lms_py = read_python(&openedx.join("settings/lms/production.py"))?;
     let cms_py = read_python(&openedx.join("settings/cms/production.py"))?;
     let dockerfile = read_optional(&env.join("build/openedx/Dockerfile"))?;
+    let mfe_dockerfile = read_optional(&env.join(mfe::MFE_DOCKERFILE))?;
     let manifests = read_manifests(&env)?;
     let compose = read_compose(&env.join("local"))?;
 
@@ -325,6 +331,21 @@ fn read_root(
         &env,
     );
     b.build(dockerfile.as_deref());
+    let mfe_enabled = settings
+        .get("PLUGINS")
+        .and_then(serde_json::Value::as_array)
+        .is_some_and(|p| p.iter().any(|n| n.as_str() == Some("mfe")));
+    b.mfes(mfe_enabled, mfe_dockerfile.as_deref());
+    let lms = storage::AppSettings {
+        env: lms_env.as_ref(),
+        py: lms_py.as_ref(),
+    };
+    let cms = storage::AppSettings {
+        env: cms_env.as_ref(),
+        py: cms_py.as_ref(),
+    };
+    b.storage(lms, cms);
+    b.email(lms);
     match (&manifests, &compose) {
         (Some(m), _) => b.services_k8s(m, &settings),
         (None, Some(c)) => b.services_compose(c, &settings),
