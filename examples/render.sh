@@ -205,7 +205,8 @@ render_root() {
 
 # ---------------------------------------------------------------- example pair
 # Staging and production of the same Open edX release (Tutor 22.0.3, Verawood),
-# where staging is a reduced copy of production (no drag-and-drop XBlock either), shares
+# where staging is a reduced copy of production (no drag-and-drop XBlock either, files on
+# the local disk where production keeps them in MinIO), shares
 # its SMTP relay (same host, same credentials) and writes into production's search
 # cluster with the same index prefix.
 SHARED_SMTP=(
@@ -219,7 +220,7 @@ SHARED_SMTP=(
 
 render_pair() {
   local out=$1
-  PLUGINS=(forum pod-autoscaling)
+  PLUGINS=(forum pod-autoscaling minio)
   DISABLE=()
   SETS=(
     LMS_HOST=lms.example.org
