@@ -6,7 +6,8 @@
 #       (OUT_DIR defaults to the directory holding this script).
 #
 #   render.sh --root DIR [--tutor VERSION] [--seed SEED] [--set KEY=VALUE]...
-#             [--plugin NAME]... [--disable-plugin NAME]... [--config-only] [--no-prune]
+#             [--plugin NAME]... [--disable-plugin NAME]... [--pip REQ]...
+#             [--plugin-file FILE]... [--config-only] [--no-prune]
 #       Render ONE root into DIR (its config.yml and env/ are replaced).
 #       --tutor        the Tutor version to render with (default 22.0.3). Tutor and
 #                      plugin pins come from the data/releases.toml row whose `pin` is
@@ -18,6 +19,12 @@
 #       --plugin       enabled with `tutor plugins enable` (mfe and indigo are
 #                      Tutor's defaults and are already enabled)
 #       --disable-plugin  disabled with `tutor plugins disable`
+#       --pip          one more package==version installed beside the pins (a plugin
+#                      that data/releases.toml does not pin, e.g. tutor-minio==22.0.0);
+#                      the venv is then $TUTOR_VENVS/tutor-VERSION+<package>-<version>,
+#                      so the per-version venvs are never changed
+#       --plugin-file  a YAML plugin (Tutor's v1 format) put into the plugins root;
+#                      enable it with --plugin and its name
 #       --config-only  keep config.yml only (no env/)
 #       --no-prune     keep the whole rendered env/ (fonts, images, MFE build)
 #
@@ -79,6 +86,8 @@ setup_venv() {
     VENV=$TUTOR_VENV
   elif [[ "$1" == root ]]; then
     VENV=${TUTOR_VENVS:-$REPO/target/tutor-venvs}/tutor-$TUTOR_VERSION
+    local extra
+    for extra in ${EXTRA_PIP[@]+"${EXTRA_PIP[@]}"}; do VENV+="+${extra/==/-}"; done
     mkdir -p "$(dirname "$VENV")"
   else
     VENV=$(mktemp -d "${TMPDIR:-/tmp}/envparity-tutor-venv.XXXXXX")
@@ -120,6 +129,8 @@ sys.exit(main())
 EOF
   PLUGINS_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/envparity-tutor-plugins.XXXXXX")
   CLEANUP+=("$PLUGINS_ROOT")
+  local file
+  for file in ${PLUGIN_FILES[@]+"${PLUGIN_FILES[@]}"}; do cp "$file" "$PLUGINS_ROOT/"; done
 }
 
 tutor_run() {
@@ -147,6 +158,7 @@ prune() {
         env/k8s/*.yml) ;;
         env/local/docker-compose*.yml) ;;
         env/build/openedx/Dockerfile|env/build/openedx/revisions.yml) ;;
+        env/plugins/mfe/build/mfe/Dockerfile) ;;  # each MFE with its repository and ref
         env/build/openedx/requirements/*) ;;
         env/plugins/*/k8s/*|env/plugins/*/apps/*) ;;
         *) rm -f "$f" ;;
@@ -193,7 +205,8 @@ render_root() {
 
 # ---------------------------------------------------------------- example pair
 # Staging and production of the same Open edX release (Tutor 22.0.3, Verawood),
-# where staging is a reduced copy of production (no drag-and-drop XBlock either), shares
+# where staging is a reduced copy of production (no drag-and-drop XBlock either, files on
+# the local disk where production keeps them in MinIO), shares
 # its SMTP relay (same host, same credentials) and writes into production's search
 # cluster with the same index prefix.
 SHARED_SMTP=(
@@ -207,7 +220,7 @@ SHARED_SMTP=(
 
 render_pair() {
   local out=$1
-  PLUGINS=(forum pod-autoscaling)
+  PLUGINS=(forum pod-autoscaling minio)
   DISABLE=()
   SETS=(
     LMS_HOST=lms.example.org
@@ -252,11 +265,13 @@ render_pair() {
 SETS=()
 PLUGINS=()
 DISABLE=()
+EXTRA_PIP=()
+PLUGIN_FILES=()
 if [[ "${1:-}" == --root ]]; then
   ROOT= ; SEED_ARG= ; CONFIG_ONLY=0 ; NO_PRUNE=0
   while (($#)); do
     case "$1" in
-      --root|--tutor|--seed|--set|--plugin|--disable-plugin)
+      --root|--tutor|--seed|--set|--plugin|--disable-plugin|--pip|--plugin-file)
         (($# >= 2)) || die "$1 needs a value" ;;
     esac
     case "$1" in
@@ -266,9 +281,13 @@ if [[ "${1:-}" == --root ]]; then
       --set) SETS+=("$2"); shift 2 ;;
       --plugin) PLUGINS+=("$2"); shift 2 ;;
       --disable-plugin) DISABLE+=("$2"); shift 2 ;;
+      --pip) [[ "$2" =~ ^[A-Za-z0-9._-]+==[A-Za-z0-9.]+$ ]] || die "--pip expects package==version, got: $2"
+        EXTRA_PIP+=("$2"); shift 2 ;;
+      --plugin-file) [[ -f "$2" ]] || die "--plugin-file: no such file: $2"
+        PLUGIN_FILES+=("$(cd "$(dirname "$2")" && pwd)/$(basename "$2")"); shift 2 ;;
       --config-only) CONFIG_ONLY=1; shift ;;
       --no-prune) NO_PRUNE=1; shift ;;
-      -h|--help) sed -n '2,34p' "$0"; exit 0 ;;
+      -h|--help) sed -n '2,41p' "$0"; exit 0 ;;
       *) die "unknown argument: $1" ;;
     esac
   done
@@ -278,11 +297,12 @@ if [[ "${1:-}" == --root ]]; then
     [[ "$kv" == *=* ]] || die "--set expects KEY=VALUE, got: $kv"
   done
   release_pins "$TUTOR_VERSION"
+  PINS+=(${EXTRA_PIP[@]+"${EXTRA_PIP[@]}"})
   setup_venv root
   render_root "$ROOT" "${SEED_ARG:-$(basename "$ROOT")}" "$CONFIG_ONLY" "$NO_PRUNE"
 else
   case "${1:-}" in
-    -h|--help) sed -n '2,34p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,41p' "$0"; exit 0 ;;
     -*) die "unknown argument: $1" ;;
   esac
   (($# <= 1)) || die "usage: render.sh [OUT_DIR] | render.sh --root DIR [options]"

@@ -74,7 +74,7 @@ pub const DEFAULT_SECRET_KEYS: [&str; 24] = [
 /// (`MEILISEARCH_API_KEY_UID`, `CREDENTIALS_INTERNAL_SERVICE_URL`,
 /// `ACCESS_TOKEN_EXPIRE_SECONDS`, `ACE_ROUTING_KEY`, a queue name). The profile's own
 /// `secret_keys` are never overridden by these.
-pub const NOT_SECRET_KEYS: [&str; 28] = [
+pub const NOT_SECRET_KEYS: [&str; 30] = [
     "*_ID",
     "*_IDS",
     "*_UID",
@@ -103,6 +103,10 @@ pub const NOT_SECRET_KEYS: [&str; 28] = [
     "*_CLASS",
     "*_ENABLED",
     "*ROUTING_KEY",
+    // An access key id, the public half of a key pair (`OPENEDX_AWS_ACCESS_KEY` that
+    // tutor-minio sets to `openedx`); the secret half says SECRET (below).
+    "*_ACCESS_KEY",
+    "*ACCESS_KEY_ID",
 ];
 
 /// Secret names whose `user:password` strings keep the user readable (`flower:<…>`,
@@ -308,7 +312,7 @@ impl SecretPolicy {
         self.extra.iter().any(|g| g.matches(&key))
             || (candidate
                 && self.defaults.iter().any(|g| g.matches(&key))
-                && !self.not_secret.iter().any(|g| g.matches(&key)))
+                && (says_secret(&key) || !self.not_secret.iter().any(|g| g.matches(&key))))
     }
 
     fn is_pair_key(&self, key: &str) -> bool {
@@ -319,6 +323,14 @@ impl SecretPolicy {
 
 /// `db.password`, `api-key` and `client secret` read as `db_password`, `api_key` and
 /// `client_secret`.
+/// A name with SECRET in it (any case): no exception takes it (`AWS_SECRET_ACCESS_KEY`
+/// stays a secret although `*_ACCESS_KEY` names an access key id).
+fn says_secret(key: &str) -> bool {
+    key.as_bytes()
+        .windows(6)
+        .any(|w| w.eq_ignore_ascii_case(b"SECRET"))
+}
+
 fn canonical_key(key: &str) -> Cow<'_, str> {
     if key.contains(['-', '.', ' ']) {
         Cow::Owned(key.replace(['-', '.', ' '], "_"))
@@ -1050,12 +1062,18 @@ mod tests {
             "db-password",
             "backup.passphrase",
             "apiKey",
+            // No exception takes a name that says SECRET.
+            "AWS_SECRET_ACCESS_KEY",
+            "OPENEDX_AWS_SECRET_ACCESS_KEY",
+            "CLIENT_SECRET_ID",
         ] {
             assert!(p.is_secret_key(k), "{k}");
         }
         for k in [
             "MEILISEARCH_API_KEY_UID",
             "AWS_ACCESS_KEY_ID",
+            "OPENEDX_AWS_ACCESS_KEY",
+            "MINIO_ACCESS_KEY",
             "CREDENTIALS_INTERNAL_SERVICE_URL",
             "CREDENTIALS_BASE_URL",
             "CREDENTIALS_COURSE_COMPLETION_STATE",

@@ -167,6 +167,11 @@ fn example_pair_reports_each_reduction_and_the_shared_smtp() {
         "/security/csrf_cookie_secure",
         "/features/lms/ENABLE_DISCUSSION_SERVICE",
         "/build/pip/xblock-drag-and-drop-v2",
+        "/plugins/minio",
+        "/storage/default/backend",
+        "/storage/ora2/backend",
+        "/storage/grades/backend",
+        "/storage/signed_urls",
     ] {
         assert_class(&r, path, "reduced");
     }
@@ -553,6 +558,211 @@ fn a_config_yml_path_stands_for_its_root() {
     );
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     assert_eq!(out.report()["sources"]["staging"]["tutor"]["kind"], "tutor");
+}
+
+// ---------------------------------------------------------------- storage, email, MFEs
+// Tutor 22.0.3 roots rendered with tutor-minio 22.0.0 from PyPI and the YAML plugins of
+// tests/fixtures/tutor/plugins (`tests/fixtures/tutor/render-storage.sh`).
+
+const STORAGE_USES: [&str; 5] = [
+    "default",
+    "course_import_export",
+    "ora2",
+    "grades",
+    "user_tasks",
+];
+
+#[test]
+fn storage_and_email_twins_are_at_parity() {
+    let out = check(
+        &fixture("storage-staging-twin"),
+        &fixture("storage-production"),
+        &[],
+    );
+    let r = out.report();
+    assert_eq!(
+        out.code,
+        0,
+        "{}",
+        serde_json::to_string_pretty(&r["findings"]).unwrap_or_default()
+    );
+    for class in ["reduced", "shared", "unknown", "drift", "extra"] {
+        assert!(
+            classes(&r, class).is_empty(),
+            "{class}: {:?}",
+            classes(&r, class)
+        );
+    }
+    for use_ in STORAGE_USES {
+        // Other MinIO hosts, so other buckets although the names are equal.
+        assert_class(&r, &format!("/storage/{use_}/endpoint"), "expected");
+        assert_class(&r, &format!("/storage/{use_}/location"), "expected");
+    }
+}
+
+#[test]
+fn staging_on_the_filesystem_with_console_email_is_reduced() {
+    let out = check(
+        &fixture("storage-staging-reduced"),
+        &fixture("storage-production"),
+        &[],
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let r = out.report();
+    for use_ in STORAGE_USES {
+        assert_class(&r, &format!("/storage/{use_}/backend"), "reduced");
+    }
+    assert_class(&r, "/storage/encryption", "reduced");
+    assert_class(&r, "/storage/signed_urls", "reduced");
+    assert_class(&r, "/email/backend", "reduced");
+    assert_class(&r, "/email/captured_by", "expected");
+    // The bundled SMTP relay without TLS: judged where it was already.
+    assert_class(&r, "/datastores/smtp/tls", "reduced");
+    assert!(
+        classes(&r, "unknown").is_empty(),
+        "{:?}",
+        classes(&r, "unknown")
+    );
+}
+
+#[test]
+fn staging_writing_into_the_production_bucket_is_shared() {
+    let out = check(
+        &fixture("storage-staging-shared"),
+        &fixture("storage-production"),
+        &[],
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let r = out.report();
+    for use_ in STORAGE_USES {
+        assert_class(&r, &format!("/storage/{use_}/location"), "shared");
+    }
+    let default = r["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|f| f["path"] == "/storage/default/location")
+        .expect("a finding");
+    // Bucket and host stay readable: they are no secrets.
+    assert_eq!(default["production"], "files.example.org/openedx");
+    // The same bucket, and no server-side encryption in staging.
+    assert_class(&r, "/storage/encryption", "reduced");
+    assert!(class_at(&r, "/storage/default/backend").is_none());
+}
+
+#[test]
+fn the_storage_secret_key_is_never_printed() {
+    let mut secrets = Vec::new();
+    for root in ["storage-production", "storage-staging-shared"] {
+        let root = fixture(root);
+        let env = std::fs::read_to_string(root.join("env/apps/openedx/config/lms.env.yml"))
+            .expect("lms.env.yml");
+        let key = env
+            .lines()
+            .find_map(|l| l.strip_prefix("AWS_SECRET_ACCESS_KEY: "))
+            .map(|v| v.trim_matches('"').to_string())
+            .expect("tutor-minio renders the secret key");
+        assert!(key.len() >= 16, "{key}");
+        secrets.push(key);
+        secrets.extend(secret_values(&root));
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let snapshot = dir.path().join("snap.json");
+    let mut c = envparity();
+    c.args(["snapshot", "--env", "production", "--source"])
+        .arg(fixture("storage-production"))
+        .arg("-o")
+        .arg(&snapshot);
+    let snap = run(c);
+    assert_eq!(snap.code, 0, "{}", snap.stderr);
+    let snap_text = std::fs::read_to_string(&snapshot).expect("the snapshot");
+    let json = check(
+        &fixture("storage-staging-shared"),
+        &fixture("storage-production"),
+        &[],
+    );
+    let table = run({
+        let mut c = envparity();
+        c.args(["check", "--show-expected", "--staging"])
+            .arg(fixture("storage-staging-shared"))
+            .arg("--production")
+            .arg(fixture("storage-production"));
+        c
+    });
+    for s in &secrets {
+        for text in [
+            &snap_text,
+            &json.stdout,
+            &json.stderr,
+            &table.stdout,
+            &table.stderr,
+        ] {
+            assert!(!text.contains(s.as_str()), "a secret value was printed");
+        }
+    }
+    // The bucket names stay readable.
+    assert!(snap_text.contains("openedxuploads"));
+}
+
+#[test]
+fn mfes_are_read_from_the_rendered_mfe_dockerfile() {
+    let out = check(&fixture("twin-a"), &fixture("twin-b"), &[]);
+    let r = out.report();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let mut c = envparity();
+    let dir = tempfile::tempdir().expect("tmp");
+    let snapshot = dir.path().join("snap.json");
+    c.args(["snapshot", "--env", "staging", "--source"])
+        .arg(fixture("twin-a"))
+        .arg("-o")
+        .arg(&snapshot);
+    assert_eq!(run(c).code, 0);
+    let snap: Value =
+        serde_json::from_str(&std::fs::read_to_string(&snapshot).expect("snapshot")).expect("JSON");
+    let mfes = snap["surface"]["mfes"].as_object().expect("/mfes");
+    assert_eq!(mfes.len(), 12, "{mfes:?}");
+    assert_eq!(
+        snap["surface"]["mfes"]["learning"],
+        serde_json::json!({
+            "repository": "https://github.com/openedx/frontend-app-learning.git",
+            "ref": "release/verawood.1"
+        })
+    );
+    assert!(classes(&r, "unknown").is_empty());
+}
+
+#[test]
+fn an_mfe_production_builds_and_staging_does_not_is_reduced_another_repository_drift() {
+    let (_dir, staging) = copy_root(&fixture("twin-a"));
+    let file = "env/plugins/mfe/build/mfe/Dockerfile";
+    // Staging without the gradebook and with the learning MFE from a fork.
+    edit(
+        &staging,
+        file,
+        "FROM scratch AS gradebook-src",
+        "FROM scratch AS gradebook-gone",
+    );
+    edit(
+        &staging,
+        file,
+        "https://github.com/openedx/frontend-app-learning.git#release/verawood.1",
+        "https://github.com/example-university/frontend-app-learning.git#custom",
+    );
+    let out = check(&staging, &fixture("twin-b"), &[]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let r = out.report();
+    assert_class(&r, "/mfes/gradebook", "reduced");
+    assert_class(&r, "/mfes/learning/repository", "drift");
+    assert_class(&r, "/mfes/learning/ref", "drift");
+}
+
+#[test]
+fn an_mfe_plugin_without_its_rendered_dockerfile_is_unknown() {
+    let (_dir, staging) = copy_root(&fixture("twin-a"));
+    std::fs::remove_file(staging.join("env/plugins/mfe/build/mfe/Dockerfile")).expect("rm");
+    let out = check(&staging, &fixture("twin-b"), &[]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_class(&out.report(), "/mfes", "unknown");
 }
 
 // ---------------------------------------------------------------- fresh renders

@@ -103,6 +103,7 @@ pub fn raw_parts(surface: &Value) -> Value {
         "services",
         "datastores",
         "build",
+        "mfes",
     ] {
         if let Some(v) = surface.get(key) {
             out.insert(key.into(), v.clone());
@@ -260,6 +261,8 @@ impl<'a> Upgrade<'a> {
             ["services", name] => self.deployment_follows_release(path, name),
             ["build", "pip", name, ..] => self.package_follows_release(name),
             ["plugins", _, "version"] => self.version_follows_major(path),
+            ["mfes", _, "ref"] => self.follows_common_version(path),
+            ["mfes", name] => self.mfe_follows_release(name),
             _ => false,
         }
     }
@@ -343,6 +346,40 @@ impl<'a> Upgrade<'a> {
         ]
         .iter()
         .all(|(surface, expected)| surface.pointer(&path) == expected.as_ref())
+    }
+
+    /// A ref that is each side's own release branch (`OPENEDX_COMMON_VERSION`, which
+    /// tutor-mfe builds every MFE from unless told otherwise), the two branches differing.
+    fn follows_common_version(&self, path: &str) -> bool {
+        self.defaults_differ("OPENEDX_COMMON_VERSION")
+            && self.follows_default(path, "OPENEDX_COMMON_VERSION")
+    }
+
+    /// An MFE only one side builds, which that side's release brings: Open edX's own
+    /// repository at that side's release branch (tutor-mfe adds core MFEs release by
+    /// release, as Catalog in Verawood).
+    fn mfe_follows_release(&self, name: &str) -> bool {
+        if !self.defaults_differ("OPENEDX_COMMON_VERSION") {
+            return false;
+        }
+        let path = crate::surface::join_pointer(&["mfes", name]);
+        let [s, p] = self.sides().map(|side| side.surface.pointer(&path));
+        let side = match (s, p) {
+            (Some(_), None) => &self.staging,
+            (None, Some(_)) => &self.production,
+            _ => return false,
+        };
+        let text = |k: &str| {
+            side.surface
+                .pointer(&format!("{path}/{k}"))
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        };
+        let upstream = text("repository")
+            .is_some_and(|r| r.starts_with("https://github.com/openedx/frontend-app-"));
+        upstream
+            && text("ref").map(Value::String)
+                == side.default_of("OPENEDX_COMMON_VERSION", &side.settings())
     }
 
     /// A deployment that only one release's templates define, present only there.

@@ -187,6 +187,12 @@ impl Builder<'_> {
                 "/build/pip",
                 unknown("the packages built into the image (env/build/openedx/Dockerfile)"),
             ),
+            ("/mfes", unknown("the MFEs tutor-mfe builds (its Dockerfile)")),
+            (
+                "/storage",
+                unknown("the storage settings (env/apps/openedx)"),
+            ),
+            ("/email", unknown("the email settings (env/apps/openedx)")),
             ("/settings/lms", unknown("the LMS settings (lms.env.yml)")),
             ("/settings/cms", unknown("the CMS settings (cms.env.yml)")),
             (

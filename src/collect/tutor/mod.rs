@@ -33,11 +33,13 @@ mod config;
 mod datastores;
 mod defaults;
 mod k8s;
+mod mfe;
 mod plugin_versions;
 mod python;
 mod release;
 mod render;
 mod settings;
+mod storage;
 #[cfg(test)]
 mod tests;
 
@@ -74,11 +76,14 @@ fn yes() -> bool {
 }
 
 /// The surfaces a Tutor root speaks for.
-pub(super) const COVERS: [&str; 11] = [
+pub(super) const COVERS: [&str; 14] = [
     "/release",
     "/build",
     "/celery",
     "/jobs",
+    "/mfes",
+    "/storage",
+    "/email",
     "/monitoring",
     "/plugins",
     "/datastores",
@@ -381,6 +386,7 @@ fn read_root(
     let lms_py = read_python(&openedx.join("settings/lms/production.py"))?;
     let cms_py = read_python(&openedx.join("settings/cms/production.py"))?;
     let dockerfile = read_optional(&env.join("build/openedx/Dockerfile"))?;
+    let mfe_dockerfile = read_optional(&env.join(mfe::MFE_DOCKERFILE))?;
     let manifests = read_manifests(&env)?;
     let compose = read_compose(&env.join("local"))?;
 
@@ -396,6 +402,21 @@ fn read_root(
         &env,
     );
     b.build(dockerfile.as_deref());
+    let mfe_enabled = settings
+        .get("PLUGINS")
+        .and_then(serde_json::Value::as_array)
+        .is_some_and(|p| p.iter().any(|n| n.as_str() == Some("mfe")));
+    b.mfes(mfe_enabled, mfe_dockerfile.as_deref());
+    let lms = storage::AppSettings {
+        env: lms_env.as_ref(),
+        py: lms_py.as_ref(),
+    };
+    let cms = storage::AppSettings {
+        env: cms_env.as_ref(),
+        py: cms_py.as_ref(),
+    };
+    b.storage(lms, cms);
+    b.email(lms);
     match (&manifests, &compose) {
         (Some(m), _) => b.services_k8s(m, &settings),
         (None, Some(c)) => b.services_compose(c, &settings),

@@ -18,25 +18,38 @@ pub(super) struct PythonSettings {
     pub(super) dicts: BTreeMap<String, Map<String, Value>>,
     /// Every boolean feature assignment in file order: `FEATURES["X"] = b` or `X = b`.
     pub(super) features: Vec<(String, bool, bool)>,
+    /// `NAME = OTHER` or `NAME = OTHER["k"]`: a setting that takes another's value (the
+    /// text of the right-hand side), when its last assignment is one.
+    pub(super) references: BTreeMap<String, String>,
 }
 
 impl PythonSettings {
     pub(super) fn parse(text: &str) -> PythonSettings {
         let mut out = PythonSettings::default();
-        // The dict literal being read: its name, the bracket depth, and the depth of its
-        // entries (`NAME = {` has them at 1, `FEATURES.update({` at 2).
-        let mut open: Option<(String, usize, usize)> = None;
+        // The dict literal being read: its name, the bracket depth, the depth of its
+        // entries (`NAME = {` has them at 1, `FEATURES.update({` at 2), and the keys of
+        // the nested dict literals open inside it (`"STORAGE_KWARGS": {`).
+        let mut open: Option<(String, usize, usize, Vec<String>)> = None;
         for raw in text.lines() {
             let line = raw.trim_end();
-            if let Some((name, depth, entries)) = open.as_mut() {
+            if let Some((name, depth, entries, nested)) = open.as_mut() {
                 let t = line.trim();
-                if *depth == *entries
-                    && let Some((k, v)) = dict_entry(t)
-                {
-                    out.dict_entry(name, k, v);
+                let level = *entries + nested.len();
+                if *depth == level {
+                    if let Some((k, v)) = dict_entry(t) {
+                        out.dict_entry(name, nested, k, v);
+                    } else if let Some(k) = t
+                        .strip_suffix('{')
+                        .and_then(|k| k.trim_end().strip_suffix(':'))
+                        .and_then(|k| python_string(k.trim()))
+                        .filter(|_| name != "FEATURES")
+                    {
+                        nested.push(k);
+                    }
                 }
                 *depth += t.matches(['{', '[', '(']).count();
                 *depth = depth.saturating_sub(t.matches(['}', ']', ')']).count());
+                nested.truncate(depth.saturating_sub(*entries));
                 if *depth == 0 {
                     open = None;
                 }
@@ -48,7 +61,7 @@ impl PythonSettings {
             if let Some(rest) = line.strip_prefix("FEATURES.update(") {
                 let rest = rest.trim();
                 if rest == "{" {
-                    open = Some(("FEATURES".into(), 2, 2));
+                    open = Some(("FEATURES".into(), 2, 2, Vec::new()));
                 } else if let Some(body) = rest
                     .strip_prefix('{')
                     .and_then(|b| b.strip_suffix(')'))
@@ -56,7 +69,7 @@ impl PythonSettings {
                 {
                     for entry in body.split(',') {
                         if let Some((k, v)) = dict_entry(entry.trim()) {
-                            out.dict_entry("FEATURES", k, v);
+                            out.dict_entry("FEATURES", &[], k, v);
                         }
                     }
                 }
@@ -69,42 +82,74 @@ impl PythonSettings {
                 continue;
             }
             let (lhs, rhs) = (lhs.trim(), rhs.trim());
-            if let Some((name, key)) = item_target(lhs) {
+            if let Some((name, mut keys)) = item_targets(lhs) {
                 let Some(v) = literal(rhs) else { continue };
+                let Some(key) = keys.pop() else { continue };
                 if name == "FEATURES" {
-                    if let Value::Bool(b) = v {
-                        out.features.push((key, b, true));
+                    if let (Value::Bool(b), true) = (&v, keys.is_empty()) {
+                        out.features.push((key, *b, true));
                     }
                 } else {
-                    out.dicts.entry(name).or_default().insert(key, v);
+                    out.dict_entry(&name, &keys, key, v);
                 }
             } else if is_identifier(lhs) {
+                let name = lhs.to_string();
                 if rhs == "{" {
-                    out.dicts.insert(lhs.to_string(), Map::new());
-                    open = Some((lhs.to_string(), 1, 1));
+                    out.dicts.insert(name.clone(), Map::new());
+                    out.references.remove(&name);
+                    open = Some((name, 1, 1, Vec::new()));
                 } else if let Some(v) = literal(rhs) {
-                    if let Value::Bool(b) = v {
-                        out.features.push((lhs.to_string(), b, false));
+                    out.references.remove(&name);
+                    match v {
+                        Value::Object(m) => {
+                            out.dicts.insert(name, m);
+                        }
+                        v => {
+                            if let Value::Bool(b) = v {
+                                out.features.push((name.clone(), b, false));
+                            }
+                            out.assignments.insert(name, v);
+                        }
                     }
-                    out.assignments.insert(lhs.to_string(), v);
+                } else if item_targets(rhs).is_some() || is_identifier(rhs) {
+                    out.assignments.remove(&name);
+                    out.references.insert(name, rhs.to_string());
                 }
             }
         }
         out
     }
 
-    /// One `"k": v` entry of the dict literal `name`; a FEATURES entry is a flag.
-    fn dict_entry(&mut self, name: &str, key: String, value: Value) {
+    /// One `"k": v` entry of the dict `name`, inside its nested dicts `nested` (the
+    /// entry of a nested dict literal, or `NAME["a"]["k"] = v`); a FEATURES entry is a
+    /// flag.
+    fn dict_entry(&mut self, name: &str, nested: &[String], key: String, value: Value) {
         if name == "FEATURES" {
-            if let Value::Bool(b) = value {
-                self.features.push((key, b, true));
+            if let (Value::Bool(b), true) = (&value, nested.is_empty()) {
+                self.features.push((key, *b, true));
             }
-        } else {
-            self.dicts
-                .entry(name.to_string())
-                .or_default()
-                .insert(key, value);
+            return;
         }
+        let mut map = self.dicts.entry(name.to_string()).or_default();
+        for k in nested {
+            let slot = map.entry(k.clone()).or_insert_with(|| json!({}));
+            if !slot.is_object() {
+                *slot = json!({});
+            }
+            let Value::Object(inner) = slot else { return };
+            map = inner;
+        }
+        map.insert(key, value);
+    }
+
+    /// The value at `path` of the dict `name` (`STORAGES`, `["default", "BACKEND"]`).
+    pub(super) fn dict_value(&self, name: &str, path: &[&str]) -> Option<&Value> {
+        let (last, inner) = path.split_last()?;
+        let mut map = self.dicts.get(name)?;
+        for k in inner {
+            map = map.get(*k)?.as_object()?;
+        }
+        map.get(*last)
     }
 
     pub(super) fn bool(&self, name: &str) -> Option<bool> {
@@ -145,12 +190,24 @@ pub(super) fn is_identifier(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-/// `NAME["key"]` or `NAME['key']`.
-pub(super) fn item_target(lhs: &str) -> Option<(String, String)> {
-    let (name, rest) = lhs.split_once('[')?;
-    let key = rest.strip_suffix(']')?;
-    let key = python_string(key.trim())?;
-    is_identifier(name.trim()).then(|| (name.trim().to_string(), key))
+/// `NAME["key"]` or `NAME['key']`, or a chain of them (`NAME["a"]["b"]`): the name and
+/// the keys.
+pub(super) fn item_targets(lhs: &str) -> Option<(String, Vec<String>)> {
+    let (name, mut rest) = lhs.split_once('[')?;
+    let name = name.trim();
+    if !is_identifier(name) {
+        return None;
+    }
+    let mut keys = Vec::new();
+    loop {
+        let (key, after) = rest.split_once(']')?;
+        keys.push(python_string(key.trim())?);
+        let after = after.trim_start();
+        if after.is_empty() {
+            return Some((name.to_string(), keys));
+        }
+        rest = after.strip_prefix('[')?;
+    }
 }
 
 /// `"key": literal,` inside a dict literal.
@@ -177,6 +234,36 @@ pub(super) fn literal(s: &str) -> Option<Value> {
     }
     if let Some(text) = python_string(s) {
         return Some(Value::String(text));
+    }
+    // A list or a dict of literals on one line (`["django_email"]`,
+    // `{"ServerSideEncryption": "AES256"}`), not nested; a comma inside a string is not
+    // read.
+    let flat = |body: &str| !body.contains(['[', ']', '{', '}']);
+    if let Some(body) = s
+        .strip_prefix('[')
+        .and_then(|b| b.strip_suffix(']'))
+        .filter(|b| flat(b))
+    {
+        return body
+            .split(',')
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+            .map(literal)
+            .collect::<Option<Vec<_>>>()
+            .map(Value::Array);
+    }
+    if let Some(body) = s
+        .strip_prefix('{')
+        .and_then(|b| b.strip_suffix('}'))
+        .filter(|b| flat(b))
+    {
+        return body
+            .split(',')
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+            .map(dict_entry)
+            .collect::<Option<Map<_, _>>>()
+            .map(Value::Object);
     }
     if let Ok(n) = s.parse::<i64>() {
         return Some(json!(n));

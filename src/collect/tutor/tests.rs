@@ -206,3 +206,49 @@ fn config_key_lines_are_found_for_locations() {
     assert_eq!(top_level_key("- forum"), None);
     assert_eq!(top_level_key("  MIIEowIBAAKCAQEAu1+VEzXh"), None);
 }
+
+#[test]
+fn python_reader_follows_nested_dicts_lists_and_references() {
+    let text = r#"
+GRADES_DOWNLOAD = {
+    "STORAGE_TYPE": "",
+    "STORAGE_KWARGS": {
+        "base_url": "/media/grades/",
+        "location": "/openedx/media/grades",
+    },
+}
+STORAGES["default"]["BACKEND"] = "storages.backends.s3boto3.S3Boto3Storage"
+GRADES_DOWNLOAD["STORAGE_KWARGS"] = {"location": GRADES_DOWNLOAD["STORAGE_KWARGS"]["location"].lstrip("/")}
+GRADES_DOWNLOAD["STORAGE_KWARGS"]["bucket_name"] = "openedxgrades"
+ACE_ENABLED_CHANNELS = ["django_email"]
+AWS_S3_OBJECT_PARAMETERS = {"ServerSideEncryption": "AES256"}
+COURSE_IMPORT_EXPORT_STORAGE = "django.core.files.storage.FileSystemStorage"
+COURSE_IMPORT_EXPORT_STORAGE = USER_TASKS_ARTIFACT_STORAGE
+NESTED = [[[["x"]]]]
+"#;
+    let p = PythonSettings::parse(text);
+    assert_eq!(
+        p.dict_value("STORAGES", &["default", "BACKEND"]),
+        Some(&json!("storages.backends.s3boto3.S3Boto3Storage"))
+    );
+    assert_eq!(
+        p.dict_value("GRADES_DOWNLOAD", &["STORAGE_KWARGS", "bucket_name"]),
+        Some(&json!("openedxgrades"))
+    );
+    assert_eq!(
+        p.dict_value("GRADES_DOWNLOAD", &["STORAGE_KWARGS", "location"]),
+        Some(&json!("/openedx/media/grades"))
+    );
+    assert_eq!(p.dict_value("GRADES_DOWNLOAD", &["STORAGE_TYPE"]), Some(&json!("")));
+    assert_eq!(p.assignments["ACE_ENABLED_CHANNELS"], json!(["django_email"]));
+    assert_eq!(
+        p.dict_value("AWS_S3_OBJECT_PARAMETERS", &["ServerSideEncryption"]),
+        Some(&json!("AES256"))
+    );
+    assert!(!p.assignments.contains_key("COURSE_IMPORT_EXPORT_STORAGE"));
+    assert_eq!(
+        p.references["COURSE_IMPORT_EXPORT_STORAGE"],
+        "USER_TASKS_ARTIFACT_STORAGE"
+    );
+    assert!(!p.assignments.contains_key("NESTED"));
+}

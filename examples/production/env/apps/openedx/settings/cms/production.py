@@ -295,6 +295,32 @@ FORUM_MONGODB_CLIENT_PARAMETERS["authSource"] = "admin"
 
 FORUM_MONGODB_CLIENT_PARAMETERS["replicaSet"] = "rs0"
 
+STORAGES["default"]["BACKEND"] = "storages.backends.s3boto3.S3Boto3Storage"
+VIDEO_IMAGE_SETTINGS["STORAGE_KWARGS"]["location"] = VIDEO_IMAGE_SETTINGS["STORAGE_KWARGS"]["location"].lstrip("/")
+VIDEO_TRANSCRIPTS_SETTINGS["STORAGE_KWARGS"]["location"] = VIDEO_TRANSCRIPTS_SETTINGS["STORAGE_KWARGS"]["location"].lstrip("/")
+GRADES_DOWNLOAD["STORAGE_KWARGS"] = {"location": GRADES_DOWNLOAD["STORAGE_KWARGS"]["location"].lstrip("/")}
+GRADES_DOWNLOAD["STORAGE_KWARGS"]["bucket_name"] = "openedxgrades"
+OPENEDX_LEARNING["MEDIA"]["BACKEND"] = STORAGES["default"]["BACKEND"]
+OPENEDX_LEARNING["MEDIA"]["OPTIONS"] = {
+    'bucket_name': "openedxlearning",
+}                                    
+
+# Ora2 setting
+ORA2_FILEUPLOAD_BACKEND = "s3"
+FILE_UPLOAD_STORAGE_BUCKET_NAME = "openedxuploads"
+
+AWS_S3_SIGNATURE_VERSION = "s3v4"
+AWS_S3_ENDPOINT_URL = "https://files.lms.example.org"
+AWS_DEFAULT_ACL = None
+AWS_QUERYSTRING_EXPIRE = 7 * 24 * 60 * 60  # 1 week: this is necessary to generate valid download urls
+
+from botocore.client import Config as BotoConfig # Importing explicitly just to be safe
+
+AWS_S3_CLIENT_CONFIG = BotoConfig(
+    request_checksum_calculation='when_required',
+    response_checksum_validation='when_required',
+    signature_version='s3v4', # We need to explicitly add this here otherwise BotoConfig overrides it to default
+)
 ######## End of settings common to LMS and CMS
 
 ######## Common CMS settings
@@ -329,6 +355,7 @@ if 'base_vendor' in PIPELINE['JAVASCRIPT']:
     PIPELINE['JAVASCRIPT']['base_vendor']['source_filenames'] += [
         'indigo/js/dark-theme.js'
     ]
+COURSE_IMPORT_EXPORT_STORAGE = USER_TASKS_ARTIFACT_STORAGE
 
 ######## End of common CMS settings
 
