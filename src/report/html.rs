@@ -24,7 +24,7 @@ use crate::surface::{as_secret, as_unknown, surface_of, surface_rank};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use serde_json::Value;
 
-const STYLE: &str = r#"
+pub(crate) const STYLE: &str = r#"
 :root{--bg:#f5f6f8;--card:#fff;--ink:#1d2433;--muted:#5d6677;--line:#e3e6eb;
 --reduced:#c62828;--shared:#ad1457;--unknown:#6a1b9a;--drift:#e07800;--extra:#1565c0;
 --waived:#546e7a;--expected:#78909c;--ok:#2e7d32;--warn:#e07800;--bad:#c62828}
@@ -114,7 +114,8 @@ const SCRIPT: &str = r#"
 
 /// The page's Content-Security-Policy: nothing from the network, only the inline style
 /// and script the page carries.
-const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'";
+pub(crate) const CSP: &str =
+    "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'";
 
 /// The classes that count against a surface's parity score.
 const LOSSES: [Class; 4] = [Class::Reduced, Class::Shared, Class::Drift, Class::Unknown];
@@ -155,28 +156,9 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
                             p class="meta" { "profile " (report.profile) " · the gate fails on " (fail_on.join(", ")) }
                         }
                     }
-                    (chips(report))
-                    section class="grid" {
-                        div class="card" {
-                            h2 { "Parity by surface" }
-                            div class="bars" id="parity" { (parity(report)) }
-                        }
-                        div class="card" {
-                            h2 { "Sources" }
-                            (sources(report))
-                        }
-                    }
+                    (overview(report))
                     (filters(&groups, listed))
-                    (release(report))
-                    div id="findings" {
-                        @if groups.is_empty() {
-                            section class="card" { p { "No differences to show." } }
-                        }
-                        @for (surface, findings) in &groups {
-                            (surface_section(report, opts, surface, findings))
-                        }
-                    }
-                    (waivers(report))
+                    (detail(report, opts))
                     footer { "envparity " (env!("CARGO_PKG_VERSION")) " · report " (report.format) " · self-contained: no network access" }
                 }
                 script { (PreEscaped(SCRIPT)) }
@@ -186,6 +168,44 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
     let mut out = page.into_string();
     out.push('\n');
     out
+}
+
+/// The counts per class, the parity bars and the sources: what a reader takes in first.
+pub(crate) fn overview(report: &Report) -> Markup {
+    html! {
+        (chips(report))
+        section class="grid" {
+            div class="card" {
+                h2 { "Parity by surface" }
+                div class="bars" id="parity" { (parity(report)) }
+            }
+            div class="card" {
+                h2 { "Sources" }
+                (sources(report))
+            }
+        }
+    }
+}
+
+/// The release heading, every finding by surface, and the waivers.
+pub(crate) fn detail(report: &Report, opts: &RenderOptions) -> Markup {
+    let all = RenderOptions {
+        show_expected: true,
+        ..opts.clone()
+    };
+    let groups = by_surface(report, &all);
+    html! {
+        (release(report))
+        div id="findings" {
+            @if groups.is_empty() {
+                section class="card" { p { "No differences to show." } }
+            }
+            @for (surface, findings) in &groups {
+                (surface_section(report, opts, surface, findings))
+            }
+        }
+        (waivers(report))
+    }
 }
 
 /// The count of findings per class, and whether each class fails the gate.
