@@ -699,3 +699,69 @@ fn every_format_names_each_instance() {
     assert_eq!(html.matches("<details class=\"instance\"").count(), 4);
     assert!(junit.contains("<testsuite name=\"fleet\" tests=\"1\" failures=\"1\""));
 }
+
+/// The `envparity fleet …` command lines of a CI file, continuation lines joined, with the
+/// CI's variables given values of shard 1 of 4.
+fn fleet_commands(text: &str) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    let lines: Vec<&str> = text.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        let Some(at) = line.find("envparity fleet") else {
+            continue;
+        };
+        if line.trim_start().starts_with('#') {
+            continue;
+        }
+        let mut command = line[at..].trim_end_matches('\\').to_string();
+        let indent = line.len() - line.trim_start().len();
+        for next in &lines[i + 1..] {
+            let next_indent = next.len() - next.trim_start().len();
+            if next.trim().is_empty()
+                || next_indent <= indent
+                || next.trim_start().starts_with('-') && !next.trim_start().starts_with("--")
+            {
+                break;
+            }
+            command.push(' ');
+            command.push_str(next.trim().trim_end_matches('\\'));
+        }
+        let command = command
+            .split("||")
+            .next()
+            .unwrap()
+            .split(">>")
+            .next()
+            .unwrap()
+            .replace("${{ matrix.shard }}", "1")
+            .replace("\"${CI_NODE_INDEX}/${CI_NODE_TOTAL}\"", "1/4")
+            .replace("${CI_NODE_INDEX}", "1")
+            .replace('"', "");
+        out.push(command.split_whitespace().map(String::from).collect());
+    }
+    out
+}
+
+#[test]
+fn the_ci_examples_shard_and_merge_with_valid_commands() {
+    for (file, shards) in [
+        (
+            "examples/ci/fleet-github-actions.yml",
+            "shard: [1, 2, 3, 4]",
+        ),
+        ("examples/ci/fleet-gitlab-ci.yml", "parallel: 4"),
+    ] {
+        let text = std::fs::read_to_string(repo().join(file)).unwrap();
+        let doc: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).unwrap();
+        assert!(doc.is_mapping(), "{file}");
+        assert!(text.contains(shards), "{file}: four shards");
+        let commands = fleet_commands(&text);
+        assert_eq!(commands.len(), 2, "{file}: {commands:?}");
+        for argv in &commands {
+            <envparity::cli::Cli as clap::Parser>::try_parse_from(argv)
+                .unwrap_or_else(|e| panic!("{file}: {argv:?} does not parse: {e}"));
+        }
+        assert!(commands[0].iter().any(|a| a == "--shard"), "{file}");
+        assert!(commands[0].iter().any(|a| a.starts_with("json=")), "{file}");
+        assert_eq!(commands[1][..3], ["envparity", "fleet", "merge"], "{file}");
+    }
+}
