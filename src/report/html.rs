@@ -24,7 +24,7 @@ use crate::surface::{as_secret, as_unknown, surface_of, surface_rank};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use serde_json::Value;
 
-pub(crate) const STYLE: &str = r#"
+const STYLE: &str = r#"
 :root{--bg:#f5f6f8;--card:#fff;--ink:#1d2433;--muted:#5d6677;--line:#e3e6eb;
 --reduced:#c62828;--shared:#ad1457;--unknown:#6a1b9a;--drift:#e07800;--extra:#1565c0;
 --waived:#546e7a;--expected:#78909c;--ok:#2e7d32;--warn:#e07800;--bad:#c62828}
@@ -114,8 +114,7 @@ const SCRIPT: &str = r#"
 
 /// The page's Content-Security-Policy: nothing from the network, only the inline style
 /// and script the page carries.
-pub(crate) const CSP: &str =
-    "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'";
+const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'";
 
 /// The classes that count against a surface's parity score.
 const LOSSES: [Class; 4] = [Class::Reduced, Class::Shared, Class::Drift, Class::Unknown];
@@ -138,14 +137,7 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
     let page = html! {
         (DOCTYPE)
         html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta http-equiv="Content-Security-Policy" content=(CSP);
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                meta name="generator" content={ "envparity " (env!("CARGO_PKG_VERSION")) };
-                title { "envparity " (word) ": " (staging) " vs " (production) }
-                style { (PreEscaped(STYLE)) }
-            }
+            (head(&format!("envparity {word}: {staging} vs {production}"), ""))
             body {
                 main {
                     header class={ "verdict " (cls) } id="verdict" data-verdict=(cls) {
@@ -168,6 +160,21 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
     let mut out = page.into_string();
     out.push('\n');
     out
+}
+
+/// The page's head: the title, the style (and `extra` style), and the
+/// Content-Security-Policy that forbids any network access.
+pub(crate) fn head(title: &str, extra: &'static str) -> Markup {
+    html! {
+        head {
+            meta charset="utf-8";
+            meta http-equiv="Content-Security-Policy" content=(CSP);
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            meta name="generator" content={ "envparity " (env!("CARGO_PKG_VERSION")) };
+            title { (title) }
+            style { (PreEscaped(STYLE)) (PreEscaped(extra)) }
+        }
+    }
 }
 
 /// The counts per class, the parity bars and the sources: what a reader takes in first.

@@ -2,14 +2,14 @@
 //! (verdict, reduced/shared/unknown counts, most severe finding), the fleet-wide
 //! findings, and each instance's single-pair report folded in a `<details>` one click
 //! away. Built with maud, which escapes every interpolated value; the page carries the
-//! single-pair page's style and the same Content-Security-Policy (no network access).
+//! single-pair page's head: its style and Content-Security-Policy (no network access).
 
 use super::{holders, most_severe, value};
 use crate::findings::Class;
 use crate::fleet::FleetReport;
-use crate::report::html::{CSP, STYLE, detail, overview};
+use crate::report::html::{detail, head, overview};
 use crate::report::{RenderOptions, Verdict};
-use maud::{DOCTYPE, PreEscaped, html};
+use maud::{DOCTYPE, html};
 
 const FLEET_STYLE: &str = "table.fleet{width:100%;border-collapse:collapse}\
 table.fleet td,table.fleet th{padding:6px 8px;border-bottom:1px solid var(--line);text-align:left}\
@@ -24,14 +24,7 @@ pub fn render(report: &FleetReport, opts: &RenderOptions) -> String {
     let page = html! {
         (DOCTYPE)
         html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta http-equiv="Content-Security-Policy" content=(CSP);
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                meta name="generator" content={ "envparity " (env!("CARGO_PKG_VERSION")) };
-                title { "envparity fleet " (word) }
-                style { (PreEscaped(STYLE)) (PreEscaped(FLEET_STYLE)) }
-            }
+            (head(&format!("envparity fleet {word}"), FLEET_STYLE))
             body {
                 main {
                     header class={ "verdict " (cls) } data-verdict=(cls) {
