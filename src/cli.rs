@@ -1,5 +1,7 @@
 //! The command line: flags are defined once here, with their help beside them.
 
+mod fleet;
+
 use crate::collect::{self, Context, Source};
 use crate::config::Config;
 use crate::error::Error;
@@ -36,6 +38,9 @@ pub enum Command {
     Snapshot(SnapshotArgs),
     /// Judge two snapshot files.
     Diff(DiffArgs),
+    /// Judge every staging/production pair of a fleet in one run, and what instances
+    /// share across the fleet; or merge the reports of its shards.
+    Fleet(fleet::FleetArgs),
     /// List the embedded profiles, or show one.
     Profiles(ProfilesArgs),
     /// Print a shell completion script (generated from these very flags).
@@ -242,6 +247,7 @@ pub fn run(cli: Cli) -> Result<Verdict> {
     match cli.command {
         Command::Check(a) => check(a),
         Command::Diff(a) => diff(a),
+        Command::Fleet(a) => fleet::fleet(a),
         Command::Snapshot(a) => snapshot(a),
         Command::Profiles(a) => profiles(a),
         Command::Completions { shell } => {
@@ -386,26 +392,8 @@ fn check(a: CheckArgs) -> Result<Verdict> {
         (&p_name, &p_src),
         &ctx,
     ))?;
-    // A snapshot source brings the fingerprints of the key it was taken with; they compare
-    // with this run's only if that is the same key.
-    let run_key = crate::snapshot::FingerprintInfo::of(&ctx.fingerprinter);
-    for (snap, sources) in [(&staging, &s_src), (&production, &p_src)] {
-        if let Some(f) = &snap.fingerprint
-            && f.key_id != run_key.key_id
-        {
-            let files: Vec<String> = sources
-                .iter()
-                .filter(|s| s.kind() == "snapshot")
-                .map(Source::origin)
-                .collect();
-            bail!(
-                "{} was fingerprinted with another key ({}) than this run ({}), so its secrets cannot be compared; run with the ENVPARITY_FINGERPRINT_KEY it was taken with (or as the user who took it)",
-                files.join(", "),
-                f.describe(),
-                run_key.describe()
-            );
-        }
-    }
+    collect::check_snapshot_keys(&staging, &s_src, &ctx.fingerprinter)?;
+    collect::check_snapshot_keys(&production, &p_src, &ctx.fingerprinter)?;
     let (mut staging, mut production) = (staging, production);
     crate::normalize::recognise_fingerprints(&mut staging, &mut production, &ctx.fingerprinter);
     let (report, staging, production) = judge_keeping(staging, production, &opts);
@@ -637,9 +625,14 @@ fn target(flag: &str, value: &str, path: &str) -> Result<Target> {
 
 /// The `--output` values of `check` and `diff`, checked before anything is collected.
 fn report_outputs(g: &GateArgs) -> Result<Vec<(Format, Target)>> {
+    outputs_of(&g.output, g.format)
+}
+
+/// `--output` values checked against `--format` (see [`report_outputs`]).
+fn outputs_of(output: &[String], stdout: Option<Format>) -> Result<Vec<(Format, Target)>> {
     let names = || Format::names().join(", ");
     let mut out = Vec::new();
-    for o in &g.output {
+    for o in output {
         let (format, path) = split_output("--output", o)?;
         let format = match format {
             Some(f) => Format::parse(f).ok_or_else(|| {
@@ -648,7 +641,7 @@ fn report_outputs(g: &GateArgs) -> Result<Vec<(Format, Target)>> {
                     names()
                 )
             })?,
-            None if path == "-" => g.format.unwrap_or(Format::Table),
+            None if path == "-" => stdout.unwrap_or(Format::Table),
             None => {
                 let ext = Path::new(path)
                     .extension()
@@ -674,7 +667,7 @@ fn report_outputs(g: &GateArgs) -> Result<Vec<(Format, Target)>> {
     if to_stdout.len() > 1 {
         bail!("--output: more than one output to stdout (-)");
     }
-    if let (Some((f, _)), Some(given)) = (to_stdout.first(), g.format)
+    if let (Some((f, _)), Some(given)) = (to_stdout.first(), stdout)
         && *f != given
     {
         bail!(
@@ -718,23 +711,11 @@ fn warn_unmatched_ignores(g: &GateArgs, staging: &Snapshot, production: &Snapsho
 
 /// Writes the stdout format and every --output file, then returns the verdict.
 fn emit(report: Report, g: &GateArgs, outputs: &[(Format, Target)]) -> Result<Verdict> {
-    let file_opts = RenderOptions {
+    let view = View {
+        format: g.format,
         show_expected: g.show_expected,
-        color: g.color == ColorChoice::Always,
-        width: None,
+        color: g.color,
     };
-    let opts = RenderOptions {
-        color: g.color.for_stdout(),
-        width: report::stdout_width(),
-        ..file_opts.clone()
-    };
-    let mut stdout_format = g.format.unwrap_or(Format::Table);
-    for (format, target) in outputs {
-        match target {
-            Target::File(path) => write_file(path, &report::render(&report, *format, &file_opts))?,
-            Target::Stdout => stdout_format = *format,
-        }
-    }
     if let Some(path) = &g.write_waivers {
         write_file(path, &report::baseline_waivers(&report))?;
         if !g.quiet {
@@ -745,9 +726,45 @@ fn emit(report: Report, g: &GateArgs, outputs: &[(Format, Target)]) -> Result<Ve
             );
         }
     }
-    let text = report::render(&report, stdout_format, &opts);
-    print_stdout(text.as_bytes())?;
+    view.write(outputs, |format, opts| {
+        report::render(&report, format, opts)
+    })?;
     Ok(report.verdict)
+}
+
+/// How reports are shown: the stdout format and the render options of stdout and files.
+struct View {
+    format: Option<Format>,
+    show_expected: bool,
+    color: ColorChoice,
+}
+
+impl View {
+    /// Writes every --output file, then the stdout format, each rendered by `render`.
+    fn write(
+        &self,
+        outputs: &[(Format, Target)],
+        render: impl Fn(Format, &RenderOptions) -> String,
+    ) -> Result<()> {
+        let file_opts = RenderOptions {
+            show_expected: self.show_expected,
+            color: self.color == ColorChoice::Always,
+            width: None,
+        };
+        let opts = RenderOptions {
+            color: self.color.for_stdout(),
+            width: report::stdout_width(),
+            ..file_opts.clone()
+        };
+        let mut stdout_format = self.format.unwrap_or(Format::Table);
+        for (format, target) in outputs {
+            match target {
+                Target::File(path) => write_file(path, &render(*format, &file_opts))?,
+                Target::Stdout => stdout_format = *format,
+            }
+        }
+        print_stdout(render(stdout_format, &opts).as_bytes())
+    }
 }
 
 fn print_stdout(bytes: &[u8]) -> Result<()> {

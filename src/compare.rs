@@ -110,11 +110,7 @@ impl Walker<'_> {
     /// Equal leaves matter only under a `distinct` rule or when they are secrets.
     fn equal_leaves(&mut self, v: Option<&Value>, _state: &MatchState, rule: Option<&Rule>) {
         let Some(v) = v else { return };
-        let distinct = rule.is_some_and(|r| r.kind == RuleKind::Distinct);
-        let secret = (surface::as_secret(v).is_some()
-            || v.as_str().is_some_and(|s| s.contains("<hmac-sha256:")))
-            && !rule.is_some_and(|r| matches!(r.kind, RuleKind::Expected | RuleKind::Ignore));
-        if distinct || secret {
+        if must_differ(v, rule) {
             self.emit(Change::Equal, Some(v), Some(v), rule);
         }
     }
@@ -225,6 +221,18 @@ impl Walker<'_> {
 fn canonical(v: &Value) -> String {
     // serde_json's map is ordered by key, so this text is canonical.
     v.to_string()
+}
+
+/// Whether two environments holding the same value `v` under `rule` share what must be
+/// separate: a value under a `distinct` rule, or a secret (a fingerprint, or a string
+/// holding one) that no `expected` or `ignore` rule lets be equal. A fleet compares the
+/// values of different instances by the same test.
+pub fn must_differ(v: &Value, rule: Option<&Rule>) -> bool {
+    let distinct = rule.is_some_and(|r| r.kind == RuleKind::Distinct);
+    let secret = (surface::as_secret(v).is_some()
+        || v.as_str().is_some_and(|s| s.contains("<hmac-sha256:")))
+        && !rule.is_some_and(|r| matches!(r.kind, RuleKind::Expected | RuleKind::Ignore));
+    distinct || secret
 }
 
 #[cfg(test)]

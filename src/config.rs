@@ -67,7 +67,25 @@ impl Config {
 
     /// Parses and checks the text of a config file read from `path`.
     pub fn parse(path: &Path, text: &str) -> Result<Config> {
-        let mut c: Config = crate::error::parse_toml(path, text)?;
+        let doc =
+            toml::de::DeTable::parse(text).map_err(|e| crate::error::toml_error(path, text, &e))?;
+        let span = doc.span();
+        let table = toml::Spanned::new(span, toml::de::DeValue::Table(doc.into_inner()));
+        Config::from_table(path, text, table)
+    }
+
+    /// Reads and checks one table of the file `path` holding `text` as a config: the
+    /// whole file, or a part of a larger file (an instance of a fleet file), whose errors
+    /// still point at their line in the file.
+    pub fn from_table(
+        path: &Path,
+        text: &str,
+        table: toml::Spanned<toml::de::DeValue<'_>>,
+    ) -> Result<Config> {
+        use serde::Deserialize as _;
+        let toml_error = |e: toml::de::Error| crate::error::toml_error(path, text, &e);
+        let mut c = Config::deserialize(toml::de::ValueDeserializer::from(table.clone()))
+            .map_err(toml_error)?;
         if let Some(t) = &c.timeout_secs {
             let secs = *t.get_ref();
             c.timeout = Some(
@@ -84,17 +102,19 @@ impl Config {
         }
         c.base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         c.path = path.to_path_buf();
-        c.read_sections(text)?;
-        c.check_values(text)?;
+        c.read_sections(text, table.get_ref())?;
+        c.check_values(text, table)?;
         Ok(c)
     }
 
     /// The values that are more than a type: class names, globs, the profile, source
     /// shortcuts (the kind sections are checked by [`Config::read_sections`]). Checked here, before anything is collected, and reported at their line.
-    fn check_values(&self, text: &str) -> Result<()> {
+    fn check_values(&self, text: &str, table: toml::Spanned<toml::de::DeValue<'_>>) -> Result<()> {
+        use serde::Deserialize as _;
         // A second reading that keeps each value's place in the file (the first one keeps
         // the public types plain).
-        let spans: Spans = crate::error::parse_toml(&self.path, text)?;
+        let spans = Spans::deserialize(toml::de::ValueDeserializer::from(table))
+            .map_err(|e| crate::error::toml_error(&self.path, text, &e))?;
         let at = |span: std::ops::Range<usize>, message: String| {
             let (line, column) = line_col(text, span.start);
             Error::Parse {
@@ -158,15 +178,16 @@ impl Config {
     /// Reads the kind sections of both environments through the collector registry, with
     /// the file's spans, so that an error points at its line. The serde pass above read
     /// only `name` and `sources`; a key that is neither nor a source kind is refused here.
-    fn read_sections(&mut self, text: &str) -> Result<()> {
+    fn read_sections(&mut self, text: &str, doc: &toml::de::DeValue<'_>) -> Result<()> {
         let toml_error = |e: toml::de::Error| crate::error::toml_error(&self.path, text, &e);
-        let doc = toml::de::DeTable::parse(text).map_err(toml_error)?;
+        let Some(doc) = doc.as_table() else {
+            return Ok(());
+        };
         let base = self.base.clone();
         let resolve = |p: &Path| resolve_in(&base, p);
         let mut built = [Vec::new(), Vec::new()];
         for (section, sources) in ["staging", "production"].into_iter().zip(&mut built) {
             let Some(table) = doc
-                .get_ref()
                 .iter()
                 .find(|(k, _)| k.get_ref() == section)
                 .and_then(|(_, v)| v.get_ref().as_table())

@@ -13,6 +13,7 @@ pub mod compare;
 pub mod config;
 pub mod error;
 pub mod findings;
+pub mod fleet;
 pub mod input;
 pub mod normalize;
 pub mod pathglob;

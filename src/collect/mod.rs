@@ -8,7 +8,7 @@
 pub mod endpoint;
 pub mod http;
 pub mod lms_tables;
-mod progress;
+pub(crate) mod progress;
 pub mod workloads;
 
 /// Declares the collector modules and lists them in [`KINDS`], in the order a
@@ -362,6 +362,33 @@ pub async fn collect_pair(
         }
     }
     Ok((s, p))
+}
+
+/// A snapshot source brings the fingerprints of the key it was taken with; they compare
+/// with this run's only if that is the same key. An error naming the snapshot files of
+/// `sources` otherwise.
+pub fn check_snapshot_keys(
+    snap: &Snapshot,
+    sources: &[Source],
+    fingerprinter: &Fingerprinter,
+) -> Result<(), Error> {
+    let run_key = FingerprintInfo::of(fingerprinter);
+    if let Some(f) = &snap.fingerprint
+        && f.key_id != run_key.key_id
+    {
+        let files: Vec<String> = sources
+            .iter()
+            .filter(|s| s.kind() == "snapshot")
+            .map(Source::origin)
+            .collect();
+        return Err(Error::Usage(format!(
+            "{} was fingerprinted with another key ({}) than this run ({}), so its secrets cannot be compared; run with the ENVPARITY_FINGERPRINT_KEY it was taken with (or as the user who took it)",
+            files.join(", "),
+            f.describe(),
+            run_key.describe()
+        )));
+    }
+    Ok(())
 }
 
 /// The hidden providers the environment's Open edX sources reveal when asked by id.

@@ -1,5 +1,6 @@
-//! The progress line of each environment on stderr while its sources run: how many are
-//! done, and which one is still being waited for — the first thing a release engineer
+//! The progress line of each environment on stderr while its sources run (and of a
+//! fleet while its instances run): how many are done, and which one is still being
+//! waited for — the first thing a release engineer
 //! wants to know when a check hangs on an unreachable LMS.
 //!
 //! Drawn only when stderr is a terminal and `--quiet` is not given: CI logs and pipes
@@ -25,11 +26,21 @@ impl Bars {
 
     /// A line for one environment whose sources are `labels`.
     pub(crate) fn environment(&self, name: &str, labels: Vec<String>) -> Arc<EnvironmentBar> {
+        self.line(name, "sources", labels)
+    }
+
+    /// A line for a fleet whose instances are `labels`: how many are judged, and which
+    /// are still being waited for.
+    pub(crate) fn fleet(&self, labels: Vec<String>) -> Arc<EnvironmentBar> {
+        self.line("fleet", "instances", labels)
+    }
+
+    fn line(&self, name: &str, unit: &str, labels: Vec<String>) -> Arc<EnvironmentBar> {
         let bar = self.multi.as_ref().map(|m| {
             let bar = m.add(ProgressBar::new(labels.len() as u64));
-            let style = ProgressStyle::with_template(
-                "{prefix:.bold} {pos}/{len} sources [{elapsed}] {wide_msg}",
-            )
+            let style = ProgressStyle::with_template(&format!(
+                "{{prefix:.bold}} {{pos}}/{{len}} {unit} [{{elapsed}}] {{wide_msg}}"
+            ))
             .unwrap_or_else(|_| ProgressStyle::default_bar());
             bar.set_style(style);
             bar.set_prefix(name.to_string());
@@ -45,7 +56,7 @@ impl Bars {
     }
 }
 
-/// The progress line of one environment.
+/// The progress line of one environment (or of a fleet).
 pub(crate) struct EnvironmentBar {
     bar: Option<ProgressBar>,
     pending: Mutex<Vec<String>>,

@@ -13,6 +13,19 @@ use crate::findings::{Class, Finding, brief};
 use std::fmt::Write;
 
 pub fn render(report: &Report, opts: &RenderOptions) -> String {
+    render_labelled(report, opts, None)
+}
+
+/// As [`render`], with every title and message naming `label` (a fleet's instance).
+pub(crate) fn render_labelled(
+    report: &Report,
+    opts: &RenderOptions,
+    label: Option<&str>,
+) -> String {
+    let named = |s: String| match label {
+        Some(l) => format!("{l}: {s}"),
+        None => s,
+    };
     let mut out = String::new();
     for f in report.visible(opts) {
         let level = if report.fails(f) {
@@ -40,13 +53,13 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
         }
         props.push(format!(
             "title={}",
-            property(&format!("envparity {}: {}", f.class, f.path))
+            property(&named(format!("envparity {}: {}", f.class, f.path)))
         ));
         let _ = writeln!(
             out,
             "::{level} {}::{}",
             props.join(","),
-            data(&message(report, f))
+            data(&named(message(report, f)))
         );
     }
     let level = match report.verdict {
@@ -55,8 +68,9 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
     };
     let _ = writeln!(
         out,
-        "::{level} title=envparity verdict::{}",
-        data(&report.verdict_line())
+        "::{level} title={}::{}",
+        property(&named("envparity verdict".into())),
+        data(&named(report.verdict_line()))
     );
     out
 }
@@ -81,14 +95,14 @@ fn message(report: &Report, f: &Finding) -> String {
 }
 
 /// `escapeData` of `@actions/core`.
-fn data(s: &str) -> String {
+pub(crate) fn data(s: &str) -> String {
     s.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
 
 /// `escapeProperty` of `@actions/core`.
-fn property(s: &str) -> String {
+pub(crate) fn property(s: &str) -> String {
     data(s).replace(':', "%3A").replace(',', "%2C")
 }
 

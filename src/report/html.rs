@@ -137,14 +137,7 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
     let page = html! {
         (DOCTYPE)
         html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta http-equiv="Content-Security-Policy" content=(CSP);
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                meta name="generator" content={ "envparity " (env!("CARGO_PKG_VERSION")) };
-                title { "envparity " (word) ": " (staging) " vs " (production) }
-                style { (PreEscaped(STYLE)) }
-            }
+            (head(&format!("envparity {word}: {staging} vs {production}"), ""))
             body {
                 main {
                     header class={ "verdict " (cls) } id="verdict" data-verdict=(cls) {
@@ -155,28 +148,9 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
                             p class="meta" { "profile " (report.profile) " · the gate fails on " (fail_on.join(", ")) }
                         }
                     }
-                    (chips(report))
-                    section class="grid" {
-                        div class="card" {
-                            h2 { "Parity by surface" }
-                            div class="bars" id="parity" { (parity(report)) }
-                        }
-                        div class="card" {
-                            h2 { "Sources" }
-                            (sources(report))
-                        }
-                    }
+                    (overview(report))
                     (filters(&groups, listed))
-                    (release(report))
-                    div id="findings" {
-                        @if groups.is_empty() {
-                            section class="card" { p { "No differences to show." } }
-                        }
-                        @for (surface, findings) in &groups {
-                            (surface_section(report, opts, surface, findings))
-                        }
-                    }
-                    (waivers(report))
+                    (detail(report, opts))
                     footer { "envparity " (env!("CARGO_PKG_VERSION")) " · report " (report.format) " · self-contained: no network access" }
                 }
                 script { (PreEscaped(SCRIPT)) }
@@ -186,6 +160,59 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
     let mut out = page.into_string();
     out.push('\n');
     out
+}
+
+/// The page's head: the title, the style (and `extra` style), and the
+/// Content-Security-Policy that forbids any network access.
+pub(crate) fn head(title: &str, extra: &'static str) -> Markup {
+    html! {
+        head {
+            meta charset="utf-8";
+            meta http-equiv="Content-Security-Policy" content=(CSP);
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            meta name="generator" content={ "envparity " (env!("CARGO_PKG_VERSION")) };
+            title { (title) }
+            style { (PreEscaped(STYLE)) (PreEscaped(extra)) }
+        }
+    }
+}
+
+/// The counts per class, the parity bars and the sources: what a reader takes in first.
+pub(crate) fn overview(report: &Report) -> Markup {
+    html! {
+        (chips(report))
+        section class="grid" {
+            div class="card" {
+                h2 { "Parity by surface" }
+                div class="bars" id="parity" { (parity(report)) }
+            }
+            div class="card" {
+                h2 { "Sources" }
+                (sources(report))
+            }
+        }
+    }
+}
+
+/// The release heading, every finding by surface, and the waivers.
+pub(crate) fn detail(report: &Report, opts: &RenderOptions) -> Markup {
+    let all = RenderOptions {
+        show_expected: true,
+        ..opts.clone()
+    };
+    let groups = by_surface(report, &all);
+    html! {
+        (release(report))
+        div id="findings" {
+            @if groups.is_empty() {
+                section class="card" { p { "No differences to show." } }
+            }
+            @for (surface, findings) in &groups {
+                (surface_section(report, opts, surface, findings))
+            }
+        }
+        (waivers(report))
+    }
 }
 
 /// The count of findings per class, and whether each class fails the gate.

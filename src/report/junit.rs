@@ -19,17 +19,7 @@ use crate::surface::{SURFACES, surface_of, surface_rank};
 use std::fmt::Write;
 
 pub fn render(report: &Report, opts: &RenderOptions) -> String {
-    let mut suites: Vec<(String, Vec<&Finding>)> = by_surface(report, opts)
-        .into_iter()
-        .map(|(s, f)| (s.to_string(), f))
-        .collect();
-    for s in collected_surfaces(report) {
-        if !suites.iter().any(|(name, _)| *name == s) {
-            suites.push((s, Vec::new()));
-        }
-    }
-    suites.sort_by_key(|a| surface_rank(&a.0));
-
+    let suites = suites(report, opts);
     let tests: usize = suites.iter().map(|(_, f)| f.len().max(1)).sum();
     let failures: usize = suites
         .iter()
@@ -60,42 +50,74 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
             attr(name),
             findings.len().max(1)
         );
-        if findings.is_empty() {
-            let _ = writeln!(
-                out,
-                "    <testcase name=\"/{}\" classname=\"{}\" time=\"0\">\n      <system-out>parity: no differences</system-out>\n    </testcase>",
-                attr(surface),
-                attr(&classname)
-            );
-        }
-        for f in findings {
-            let _ = writeln!(
-                out,
-                "    <testcase name=\"{}\" classname=\"{}\" time=\"0\">",
-                attr(&f.path),
-                attr(&classname)
-            );
-            if report.fails(f) {
-                let _ = writeln!(
-                    out,
-                    "      <failure type=\"{}\" message=\"{}\">{}</failure>",
-                    f.class,
-                    attr(&report.finding_line(f)),
-                    text(&detail(report, f))
-                );
-            } else {
-                let _ = writeln!(
-                    out,
-                    "      <system-out>{}</system-out>",
-                    text(&detail(report, f))
-                );
-            }
-            let _ = writeln!(out, "    </testcase>");
-        }
+        cases(&mut out, report, surface, findings, &classname);
         let _ = writeln!(out, "  </testsuite>");
     }
     out.push_str("</testsuites>\n");
     out
+}
+
+/// The test cases of one surface's findings (one passing case named by the surface when
+/// it has none), as [`render`] writes them; a fleet writes them into its instances'
+/// suites.
+pub(crate) fn cases(
+    out: &mut String,
+    report: &Report,
+    surface: &str,
+    findings: &[&Finding],
+    classname: &str,
+) {
+    if findings.is_empty() {
+        let _ = writeln!(
+            out,
+            "    <testcase name=\"/{}\" classname=\"{}\" time=\"0\">\n      <system-out>parity: no differences</system-out>\n    </testcase>",
+            attr(surface),
+            attr(classname)
+        );
+    }
+    for f in findings {
+        let _ = writeln!(
+            out,
+            "    <testcase name=\"{}\" classname=\"{}\" time=\"0\">",
+            attr(&f.path),
+            attr(classname)
+        );
+        if report.fails(f) {
+            let _ = writeln!(
+                out,
+                "      <failure type=\"{}\" message=\"{}\">{}</failure>",
+                f.class,
+                attr(&report.finding_line(f)),
+                text(&detail(report, f))
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "      <system-out>{}</system-out>",
+                text(&detail(report, f))
+            );
+        }
+        let _ = writeln!(out, "    </testcase>");
+    }
+}
+
+/// The suites of a report: one per surface with findings or collected by a source, in
+/// surface order.
+pub(crate) fn suites<'a>(
+    report: &'a Report,
+    opts: &'a RenderOptions,
+) -> Vec<(String, Vec<&'a Finding>)> {
+    let mut suites: Vec<(String, Vec<&Finding>)> = by_surface(report, opts)
+        .into_iter()
+        .map(|(s, f)| (s.to_string(), f))
+        .collect();
+    for s in collected_surfaces(report) {
+        if !suites.iter().any(|(name, _)| *name == s) {
+            suites.push((s, Vec::new()));
+        }
+    }
+    suites.sort_by_key(|a| surface_rank(&a.0));
+    suites
 }
 
 /// The surfaces some source of either environment collected (its `covers`), so that a
@@ -175,13 +197,13 @@ fn detail(report: &Report, f: &Finding) -> String {
 
 /// Escapes character data. Characters XML 1.0 cannot carry at all (most C0 controls)
 /// are replaced, since no escape makes them legal.
-fn text(s: &str) -> String {
+pub(crate) fn text(s: &str) -> String {
     escape(s, false)
 }
 
 /// Escapes an attribute value; newlines and tabs become character references so that
 /// attribute-value normalization does not turn them into spaces.
-fn attr(s: &str) -> String {
+pub(crate) fn attr(s: &str) -> String {
     escape(s, true)
 }
 

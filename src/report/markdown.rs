@@ -204,7 +204,7 @@ fn table(out: &mut String, report: &Report, findings: &[&Finding]) {
 
 /// Plain text in a table cell: Markdown and HTML metacharacters are escaped, a newline
 /// becomes `<br>` so that the row stays one line.
-fn text(s: &str) -> String {
+pub(crate) fn text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
@@ -240,7 +240,7 @@ fn code_text(s: &str) -> String {
 
 /// A value as a code span, so that paths and values read verbatim. Values with a line
 /// break cannot be code spans in a table row; they fall back to escaped text.
-fn code(s: &str) -> String {
+pub(crate) fn code(s: &str) -> String {
     if s.is_empty() {
         return String::new();
     }

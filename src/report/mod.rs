@@ -4,14 +4,14 @@
 
 mod baseline;
 pub(crate) mod escape;
-mod github;
-mod html;
+pub(crate) mod github;
+pub(crate) mod html;
 mod json;
-mod junit;
-mod markdown;
+pub(crate) mod junit;
+pub(crate) mod markdown;
 mod patch;
-mod sarif;
-mod table;
+pub(crate) mod sarif;
+pub(crate) mod table;
 
 pub use table::stdout_width;
 

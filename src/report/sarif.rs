@@ -19,6 +19,34 @@ const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const INFORMATION_URI: &str = "https://github.com/envparity/envparity";
 
 pub fn render(report: &Report, opts: &RenderOptions) -> String {
+    document(vec![run(report, opts)])
+}
+
+/// A SARIF log of `runs`.
+pub(crate) fn document(runs: Vec<Value>) -> String {
+    let doc = json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": runs,
+    });
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// The tool driver of every run.
+pub(crate) fn driver(rules: Vec<Value>) -> Value {
+    json!({
+        "name": "envparity",
+        "version": env!("CARGO_PKG_VERSION"),
+        "semanticVersion": env!("CARGO_PKG_VERSION"),
+        "informationUri": INFORMATION_URI,
+        "rules": rules,
+    })
+}
+
+/// One report as one SARIF run.
+pub(crate) fn run(report: &Report, opts: &RenderOptions) -> Value {
     let findings: Vec<&Finding> = report.visible(opts).collect();
 
     // Rules in first-use order; findings are already in report order, so this is stable.
@@ -43,19 +71,8 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
         })
         .collect();
 
-    let doc = json!({
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {
-                "driver": {
-                    "name": "envparity",
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "semanticVersion": env!("CARGO_PKG_VERSION"),
-                    "informationUri": INFORMATION_URI,
-                    "rules": rules,
-                }
-            },
+    json!({
+            "tool": { "driver": driver(rules) },
             "automationDetails": {
                 "id": format!("envparity/{}-vs-{}/", report.environments.staging, report.environments.production),
             },
@@ -68,11 +85,7 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
                 "failOn": report.fail_on,
                 "summary": report.summary,
             },
-        }],
-    });
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    s.push('\n');
-    s
+    })
 }
 
 fn rule_id(f: &Finding) -> String {
@@ -84,7 +97,7 @@ fn rule_id(f: &Finding) -> String {
     format!("{}/{surface}", f.class)
 }
 
-fn rule(id: &str, class: Class, surface: &str) -> Value {
+pub(crate) fn rule(id: &str, class: Class, surface: &str) -> Value {
     let (short, full) = match class {
         Class::Reduced => (
             format!("Staging is reduced in {surface}"),

@@ -1,0 +1,243 @@
+//! Fleets: every staging/production pair of a hosting provider judged in one run, and
+//! what two instances share that must be separate.
+//!
+//! [`file`] reads a fleet file and [`discover`] a directory layout into instances;
+//! [`run`] judges them with bounded concurrency, each pair through the same pipeline as
+//! `check`; [`shared`] finds the fleet-wide findings; [`shard`] splits a fleet across CI
+//! jobs and merges their reports. The [`FleetReport`] is the model every renderer in
+//! [`render`] reads.
+
+pub mod discover;
+pub mod file;
+pub mod render;
+pub mod run;
+pub mod shard;
+pub mod shared;
+
+use crate::findings::Class;
+use crate::profile::Severity;
+use crate::report::{Report, Verdict, class_rank};
+use crate::snapshot::FingerprintInfo;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use shard::Shard;
+use shared::{Held, Side};
+use std::collections::BTreeMap;
+
+pub const FORMAT: &str = "envparity.fleet-report/1";
+
+/// The judgement of a whole fleet (or of one shard of it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FleetReport {
+    pub format: String,
+    /// `fail` when an instance fails or errs, or a fleet-wide finding fails the gate.
+    pub verdict: Verdict,
+    /// Instances by outcome: `pass`, `fail`, `error`.
+    pub instances_by_verdict: BTreeMap<InstanceVerdict, usize>,
+    /// Findings by class over every instance and the fleet-wide findings.
+    pub summary: BTreeMap<Class, usize>,
+    /// The classes of fleet-wide findings that fail the gate.
+    pub fail_on: Vec<Class>,
+    /// The one key every instance's secrets were fingerprinted with.
+    pub fingerprint: FingerprintInfo,
+    /// The part of the fleet this report covers; absent for a whole fleet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<Shard>,
+    /// What different instances share that must be separate.
+    pub fleet_findings: Vec<FleetFinding>,
+    /// Every instance, by name.
+    pub instances: Vec<InstanceReport>,
+}
+
+/// One instance of the fleet: its verdict, counts and full report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InstanceReport {
+    pub name: String,
+    pub verdict: InstanceVerdict,
+    pub summary: BTreeMap<Class, usize>,
+    /// Why the instance could not be judged (bad input that `check` would refuse).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// The values of its environments that must stay apart from other instances'
+    /// (fingerprints and hosts), for fleet-wide findings across shards.
+    pub held: Vec<Held>,
+    /// The full report of the pair, every finding included.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report: Option<Report>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InstanceVerdict {
+    Pass,
+    Fail,
+    Error,
+}
+
+impl InstanceVerdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InstanceVerdict::Pass => "pass",
+            InstanceVerdict::Fail => "fail",
+            InstanceVerdict::Error => "error",
+        }
+    }
+}
+
+/// A value two or more instances share, reported once with every place it is held.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FleetFinding {
+    pub class: Class,
+    /// The first path (in order) it is held at.
+    pub path: String,
+    pub severity: Severity,
+    pub message: String,
+    /// The shared value: a host, an index, or a secret's fingerprint.
+    pub value: Value,
+    pub instances: Vec<Holder>,
+}
+
+/// Where an instance holds a shared value.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Holder {
+    pub instance: String,
+    pub environment: Side,
+    pub path: String,
+}
+
+impl InstanceReport {
+    /// An instance judged.
+    pub fn judged(name: String, report: Report, held: Vec<Held>) -> InstanceReport {
+        InstanceReport {
+            name,
+            verdict: match report.verdict {
+                Verdict::Pass => InstanceVerdict::Pass,
+                Verdict::Fail => InstanceVerdict::Fail,
+            },
+            summary: report.summary.clone(),
+            error: None,
+            held,
+            report: Some(report),
+        }
+    }
+
+    /// An instance that could not be judged.
+    pub fn failed(name: String, error: String) -> InstanceReport {
+        InstanceReport {
+            name,
+            verdict: InstanceVerdict::Error,
+            summary: Class::ALL.iter().map(|c| (*c, 0)).collect(),
+            error: Some(error),
+            held: Vec::new(),
+            report: None,
+        }
+    }
+
+    pub fn count(&self, class: Class) -> usize {
+        self.summary.get(&class).copied().unwrap_or(0)
+    }
+
+    /// The finding a reader should see first: one that fails the gate before one that
+    /// does not, then by severity, class and report order.
+    pub fn most_severe(&self) -> Option<&crate::findings::Finding> {
+        let r = self.report.as_ref()?;
+        r.findings
+            .iter()
+            .filter(|f| f.class != Class::Expected)
+            .enumerate()
+            .min_by_key(|(i, f)| (!r.fails(f), f.severity, class_rank(f.class), *i))
+            .map(|(_, f)| f)
+    }
+}
+
+impl FleetReport {
+    /// The report of a set of judged instances: sorted by name, with the fleet-wide
+    /// findings among them and the verdict of all.
+    pub fn new(
+        mut instances: Vec<InstanceReport>,
+        fail_on: Vec<Class>,
+        fingerprint: FingerprintInfo,
+        shard: Option<Shard>,
+    ) -> FleetReport {
+        instances.sort_by(|a, b| a.name.cmp(&b.name));
+        let fleet_findings = shared::findings(&instances);
+        let mut summary: BTreeMap<Class, usize> = Class::ALL.iter().map(|c| (*c, 0)).collect();
+        let mut instances_by_verdict: BTreeMap<InstanceVerdict, usize> = [
+            InstanceVerdict::Pass,
+            InstanceVerdict::Fail,
+            InstanceVerdict::Error,
+        ]
+        .into_iter()
+        .map(|v| (v, 0))
+        .collect();
+        for i in &instances {
+            *instances_by_verdict.entry(i.verdict).or_default() += 1;
+            for (c, n) in &i.summary {
+                *summary.entry(*c).or_default() += n;
+            }
+        }
+        for f in &fleet_findings {
+            *summary.entry(f.class).or_default() += 1;
+        }
+        let failed = instances.iter().any(|i| i.verdict != InstanceVerdict::Pass)
+            || fleet_findings.iter().any(|f| fail_on.contains(&f.class));
+        FleetReport {
+            format: FORMAT.into(),
+            verdict: if failed { Verdict::Fail } else { Verdict::Pass },
+            instances_by_verdict,
+            summary,
+            fail_on,
+            fingerprint,
+            shard,
+            fleet_findings,
+            instances,
+        }
+    }
+
+    pub fn fails(&self, f: &FleetFinding) -> bool {
+        self.fail_on.contains(&f.class)
+    }
+
+    pub fn count(&self, v: InstanceVerdict) -> usize {
+        self.instances_by_verdict.get(&v).copied().unwrap_or(0)
+    }
+
+    /// Whether an instance could not be judged: the run ends with exit 2 after every
+    /// report is written.
+    pub fn has_errors(&self) -> bool {
+        self.count(InstanceVerdict::Error) > 0
+    }
+
+    /// One line: the verdict and the counts that led to it.
+    pub fn verdict_line(&self) -> String {
+        let n = self.instances.len();
+        let mut parts = vec![format!("{} pass", self.count(InstanceVerdict::Pass))];
+        if self.count(InstanceVerdict::Fail) > 0 {
+            parts.push(format!("{} fail", self.count(InstanceVerdict::Fail)));
+        }
+        if self.has_errors() {
+            parts.push(format!(
+                "{} could not be judged",
+                self.count(InstanceVerdict::Error)
+            ));
+        }
+        let shared = self.fleet_findings.len();
+        if shared > 0 {
+            parts.push(format!("{shared} shared across instances"));
+        }
+        let scope = match &self.shard {
+            Some(s) => format!("{n} instance(s) of shard {s}"),
+            None => format!("{n} instance(s)"),
+        };
+        match self.verdict {
+            Verdict::Pass => format!(
+                "PASS: every instance holds parity ({scope}: {})",
+                parts.join(", ")
+            ),
+            Verdict::Fail => format!(
+                "FAIL: the fleet does not hold parity ({scope}: {})",
+                parts.join(", ")
+            ),
+        }
+    }
+}

@@ -1,0 +1,45 @@
+//! `github`: the workflow commands of each instance's single-pair report, every title and
+//! message naming the instance; then one `::error` per fleet-wide finding and the fleet's
+//! verdict.
+
+use super::holders;
+use crate::fleet::FleetReport;
+use crate::report::github::{data, property, render_labelled};
+use crate::report::{RenderOptions, Verdict};
+use std::fmt::Write;
+
+pub fn render(report: &FleetReport, opts: &RenderOptions) -> String {
+    let mut out = String::new();
+    for i in &report.instances {
+        match &i.report {
+            Some(r) => out.push_str(&render_labelled(r, opts, Some(&i.name))),
+            None => {
+                let _ = writeln!(
+                    out,
+                    "::error title={}::{}",
+                    property(&format!("{}: envparity could not judge it", i.name)),
+                    data(i.error.as_deref().unwrap_or_default())
+                );
+            }
+        }
+    }
+    for f in &report.fleet_findings {
+        let level = if report.fails(f) { "error" } else { "warning" };
+        let _ = writeln!(
+            out,
+            "::{level} title={}::{}",
+            property(&format!("envparity fleet {}: {}", f.class, f.path)),
+            data(&format!("{}\nheld by {}", f.message, holders(f)))
+        );
+    }
+    let level = match report.verdict {
+        Verdict::Pass => "notice",
+        Verdict::Fail => "error",
+    };
+    let _ = writeln!(
+        out,
+        "::{level} title=envparity fleet verdict::{}",
+        data(&report.verdict_line())
+    );
+    out
+}

@@ -1,0 +1,97 @@
+//! `html`: one self-contained page. The fleet's verdict, one table row per instance
+//! (verdict, reduced/shared/unknown counts, most severe finding), the fleet-wide
+//! findings, and each instance's single-pair report folded in a `<details>` one click
+//! away. Built with maud, which escapes every interpolated value; the page carries the
+//! single-pair page's head: its style and Content-Security-Policy (no network access).
+
+use super::{holders, most_severe, value};
+use crate::findings::Class;
+use crate::fleet::FleetReport;
+use crate::report::html::{detail, head, overview};
+use crate::report::{RenderOptions, Verdict};
+use maud::{DOCTYPE, html};
+
+const FLEET_STYLE: &str = "table.fleet{width:100%;border-collapse:collapse}\
+table.fleet td,table.fleet th{padding:6px 8px;border-bottom:1px solid var(--line);text-align:left}\
+table.fleet td.n{text-align:right}details.instance{margin:12px 0}\
+details.instance>summary{cursor:pointer;font-weight:600;padding:8px 0}";
+
+pub fn render(report: &FleetReport, opts: &RenderOptions) -> String {
+    let (word, cls) = match report.verdict {
+        Verdict::Pass => ("PASS", "pass"),
+        Verdict::Fail => ("FAIL", "fail"),
+    };
+    let page = html! {
+        (DOCTYPE)
+        html lang="en" {
+            (head(&format!("envparity fleet {word}"), FLEET_STYLE))
+            body {
+                main {
+                    header class={ "verdict " (cls) } data-verdict=(cls) {
+                        div class="badge" { (word) }
+                        div {
+                            h1 { "fleet of " (report.instances.len()) " instance(s)" }
+                            p id="verdict-line" { (report.verdict_line()) }
+                        }
+                    }
+                    section class="card" {
+                        table class="fleet" id="instances" {
+                            thead { tr {
+                                th { "instance" } th { "verdict" } th { "reduced" }
+                                th { "shared" } th { "unknown" } th { "most severe finding" }
+                            } }
+                            tbody {
+                                @for (n, i) in report.instances.iter().enumerate() {
+                                    tr data-verdict=(i.verdict.as_str()) {
+                                        td { a href={ "#instance-" (n + 1) } { (i.name) } }
+                                        td { (i.verdict.as_str()) }
+                                        td class="n" { (i.count(Class::Reduced)) }
+                                        td class="n" { (i.count(Class::Shared)) }
+                                        td class="n" { (i.count(Class::Unknown)) }
+                                        td { code { (most_severe(i)) } }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    @if !report.fleet_findings.is_empty() {
+                        section class="card" id="fleet-findings" {
+                            h2 { "Shared across instances" }
+                            table class="fleet" {
+                                thead { tr { th { "class" } th { "path" } th { "value" } th { "held by" } th { "why" } } }
+                                tbody {
+                                    @for f in &report.fleet_findings {
+                                        tr {
+                                            td { (f.class) @if report.fails(f) { " ✗" } }
+                                            td { code { (f.path) } }
+                                            td { code { (value(f)) } }
+                                            td { (holders(f)) }
+                                            td { (f.message) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    @for (n, i) in report.instances.iter().enumerate() {
+                        details class="instance" id={ "instance-" (n + 1) } data-verdict=(i.verdict.as_str()) {
+                            summary { (i.name) " — " (i.verdict.as_str()) }
+                            @match &i.report {
+                                Some(r) => {
+                                    p { (r.verdict_line()) }
+                                    (overview(r))
+                                    (detail(r, opts))
+                                }
+                                None => p { "could not be judged: " (i.error.as_deref().unwrap_or_default()) }
+                            }
+                        }
+                    }
+                    footer { "envparity " (env!("CARGO_PKG_VERSION")) " · report " (report.format) " · self-contained: no network access" }
+                }
+            }
+        }
+    };
+    let mut out = page.into_string();
+    out.push('\n');
+    out
+}

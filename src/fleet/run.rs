@@ -1,0 +1,117 @@
+//! Judging the instances of a fleet: each pair goes through the same pipeline as
+//! `check` (collect both environments, every source under its own deadline, then
+//! judge), at most `jobs` pairs at a time.
+//!
+//! The work is waiting on files and servers, so pairs overlap far beyond the number of
+//! cores; the bound keeps open connections and surfaces in memory in proportion to
+//! `jobs`, not to the fleet. A pair that fails — a source unreachable, a file that is not
+//! a Tutor root, even a crash — is that instance's outcome alone: the others go on.
+
+use super::InstanceReport;
+use super::shared;
+use crate::JudgeOptions;
+use crate::collect::{self, Context, Source, progress};
+use crate::normalize::{Fingerprinter, SecretPolicy};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Semaphore;
+
+/// Everything one instance needs to be judged, checked before anything runs.
+#[derive(Debug, Clone)]
+pub struct Pair {
+    pub name: String,
+    /// Environment names and sources.
+    pub staging: (String, Vec<Source>),
+    pub production: (String, Vec<Source>),
+    pub opts: JudgeOptions,
+    /// The deadline of each of its sources.
+    pub timeout: Duration,
+}
+
+/// The default bound on pairs judged at once: the work is I/O-bound, so several per
+/// core, and at least 8.
+pub fn default_jobs() -> usize {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    (4 * cores).clamp(8, 64)
+}
+
+/// Judges every pair, at most `jobs` at a time, all with one fingerprint key (so that
+/// secrets compare across instances). The reports come back in no particular order.
+pub async fn run(
+    pairs: Vec<Pair>,
+    jobs: usize,
+    fingerprinter: &Fingerprinter,
+    quiet: bool,
+) -> Vec<InstanceReport> {
+    let bars = progress::Bars::new(quiet);
+    let bar = bars.fleet(pairs.iter().map(|p| p.name.clone()).collect());
+    let permits = Arc::new(Semaphore::new(jobs.max(1)));
+    let mut tasks = Vec::new();
+    for pair in pairs {
+        let (permits, bar, fp) = (permits.clone(), bar.clone(), fingerprinter.clone());
+        let name = pair.name.clone();
+        let task = tokio::spawn(async move {
+            // The semaphore is never closed, so a permit always comes.
+            let _permit = permits.acquire_owned().await.ok();
+            let name = pair.name.clone();
+            let report = judge_pair(pair, fp).await;
+            bar.done(&name);
+            report
+        });
+        tasks.push((name, task));
+    }
+    let mut out = Vec::with_capacity(tasks.len());
+    for (name, task) in tasks {
+        out.push(match task.await {
+            Ok(r) => r,
+            Err(e) => InstanceReport::failed(name, collect::crashed("fleet", e)),
+        });
+    }
+    bar.finish();
+    out
+}
+
+/// One pair, as `check` judges it.
+async fn judge_pair(pair: Pair, fingerprinter: Fingerprinter) -> InstanceReport {
+    let Pair {
+        name,
+        staging,
+        production,
+        opts,
+        timeout,
+    } = pair;
+    let ctx = Context {
+        environment: String::new(),
+        fingerprinter: fingerprinter.clone(),
+        secrets: SecretPolicy::with_extra(&opts.profile.secret_keys),
+        timeout,
+        // The fleet draws one line for all instances.
+        quiet: true,
+    };
+    let collected = collect::collect_pair(
+        (&staging.0, &staging.1),
+        (&production.0, &production.1),
+        &ctx,
+    )
+    .await
+    .and_then(|(s, p)| {
+        collect::check_snapshot_keys(&s, &staging.1, &fingerprinter)?;
+        collect::check_snapshot_keys(&p, &production.1, &fingerprinter)?;
+        Ok((s, p))
+    });
+    let (mut s, mut p) = match collected {
+        Ok(pair) => pair,
+        Err(e) => return InstanceReport::failed(name, e.to_string()),
+    };
+    // Judging is CPU work: off the threads that wait on sources.
+    let judged = tokio::task::spawn_blocking(move || {
+        crate::normalize::recognise_fingerprints(&mut s, &mut p, &fingerprinter);
+        let held = shared::held(&s, &p, &opts.profile);
+        (crate::judge(s, p, &opts), held)
+    })
+    .await;
+    match judged {
+        Ok((report, held)) => InstanceReport::judged(name, report, held),
+        Err(e) => InstanceReport::failed(name, collect::crashed("judge", e)),
+    }
+}
