@@ -1399,3 +1399,21 @@ fn dir_snapshot(tutor: &Path, root: &Path) -> Value {
     assert_eq!(o.code, 0, "{}", o.stderr);
     serde_json::from_str(&std::fs::read_to_string(&out).expect("snapshot")).expect("JSON")
 }
+
+#[test]
+fn celery_workers_per_queue_and_keda_from_tutor_contrib_celery_renders() {
+    // Rendered by render-celery.sh: production gives the high-memory queue workers of its
+    // own and autoscales with KEDA; the flat staging runs the plugin's defaults.
+    let production = fixture("celery-production");
+    let out = check(&fixture("celery-staging-twin"), &production, &[]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    let r = check(&fixture("celery-staging-flat"), &production, &[]).report();
+    assert_class(&r, "/services/lms-worker-high-mem", "reduced");
+    assert_class(&r, "/services/lms-worker/keda", "reduced");
+    assert_class(&r, "/celery/lms/edx.lms.core.high_mem/concurrency", "drift");
+    // Production's own worker line ends with `--queues=edx.lms.core.default` (appended by
+    // the plugin), so nothing there consumes edx.lms.core.high: staging has more.
+    assert_class(&r, "/celery/lms/edx.lms.core.high", "extra");
+    let snap = &r["sources"]["production"]["tutor"];
+    assert_eq!(snap["status"], "ok");
+}
