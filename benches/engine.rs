@@ -70,7 +70,9 @@ fn leaves(n: usize, staging: bool) -> Value {
 
 fn options() -> JudgeOptions {
     JudgeOptions {
-        profile: Profile::resolve("tutor").expect("the embedded tutor profile is valid"),
+        profile: std::sync::Arc::new(
+            Profile::resolve("tutor").expect("the embedded tutor profile is valid"),
+        ),
         waivers: Vec::new(),
         fail_on: Class::FAILING_BY_DEFAULT.to_vec(),
         today: chrono::NaiveDate::from_ymd_opt(2026, 11, 26).expect("a valid date"),

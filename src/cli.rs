@@ -522,7 +522,32 @@ fn classes(list: &[String], flag: &str) -> Result<Vec<Class>> {
         .collect()
 }
 
+/// Profiles already resolved in this run, by name and ignore globs: a fleet of a
+/// thousand instances holds one copy of each.
+#[derive(Default)]
+struct Profiles(std::collections::HashMap<(String, Vec<String>), std::sync::Arc<Profile>>);
+
+impl Profiles {
+    fn get(&mut self, name: &str, ignore: &[String]) -> Result<std::sync::Arc<Profile>> {
+        let key = (name.to_string(), ignore.to_vec());
+        if let Some(p) = self.0.get(&key) {
+            return Ok(p.clone());
+        }
+        let p = std::sync::Arc::new(Profile::resolve(name)?.with_ignored(ignore)?);
+        self.0.insert(key, p.clone());
+        Ok(p)
+    }
+}
+
 fn judge_options(g: &GateArgs, config: Option<&Config>) -> Result<JudgeOptions> {
+    judge_options_with(g, config, &mut Profiles::default())
+}
+
+fn judge_options_with(
+    g: &GateArgs,
+    config: Option<&Config>,
+    profiles: &mut Profiles,
+) -> Result<JudgeOptions> {
     let name = g
         .profile
         .as_deref()
@@ -540,7 +565,7 @@ fn judge_options(g: &GateArgs, config: Option<&Config>) -> Result<JudgeOptions> 
     fail_on.retain(|c| !allow.contains(c));
     fail_on.sort();
     fail_on.dedup();
-    let profile = Profile::resolve(name)?.with_ignored(&ignore)?;
+    let profile = profiles.get(name, &ignore)?;
     if let Some(p) = g.write_waivers.as_deref().filter(|p| p.exists()) {
         bail!(
             "--write-waivers {}: the file exists; it would be overwritten (remove it or pick another name)",
@@ -746,6 +771,18 @@ impl View {
         outputs: &[(Format, Target)],
         render: impl Fn(Format, &RenderOptions) -> String,
     ) -> Result<()> {
+        self.write_to(outputs, |format, opts, w| {
+            w.write_all(render(format, opts).as_bytes())
+        })
+    }
+
+    /// As [`View::write`], for renderers that write as they go (a fleet report of
+    /// thousands of instances is never held whole).
+    fn write_to(
+        &self,
+        outputs: &[(Format, Target)],
+        render: impl Fn(Format, &RenderOptions, &mut dyn Write) -> std::io::Result<()>,
+    ) -> Result<()> {
         let file_opts = RenderOptions {
             show_expected: self.show_expected,
             color: self.color == ColorChoice::Always,
@@ -759,11 +796,18 @@ impl View {
         let mut stdout_format = self.format.unwrap_or(Format::Table);
         for (format, target) in outputs {
             match target {
-                Target::File(path) => write_file(path, &render(*format, &file_opts))?,
+                Target::File(path) => write_file_with(path, |w| render(*format, &file_opts, w))?,
                 Target::Stdout => stdout_format = *format,
             }
         }
-        print_stdout(render(stdout_format, &opts).as_bytes())
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        // A closed pipe (`| head`) is not an error worth a message; anything else is.
+        if let Err(e) = render(stdout_format, &opts, &mut out).and_then(|_| out.flush())
+            && e.kind() != std::io::ErrorKind::BrokenPipe
+        {
+            return Err(e).context("writing to stdout");
+        }
+        Ok(())
     }
 }
 
@@ -776,6 +820,20 @@ fn print_stdout(bytes: &[u8]) -> Result<()> {
         return Err(e).context("writing to stdout");
     }
     Ok(())
+}
+
+fn write_file_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
+    if path.is_dir() {
+        return Err(Error::invalid(path, "is a directory, expected a file to write").into());
+    }
+    let file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
+    let mut out = std::io::BufWriter::new(file);
+    write(&mut out)
+        .and_then(|_| out.flush())
+        .map_err(|e| Error::io(path, e).into())
 }
 
 fn write_file(path: &Path, text: &str) -> Result<()> {

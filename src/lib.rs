@@ -35,7 +35,8 @@ use std::collections::BTreeMap;
 /// What judging needs besides the two snapshots.
 #[derive(Debug, Clone)]
 pub struct JudgeOptions {
-    pub profile: Profile,
+    /// Shared: a fleet judges many pairs with one profile.
+    pub profile: std::sync::Arc<Profile>,
     pub waivers: Vec<waiver::Waiver>,
     /// The classes that fail the gate.
     pub fail_on: Vec<Class>,

@@ -151,7 +151,7 @@ proptest! {
     #[test]
     fn patch_turns_staging_into_production_on_the_judged_paths((staging, production) in pair()) {
         let opts = JudgeOptions {
-            profile: profile(),
+            profile: std::sync::Arc::new(profile()),
             waivers: Vec::new(),
             fail_on: Class::FAILING_BY_DEFAULT.to_vec(),
             today: chrono::NaiveDate::from_ymd_opt(2026, 11, 26).expect("date"),
@@ -195,7 +195,7 @@ fn patch_adds_a_missing_subtree_at_its_root() {
     let staging = json!({"services": {"lms": {"replicas": 1}}});
     let production = json!({"services": {"lms": {"replicas": 3, "hpa": {"min_replicas": 3, "max_replicas": 8}}}});
     let opts = JudgeOptions {
-        profile: profile(),
+        profile: std::sync::Arc::new(profile()),
         waivers: Vec::new(),
         fail_on: Class::FAILING_BY_DEFAULT.to_vec(),
         today: chrono::NaiveDate::from_ymd_opt(2026, 11, 26).expect("date"),

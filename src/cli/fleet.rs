@@ -3,7 +3,9 @@
 //! Every flag, the fleet file and each instance's config are checked before anything is
 //! collected, as for `check`.
 
-use super::{GateArgs, Target, View, judge_options, outputs_of, runtime};
+use super::{
+    GateArgs, Profiles, Target, View, judge_options, judge_options_with, outputs_of, runtime,
+};
 use crate::collect::DEFAULT_TIMEOUT;
 use crate::config::{Config, EnvConfig};
 use crate::fleet::file::Instance;
@@ -112,10 +114,11 @@ pub(super) fn fleet(a: FleetArgs) -> Result<Verdict> {
         (None, None) => bail!("name a fleet file or --discover PATTERN"),
     };
     let gate_classes = judge_options(&a.gate, defaults.as_ref())?.fail_on;
+    let mut profiles = Profiles::default();
     let pairs = instances
         .into_iter()
         .filter(|i| shard.is_none_or(|s| s.holds(&i.name)))
-        .map(|i| pair(i, &a.gate, flag_timeout))
+        .map(|i| pair(i, &a.gate, flag_timeout, &mut profiles))
         .collect::<Result<Vec<Pair>>>()?;
     let fingerprinter = Fingerprinter::from_env(KeyFile::UseIfPresent)?;
     if shard.is_some() && fingerprinter.source() == KeySource::Run {
@@ -163,7 +166,9 @@ fn merge(m: MergeArgs) -> Result<Verdict> {
 /// makes it trouble (exit 2), named on the one error line, after the reports of all the
 /// others are written.
 fn finish(report: &FleetReport, view: &View, outputs: &[(Format, Target)]) -> Result<Verdict> {
-    view.write(outputs, |format, opts| render::render(report, format, opts))?;
+    view.write_to(outputs, |format, opts, w| {
+        render::render_to(report, format, opts, w)
+    })?;
     let errors: Vec<String> = report
         .instances
         .iter()
@@ -221,11 +226,16 @@ fn discovered(pattern: &str) -> Result<Vec<Instance>> {
 }
 
 /// One instance made ready to run: its sources, gate and deadline, checked now.
-fn pair(i: Instance, gate: &GateArgs, flag_timeout: Option<Duration>) -> Result<Pair> {
+fn pair(
+    i: Instance,
+    gate: &GateArgs,
+    flag_timeout: Option<Duration>,
+    profiles: &mut Profiles,
+) -> Result<Pair> {
     let c = &i.config;
     let context = || format!("instance `{}`", i.name);
     let (s, p) = (c.environment("staging")?, c.environment("production")?);
-    let opts = judge_options(gate, Some(c)).with_context(context)?;
+    let opts = judge_options_with(gate, Some(c), profiles).with_context(context)?;
     Ok(Pair {
         staging: (
             s.name.clone().unwrap_or_else(|| "staging".into()),

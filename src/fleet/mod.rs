@@ -13,6 +13,7 @@ pub mod render;
 pub mod run;
 pub mod shard;
 pub mod shared;
+pub mod spool;
 
 use crate::findings::Class;
 use crate::profile::Severity;
@@ -61,9 +62,10 @@ pub struct InstanceReport {
     /// The values of its environments that must stay apart from other instances'
     /// (fingerprints and hosts), for fleet-wide findings across shards.
     pub held: Vec<Held>,
-    /// The full report of the pair, every finding included.
+    /// The full report of the pair, every finding included (kept in the run's spool
+    /// until a format renders it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub report: Option<Report>,
+    pub report: Option<spool::Detail>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -106,18 +108,40 @@ pub struct Holder {
 }
 
 impl InstanceReport {
-    /// An instance judged.
-    pub fn judged(name: String, report: Report, held: Vec<Held>) -> InstanceReport {
+    /// An instance judged; its report goes to the spool when there is one (else it
+    /// stays in memory).
+    pub fn judged(
+        name: String,
+        report: Report,
+        held: Vec<Held>,
+        spool: Option<&std::sync::Arc<spool::Spool>>,
+    ) -> InstanceReport {
+        let verdict = match report.verdict {
+            Verdict::Pass => InstanceVerdict::Pass,
+            Verdict::Fail => InstanceVerdict::Fail,
+        };
+        let summary = report.summary.clone();
+        let detail = match spool.map(|s| s.put(&report)) {
+            Some(Ok(d)) => d,
+            _ => spool::Detail::Inline(Box::new(report)),
+        };
         InstanceReport {
             name,
-            verdict: match report.verdict {
-                Verdict::Pass => InstanceVerdict::Pass,
-                Verdict::Fail => InstanceVerdict::Fail,
-            },
-            summary: report.summary.clone(),
+            verdict,
+            summary,
             error: None,
             held,
-            report: Some(report),
+            report: Some(detail),
+        }
+    }
+
+    /// The full report, or why there is none (the instance could not be judged, or its
+    /// report could not be read back).
+    pub fn full(&self) -> Result<std::borrow::Cow<'_, Report>, String> {
+        match (&self.report, &self.error) {
+            (Some(d), _) => d.get(),
+            (None, Some(e)) => Err(e.clone()),
+            (None, None) => Err("no report".into()),
         }
     }
 
@@ -139,14 +163,14 @@ impl InstanceReport {
 
     /// The finding a reader should see first: one that fails the gate before one that
     /// does not, then by severity, class and report order.
-    pub fn most_severe(&self) -> Option<&crate::findings::Finding> {
-        let r = self.report.as_ref()?;
+    pub fn most_severe(&self) -> Option<crate::findings::Finding> {
+        let r = self.full().ok()?;
         r.findings
             .iter()
             .filter(|f| f.class != Class::Expected)
             .enumerate()
             .min_by_key(|(i, f)| (!r.fails(f), f.severity, class_rank(f.class), *i))
-            .map(|(_, f)| f)
+            .map(|(_, f)| f.clone())
     }
 }
 

@@ -9,6 +9,7 @@
 
 use super::InstanceReport;
 use super::shared;
+use super::spool::Spool;
 use crate::JudgeOptions;
 use crate::collect::{self, Context, Source, progress};
 use crate::normalize::{Fingerprinter, SecretPolicy};
@@ -36,7 +37,9 @@ pub fn default_jobs() -> usize {
 }
 
 /// Judges every pair, at most `jobs` at a time, all with one fingerprint key (so that
-/// secrets compare across instances). The reports come back in no particular order.
+/// secrets compare across instances). The reports come back in no particular order, each
+/// full report in a spool on disk (in memory only if no temporary file can be made), so
+/// that what is held grows with `jobs`, not with the fleet.
 pub async fn run(
     pairs: Vec<Pair>,
     jobs: usize,
@@ -46,15 +49,21 @@ pub async fn run(
     let bars = progress::Bars::new(quiet);
     let bar = bars.fleet(pairs.iter().map(|p| p.name.clone()).collect());
     let permits = Arc::new(Semaphore::new(jobs.max(1)));
+    let spool = Spool::new().ok();
     let mut tasks = Vec::new();
     for pair in pairs {
-        let (permits, bar, fp) = (permits.clone(), bar.clone(), fingerprinter.clone());
+        let (permits, bar, fp, spool) = (
+            permits.clone(),
+            bar.clone(),
+            fingerprinter.clone(),
+            spool.clone(),
+        );
         let name = pair.name.clone();
         let task = tokio::spawn(async move {
             // The semaphore is never closed, so a permit always comes.
             let _permit = permits.acquire_owned().await.ok();
             let name = pair.name.clone();
-            let report = judge_pair(pair, fp).await;
+            let report = judge_pair(pair, fp, spool).await;
             bar.done(&name);
             report
         });
@@ -72,7 +81,11 @@ pub async fn run(
 }
 
 /// One pair, as `check` judges it.
-async fn judge_pair(pair: Pair, fingerprinter: Fingerprinter) -> InstanceReport {
+async fn judge_pair(
+    pair: Pair,
+    fingerprinter: Fingerprinter,
+    spool: Option<Arc<Spool>>,
+) -> InstanceReport {
     let Pair {
         name,
         staging,
@@ -103,15 +116,14 @@ async fn judge_pair(pair: Pair, fingerprinter: Fingerprinter) -> InstanceReport 
         Ok(pair) => pair,
         Err(e) => return InstanceReport::failed(name, e.to_string()),
     };
-    // Judging is CPU work: off the threads that wait on sources.
+    // Judging is CPU work (and the spool file I/O): off the threads that wait on sources.
+    let who = name.clone();
     let judged = tokio::task::spawn_blocking(move || {
         crate::normalize::recognise_fingerprints(&mut s, &mut p, &fingerprinter);
         let held = shared::held(&s, &p, &opts.profile);
-        (crate::judge(s, p, &opts), held)
+        let report = crate::judge(s, p, &opts);
+        InstanceReport::judged(who, report, held, spool.as_ref())
     })
     .await;
-    match judged {
-        Ok((report, held)) => InstanceReport::judged(name, report, held),
-        Err(e) => InstanceReport::failed(name, collect::crashed("judge", e)),
-    }
+    judged.unwrap_or_else(|e| InstanceReport::failed(name, collect::crashed("judge", e)))
 }

@@ -11,14 +11,14 @@ use std::fmt::Write;
 pub fn render(report: &FleetReport, opts: &RenderOptions) -> String {
     let mut out = String::new();
     for i in &report.instances {
-        match &i.report {
-            Some(r) => out.push_str(&render_labelled(r, opts, Some(&i.name))),
-            None => {
+        match i.full() {
+            Ok(r) => out.push_str(&render_labelled(&r, opts, Some(&i.name))),
+            Err(why) => {
                 let _ = writeln!(
                     out,
                     "::error title={}::{}",
                     property(&format!("{}: envparity could not judge it", i.name)),
-                    data(i.error.as_deref().unwrap_or_default())
+                    data(&why)
                 );
             }
         }

@@ -76,13 +76,13 @@ pub fn render(report: &FleetReport, opts: &RenderOptions) -> String {
                     @for (n, i) in report.instances.iter().enumerate() {
                         details class="instance" id={ "instance-" (n + 1) } data-verdict=(i.verdict.as_str()) {
                             summary { (i.name) " — " (i.verdict.as_str()) }
-                            @match &i.report {
-                                Some(r) => {
+                            @match i.full() {
+                                Ok(r) => {
                                     p { (r.verdict_line()) }
-                                    (overview(r))
-                                    (detail(r, opts))
+                                    (overview(&r))
+                                    (detail(&r, opts))
                                 }
-                                None => p { "could not be judged: " (i.error.as_deref().unwrap_or_default()) }
+                                Err(why) => p { "could not be judged: " (why) }
                             }
                         }
                     }

@@ -14,8 +14,9 @@ pub fn render(report: &FleetReport, opts: &RenderOptions) -> String {
     for i in &report.instances {
         let mut inner = String::new();
         let (mut n, mut fails, mut errs) = (0, 0, 0);
-        match &i.report {
-            Some(r) => {
+        match i.full() {
+            Ok(r) => {
+                let r = r.as_ref();
                 for (surface, findings) in suites(r, opts) {
                     let name = if surface.is_empty() {
                         "(root)"
@@ -33,13 +34,13 @@ pub fn render(report: &FleetReport, opts: &RenderOptions) -> String {
                     fails += findings.iter().filter(|f| r.fails(f)).count();
                 }
             }
-            None => {
+            Err(why) => {
                 let _ = writeln!(
                     inner,
                     "    <testcase name=\"{}\" classname=\"envparity.{}\" time=\"0\">\n      <error message=\"{}\"/>\n    </testcase>",
                     attr(&i.name),
                     attr(&i.name),
-                    attr(i.error.as_deref().unwrap_or_default())
+                    attr(&why)
                 );
                 n += 1;
                 errs += 1;

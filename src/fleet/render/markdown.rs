@@ -64,9 +64,9 @@ pub fn render(report: &FleetReport, opts: &RenderOptions) -> String {
             text(&i.name),
             i.verdict.as_str()
         );
-        match &i.report {
-            Some(r) => {
-                for line in crate::report::render(r, Format::Markdown, opts).lines() {
+        match i.full() {
+            Ok(r) => {
+                for line in crate::report::render(&r, Format::Markdown, opts).lines() {
                     // The pair's headings go one level down, under the instance's.
                     if line.starts_with('#') {
                         out.push('#');
@@ -75,12 +75,8 @@ pub fn render(report: &FleetReport, opts: &RenderOptions) -> String {
                     out.push('\n');
                 }
             }
-            None => {
-                let _ = writeln!(
-                    out,
-                    "could not be judged: {}",
-                    text(i.error.as_deref().unwrap_or_default())
-                );
+            Err(why) => {
+                let _ = writeln!(out, "could not be judged: {}", text(&why));
             }
         }
     }

@@ -20,6 +20,25 @@ pub fn supports(format: Format) -> bool {
     format != Format::Patch
 }
 
+/// Writes a fleet report in one format as it renders it: the JSON report, which carries
+/// every instance's full report, is serialized straight from the run's spool into `w`
+/// (its pretty-printed lines begin with a space, `{`, `}` or `]`, so no workflow command
+/// can start one); the other formats are rendered whole, then written.
+pub fn render_to(
+    report: &FleetReport,
+    format: Format,
+    opts: &RenderOptions,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *w, report).map_err(std::io::Error::other)?;
+            w.write_all(b"\n")
+        }
+        _ => w.write_all(render(report, format, opts).as_bytes()),
+    }
+}
+
 /// Renders a fleet report in one format (see [`supports`]). As for single reports,
 /// only the `github` format may hold workflow commands.
 pub fn render(report: &FleetReport, format: Format, opts: &RenderOptions) -> String {

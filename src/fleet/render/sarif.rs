@@ -11,7 +11,9 @@ use serde_json::{Value, json};
 pub fn render(report: &FleetReport, opts: &RenderOptions) -> String {
     let mut runs = Vec::new();
     for i in &report.instances {
-        let Some(r) = &i.report else {
+        let r = match i.full() {
+            Ok(r) => r,
+            Err(why) => {
             runs.push(json!({
                 "tool": { "driver": driver(Vec::new()) },
                 "automationDetails": { "id": format!("envparity/fleet/{}/", i.name) },
@@ -19,15 +21,16 @@ pub fn render(report: &FleetReport, opts: &RenderOptions) -> String {
                     "executionSuccessful": false,
                     "toolExecutionNotifications": [{
                         "level": "error",
-                        "message": { "text": format!("{}: {}", i.name, i.error.as_deref().unwrap_or_default()) },
+                        "message": { "text": format!("{}: {why}", i.name) },
                     }],
                 }],
                 "results": [],
                 "properties": { "instance": i.name, "verdict": i.verdict.as_str() },
             }));
-            continue;
+                continue;
+            }
         };
-        let mut one = run(r, opts);
+        let mut one = run(&r, opts);
         one["automationDetails"]["id"] = json!(format!("envparity/fleet/{}/", i.name));
         one["properties"]["instance"] = json!(i.name);
         if let Some(results) = one["results"].as_array_mut() {

@@ -75,14 +75,10 @@ pub fn render(report: &FleetReport, opts: &RenderOptions) -> String {
             continue;
         }
         let _ = writeln!(out, "\n── {} ──", terminal(&i.name));
-        match &i.report {
-            Some(r) => out.push_str(&crate::report::render(r, Format::Table, opts)),
-            None => {
-                let _ = writeln!(
-                    out,
-                    "could not be judged: {}",
-                    terminal(i.error.as_deref().unwrap_or_default())
-                );
+        match i.full() {
+            Ok(r) => out.push_str(&crate::report::render(&r, Format::Table, opts)),
+            Err(why) => {
+                let _ = writeln!(out, "could not be judged: {}", terminal(&why));
             }
         }
     }
