@@ -101,9 +101,7 @@ impl PartialEq for Detail {
 
 impl Serialize for Detail {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.get()
-            .map_err(serde::ser::Error::custom)?
-            .serialize(s)
+        self.get().map_err(serde::ser::Error::custom)?.serialize(s)
     }
 }
 

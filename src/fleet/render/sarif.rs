@@ -14,19 +14,19 @@ pub fn render(report: &FleetReport, opts: &RenderOptions) -> String {
         let r = match i.full() {
             Ok(r) => r,
             Err(why) => {
-            runs.push(json!({
-                "tool": { "driver": driver(Vec::new()) },
-                "automationDetails": { "id": format!("envparity/fleet/{}/", i.name) },
-                "invocations": [{
-                    "executionSuccessful": false,
-                    "toolExecutionNotifications": [{
-                        "level": "error",
-                        "message": { "text": format!("{}: {why}", i.name) },
+                runs.push(json!({
+                    "tool": { "driver": driver(Vec::new()) },
+                    "automationDetails": { "id": format!("envparity/fleet/{}/", i.name) },
+                    "invocations": [{
+                        "executionSuccessful": false,
+                        "toolExecutionNotifications": [{
+                            "level": "error",
+                            "message": { "text": format!("{}: {why}", i.name) },
+                        }],
                     }],
-                }],
-                "results": [],
-                "properties": { "instance": i.name, "verdict": i.verdict.as_str() },
-            }));
+                    "results": [],
+                    "properties": { "instance": i.name, "verdict": i.verdict.as_str() },
+                }));
                 continue;
             }
         };
