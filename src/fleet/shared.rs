@@ -29,7 +29,36 @@ pub struct Held {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub what: Option<String>,
     /// The value as the surface holds it, after secrets were fingerprinted.
-    pub value: Value,
+    pub value: Compact,
+}
+
+/// A JSON value kept as its compact text: a fleet holds a score of these per instance
+/// for the whole run, and a small `Value` object costs far more than its text. It reads
+/// and writes as the value itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Compact(String);
+
+impl Compact {
+    pub fn of(value: &Value) -> Compact {
+        Compact(value.to_string())
+    }
+
+    /// The value (its text was written from one, so it parses).
+    pub fn value(&self) -> Value {
+        serde_json::from_str(&self.0).unwrap_or(Value::Null)
+    }
+}
+
+impl Serialize for Compact {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.value().serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Compact {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Compact, D::Error> {
+        Value::deserialize(d).map(|v| Compact::of(&v))
+    }
 }
 
 /// Which environment of an instance.
@@ -67,7 +96,7 @@ pub fn held(staging: &Snapshot, production: &Snapshot, profile: &Profile) -> Vec
                 environment: side,
                 path: d.path,
                 what: d.rule.and_then(|r| r.message),
-                value,
+                value: Compact::of(&value),
             });
         }
     }
@@ -75,7 +104,7 @@ pub fn held(staging: &Snapshot, production: &Snapshot, profile: &Profile) -> Vec
     out.sort_by(|a, b| {
         (a.environment, &a.path)
             .cmp(&(b.environment, &b.path))
-            .then_with(|| a.value.to_string().cmp(&b.value.to_string()))
+            .then_with(|| a.value.0.cmp(&b.value.0))
     });
     out
 }
@@ -86,7 +115,7 @@ pub fn findings(instances: &[InstanceReport]) -> Vec<FleetFinding> {
     let mut by_value: BTreeMap<String, Vec<(&str, &Held)>> = BTreeMap::new();
     for i in instances {
         for h in &i.held {
-            let key = serde_json::to_string(&h.value).unwrap_or_default();
+            let key = h.value.0.clone();
             by_value.entry(key).or_default().push((&i.name, h));
         }
     }
@@ -125,7 +154,7 @@ pub fn findings(instances: &[InstanceReport]) -> Vec<FleetFinding> {
                 names.len(),
                 names.join(", ")
             ),
-            value: first.value.clone(),
+            value: first.value.value(),
             instances: list,
         });
     }
