@@ -501,11 +501,10 @@ pub fn topology_surface(objects: &[Object], pods_unread: Option<&str>) -> Value 
         if let Some(why) = digests_unknown {
             s.insert("image_digests".into(), surface::unknown(why));
         }
-        let replicas_of_workers = replicas;
         celery.extend(
             workloads::celery_workers(&o.value)
                 .into_iter()
-                .map(|w| (replicas_of_workers, w)),
+                .map(|w| (replicas, w)),
         );
         if o.value.get("status").is_some() {
             s.insert("ready_replicas".into(), json!(ready));

@@ -6,7 +6,7 @@
 //! `TUTOR_ROOT` set to an empty private directory, so the user's root is never read or
 //! written by it and no configuration value reaches its output.
 
-use super::render::tutor_command;
+use super::render::{private_tempdir, tutor_command};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -35,12 +35,7 @@ pub(super) async fn installed(deadline: Duration) -> Option<Result<Installed, St
 }
 
 async fn read_installed(tutor: PathBuf, deadline: Duration) -> Result<Installed, String> {
-    let mut builder = tempfile::Builder::new();
-    builder.prefix("envparity-tutor-");
-    #[cfg(unix)]
-    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
-    let empty = builder
-        .tempdir()
+    let empty = private_tempdir()
         .map_err(|e| format!("making an empty directory to run `tutor plugins list`: {e}"))?;
     let run = |args: &'static [&'static str]| run(&tutor, args, empty.path(), deadline);
     let (version, list) = tokio::join!(run(&["--version"]), run(&["plugins", "list"]));

@@ -33,16 +33,21 @@ pub(super) fn is_executable(p: &Path) -> bool {
 /// out: success, error, a deadline that cancels the collector, or a panic.
 pub(super) type TempRoot = tempfile::TempDir;
 
+/// A fresh `envparity-tutor-*` directory only its owner may enter (tempfile leaves a
+/// directory's mode to the umask, 0755 by default), removed when dropped.
+pub(super) fn private_tempdir() -> std::io::Result<TempRoot> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix("envparity-tutor-");
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
+    builder.tempdir()
+}
+
 /// Copies `config.yml` into a fresh private directory and runs `tutor config save` there.
 /// The error is a reason for the unknown markers; tutor's own output is not repeated,
 /// since it may echo configuration values.
 pub(super) async fn render_copy(tutor: &Path, config_path: &Path) -> Result<TempRoot, String> {
-    let mut builder = tempfile::Builder::new();
-    builder.prefix("envparity-tutor-");
-    // tempfile leaves a directory's mode to the umask (0755 by default): say 0700.
-    #[cfg(unix)]
-    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
-    let tmp = builder.tempdir().map_err(|e| {
+    let tmp = private_tempdir().map_err(|e| {
         format!(
             "making a private directory to render {}: {e}",
             config_path.display()

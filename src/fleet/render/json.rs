@@ -5,10 +5,19 @@
 
 use crate::fleet::FleetReport;
 
+/// Writes the report as it serializes it (each instance's report read back from the
+/// run's spool in turn).
+pub fn write(report: &FleetReport, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *w, report).map_err(std::io::Error::other)?;
+    w.write_all(b"\n")
+}
+
 pub fn render(report: &FleetReport) -> String {
-    // Serializing plain data into a String cannot fail; an empty object is the
-    // conservative answer should it ever.
-    let mut s = serde_json::to_string_pretty(report).unwrap_or_else(|_| "{}".to_string());
-    s.push('\n');
-    s
+    let mut out = Vec::new();
+    // Into memory only a spool that cannot be read back fails; an empty object is the
+    // conservative answer should it.
+    match write(report, &mut out) {
+        Ok(()) => String::from_utf8(out).unwrap_or_else(|_| "{}\n".to_string()),
+        Err(_) => "{}\n".to_string(),
+    }
 }

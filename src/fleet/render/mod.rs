@@ -31,10 +31,7 @@ pub fn render_to(
     w: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     match format {
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut *w, report).map_err(std::io::Error::other)?;
-            w.write_all(b"\n")
-        }
+        Format::Json => json::write(report, w),
         _ => w.write_all(render(report, format, opts).as_bytes()),
     }
 }
