@@ -149,8 +149,9 @@ pub(super) fn fleet(a: FleetArgs) -> Result<Verdict> {
 fn merge(m: MergeArgs) -> Result<Verdict> {
     let outputs = fleet_outputs(&m.output, m.format)?;
     let mut reports = Vec::new();
+    let spool = crate::fleet::spool::Spool::new().ok();
     for path in m.reports {
-        let r = shard::read(&path)?;
+        let r = shard::read(&path, spool.as_ref())?;
         reports.push((path, r));
     }
     let report = shard::merge(reports)?;

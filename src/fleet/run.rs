@@ -13,9 +13,10 @@ use super::spool::Spool;
 use crate::JudgeOptions;
 use crate::collect::{self, Context, Source, progress};
 use crate::normalize::{Fingerprinter, SecretPolicy};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
 
 /// Everything one instance needs to be judged, checked before anything runs.
 #[derive(Debug, Clone)]
@@ -37,9 +38,10 @@ pub fn default_jobs() -> usize {
 }
 
 /// Judges every pair, at most `jobs` at a time, all with one fingerprint key (so that
-/// secrets compare across instances). The reports come back in no particular order, each
-/// full report in a spool on disk (in memory only if no temporary file can be made), so
-/// that what is held grows with `jobs`, not with the fleet.
+/// secrets compare across instances). A pair is started only when one of the `jobs`
+/// running finishes, and its report goes to a spool on disk (in memory only if no
+/// temporary file can be made), so that what is held grows with `jobs`, not with the
+/// fleet. The reports come back in no particular order.
 pub async fn run(
     pairs: Vec<Pair>,
     jobs: usize,
@@ -48,33 +50,36 @@ pub async fn run(
 ) -> Vec<InstanceReport> {
     let bars = progress::Bars::new(quiet);
     let bar = bars.fleet(pairs.iter().map(|p| p.name.clone()).collect());
-    let permits = Arc::new(Semaphore::new(jobs.max(1)));
     let spool = Spool::new().ok();
-    let mut tasks = Vec::new();
-    for pair in pairs {
-        let (permits, bar, fp, spool) = (
-            permits.clone(),
-            bar.clone(),
-            fingerprinter.clone(),
-            spool.clone(),
-        );
-        let name = pair.name.clone();
-        let task = tokio::spawn(async move {
-            // The semaphore is never closed, so a permit always comes.
-            let _permit = permits.acquire_owned().await.ok();
+    let mut out = Vec::with_capacity(pairs.len());
+    let mut waiting = pairs.into_iter();
+    let mut running = JoinSet::new();
+    // Whose task each one is, to name an instance whose task crashed.
+    let mut names = HashMap::new();
+    loop {
+        while running.len() < jobs.max(1) {
+            let Some(pair) = waiting.next() else { break };
+            let (bar, fp, spool) = (bar.clone(), fingerprinter.clone(), spool.clone());
             let name = pair.name.clone();
-            let report = judge_pair(pair, fp, spool).await;
-            bar.done(&name);
-            report
-        });
-        tasks.push((name, task));
-    }
-    let mut out = Vec::with_capacity(tasks.len());
-    for (name, task) in tasks {
-        out.push(match task.await {
-            Ok(r) => r,
-            Err(e) => InstanceReport::failed(name, collect::crashed("fleet", e)),
-        });
+            let task = running.spawn(async move {
+                let name = pair.name.clone();
+                let report = judge_pair(pair, fp, spool).await;
+                bar.done(&name);
+                report
+            });
+            names.insert(task.id(), name);
+        }
+        match running.join_next_with_id().await {
+            None => break,
+            Some(Ok((id, report))) => {
+                names.remove(&id);
+                out.push(report);
+            }
+            Some(Err(e)) => {
+                let name = names.remove(&e.id()).unwrap_or_default();
+                out.push(InstanceReport::failed(name, collect::crashed("fleet", e)));
+            }
+        }
     }
     bar.finish();
     out

@@ -11,12 +11,14 @@
 //! report from them — fleet-wide findings included, from the values each instance
 //! carries — so that merging the N shards of a run gives the bytes a single run gives.
 
+use super::spool::{Detail, Spool};
 use super::{FleetReport, InstanceReport};
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 /// Shard `index` of `count` (1-based), written `K/N`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,11 +75,16 @@ impl From<Shard> for String {
 }
 
 /// Reads a fleet report written with `--format json` (or `-o json=…`).
-pub fn read(path: &Path) -> Result<FleetReport> {
+pub fn read(path: &Path, spool: Option<&Arc<Spool>>) -> Result<FleetReport> {
     let text = crate::error::read_file(path)?;
-    let head: serde_json::Value = serde_json::from_str(&text)
+    /// The one field that says what the file is, read before the rest.
+    #[derive(serde::Deserialize)]
+    struct Head {
+        format: Option<serde_json::Value>,
+    }
+    let head: Head = serde_json::from_str(&text)
         .map_err(|e| Error::invalid(path, format!("not a JSON fleet report: {e}")))?;
-    if head.get("format").and_then(|f| f.as_str()) != Some(super::FORMAT) {
+    if head.format.as_ref().and_then(|f| f.as_str()) != Some(super::FORMAT) {
         return Err(Error::invalid(
             path,
             format!(
@@ -86,8 +93,21 @@ pub fn read(path: &Path) -> Result<FleetReport> {
             ),
         ));
     }
-    serde_json::from_value(head)
-        .map_err(|e| Error::invalid(path, format!("not a valid fleet report: {e}")))
+    let mut report: FleetReport = serde_json::from_str(&text)
+        .map_err(|e| Error::invalid(path, format!("not a valid fleet report: {e}")))?;
+    drop(text);
+    // Each instance's report waits in the spool, as in a run: a merge holds one shard's
+    // reports at a time.
+    if let Some(spool) = spool {
+        for i in &mut report.instances {
+            if let Some(Detail::Inline(r)) = &i.report
+                && let Ok(spooled) = spool.put(r)
+            {
+                i.report = Some(spooled);
+            }
+        }
+    }
+    Ok(report)
 }
 
 /// Merges the reports of every shard of one run into the fleet report of the whole.

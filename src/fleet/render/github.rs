@@ -2,14 +2,13 @@
 //! message naming the instance; then one `::error` per fleet-wide finding and the fleet's
 //! verdict.
 
-use super::holders;
+use super::{Out, holders};
 use crate::fleet::FleetReport;
 use crate::report::github::{data, property, render_labelled};
 use crate::report::{RenderOptions, Verdict};
 use std::fmt::Write;
 
-pub fn render(report: &FleetReport, opts: &RenderOptions) -> String {
-    let mut out = String::new();
+pub fn write(report: &FleetReport, opts: &RenderOptions, out: &mut Out) -> std::io::Result<()> {
     for i in &report.instances {
         match i.full() {
             Ok(r) => out.push_str(&render_labelled(&r, opts, Some(&i.name))),
@@ -22,6 +21,7 @@ pub fn render(report: &FleetReport, opts: &RenderOptions) -> String {
                 );
             }
         }
+        out.flush()?;
     }
     for f in &report.fleet_findings {
         let level = if report.fails(f) { "error" } else { "warning" };
@@ -41,5 +41,5 @@ pub fn render(report: &FleetReport, opts: &RenderOptions) -> String {
         "::{level} title=envparity fleet verdict::{}",
         data(&report.verdict_line())
     );
-    out
+    Ok(())
 }

@@ -4,19 +4,26 @@
 //! away. Built with maud, which escapes every interpolated value; the page carries the
 //! single-pair page's head: its style and Content-Security-Policy (no network access).
 
-use super::{holders, most_severe, value};
+use super::{Out, holders, most_severe, value};
 use crate::findings::Class;
-use crate::fleet::FleetReport;
+use crate::fleet::{FleetReport, InstanceReport};
 use crate::report::html::{detail, head, overview};
 use crate::report::{RenderOptions, Verdict};
-use maud::{DOCTYPE, html};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+
+/// Where the page's skeleton takes the instance rows, then the instances' sections
+/// (comments no interpolated value can produce: maud escapes every `<`).
+const ROWS: &str = "<!--envparity:rows-->";
+const SECTIONS: &str = "<!--envparity:sections-->";
 
 const FLEET_STYLE: &str = "table.fleet{width:100%;border-collapse:collapse}\
 table.fleet td,table.fleet th{padding:6px 8px;border-bottom:1px solid var(--line);text-align:left}\
 table.fleet td.n{text-align:right}details.instance{margin:12px 0}\
 details.instance>summary{cursor:pointer;font-weight:600;padding:8px 0}";
 
-pub fn render(report: &FleetReport, opts: &RenderOptions) -> String {
+/// The page is rendered as a skeleton holding everything but the instances, which are
+/// written into it one at a time, each read back from the spool in turn.
+pub fn write(report: &FleetReport, opts: &RenderOptions, out: &mut Out) -> std::io::Result<()> {
     let (word, cls) = match report.verdict {
         Verdict::Pass => ("PASS", "pass"),
         Verdict::Fail => ("FAIL", "fail"),
@@ -40,18 +47,7 @@ pub fn render(report: &FleetReport, opts: &RenderOptions) -> String {
                                 th { "instance" } th { "verdict" } th { "reduced" }
                                 th { "shared" } th { "unknown" } th { "most severe finding" }
                             } }
-                            tbody {
-                                @for (n, i) in report.instances.iter().enumerate() {
-                                    tr data-verdict=(i.verdict.as_str()) {
-                                        td { a href={ "#instance-" (n + 1) } { (i.name) } }
-                                        td { (i.verdict.as_str()) }
-                                        td class="n" { (i.count(Class::Reduced)) }
-                                        td class="n" { (i.count(Class::Shared)) }
-                                        td class="n" { (i.count(Class::Unknown)) }
-                                        td { code { (most_severe(i)) } }
-                                    }
-                                }
-                            }
+                            tbody { (PreEscaped(ROWS)) }
                         }
                     }
                     @if !report.fleet_findings.is_empty() {
@@ -73,25 +69,56 @@ pub fn render(report: &FleetReport, opts: &RenderOptions) -> String {
                             }
                         }
                     }
-                    @for (n, i) in report.instances.iter().enumerate() {
-                        details class="instance" id={ "instance-" (n + 1) } data-verdict=(i.verdict.as_str()) {
-                            summary { (i.name) " — " (i.verdict.as_str()) }
-                            @match i.full() {
-                                Ok(r) => {
-                                    p { (r.verdict_line()) }
-                                    (overview(&r))
-                                    (detail(&r, opts))
-                                }
-                                Err(why) => p { "could not be judged: " (why) }
-                            }
-                        }
-                    }
+                    (PreEscaped(SECTIONS))
                     footer { "envparity " (env!("CARGO_PKG_VERSION")) " · report " (report.format) " · self-contained: no network access" }
                 }
             }
         }
     };
-    let mut out = page.into_string();
+    let page = page.into_string();
+    let (head, rest) = page.split_once(ROWS).unwrap_or((&page, ""));
+    let (middle, tail) = rest.split_once(SECTIONS).unwrap_or((rest, ""));
+    out.push_str(head);
+    for (n, i) in report.instances.iter().enumerate() {
+        out.push_str(&row(n, i).into_string());
+    }
+    out.push_str(middle);
+    for (n, i) in report.instances.iter().enumerate() {
+        out.push_str(&section(n, i, opts).into_string());
+        out.flush()?;
+    }
+    out.push_str(tail);
     out.push('\n');
-    out
+    Ok(())
+}
+
+/// The n-th instance's row in the table of instances.
+fn row(n: usize, i: &InstanceReport) -> Markup {
+    html! {
+        tr data-verdict=(i.verdict.as_str()) {
+            td { a href={ "#instance-" (n + 1) } { (i.name) } }
+            td { (i.verdict.as_str()) }
+            td class="n" { (i.count(Class::Reduced)) }
+            td class="n" { (i.count(Class::Shared)) }
+            td class="n" { (i.count(Class::Unknown)) }
+            td { code { (most_severe(i)) } }
+        }
+    }
+}
+
+/// The n-th instance's report, folded.
+fn section(n: usize, i: &InstanceReport, opts: &RenderOptions) -> Markup {
+    html! {
+        details class="instance" id={ "instance-" (n + 1) } data-verdict=(i.verdict.as_str()) {
+            summary { (i.name) " — " (i.verdict.as_str()) }
+            @match i.full() {
+                Ok(r) => {
+                    p { (r.verdict_line()) }
+                    (overview(&r))
+                    (detail(&r, opts))
+                }
+                Err(why) => p { "could not be judged: " (why) }
+            }
+        }
+    }
 }

@@ -11,13 +11,3 @@ pub fn write(report: &FleetReport, w: &mut dyn std::io::Write) -> std::io::Resul
     serde_json::to_writer_pretty(&mut *w, report).map_err(std::io::Error::other)?;
     w.write_all(b"\n")
 }
-
-pub fn render(report: &FleetReport) -> String {
-    let mut out = Vec::new();
-    // Into memory only a spool that cannot be read back fails; an empty object is the
-    // conservative answer should it.
-    match write(report, &mut out) {
-        Ok(()) => String::from_utf8(out).unwrap_or_else(|_| "{}\n".to_string()),
-        Err(_) => "{}\n".to_string(),
-    }
-}

@@ -2,15 +2,14 @@
 //! per instance linking to its section, the fleet-wide findings, then one section per
 //! instance holding its single-pair markdown report (headings one level down).
 
-use super::{holders, most_severe, value};
+use super::{Out, holders, most_severe, value};
 use crate::findings::Class;
 use crate::fleet::{FleetReport, InstanceVerdict};
 use crate::report::markdown::{code, text};
 use crate::report::{Format, RenderOptions, Verdict};
 use std::fmt::Write;
 
-pub fn render(report: &FleetReport, opts: &RenderOptions) -> String {
-    let mut out = String::new();
+pub fn write(report: &FleetReport, opts: &RenderOptions, out: &mut Out) -> std::io::Result<()> {
     let (mark, word) = match report.verdict {
         Verdict::Pass => ("✅", "PASS"),
         Verdict::Fail => ("❌", "FAIL"),
@@ -38,6 +37,7 @@ pub fn render(report: &FleetReport, opts: &RenderOptions) -> String {
             i.count(Class::Unknown),
             code(&most_severe(i))
         );
+        out.flush()?;
     }
     if !report.fleet_findings.is_empty() {
         let _ = writeln!(out, "\n## Shared across instances\n");
@@ -79,8 +79,9 @@ pub fn render(report: &FleetReport, opts: &RenderOptions) -> String {
                 let _ = writeln!(out, "could not be judged: {}", text(&why));
             }
         }
+        out.flush()?;
     }
-    out
+    Ok(())
 }
 
 /// The anchor of the n-th instance's section (names may hold anything; positions not).

@@ -2,7 +2,7 @@
 //! counts, the most severe finding), the fleet-wide findings, then the single-pair table
 //! of each instance that did not pass, and the verdict last.
 
-use super::{holders, most_severe, value};
+use super::{Out, holders, most_severe, value};
 use crate::findings::Class;
 use crate::fleet::{FleetReport, InstanceVerdict};
 use crate::report::escape::terminal;
@@ -10,8 +10,9 @@ use crate::report::{Format, RenderOptions};
 use std::fmt::Write;
 use unicode_width::UnicodeWidthStr;
 
-pub fn render(report: &FleetReport, opts: &RenderOptions) -> String {
-    let mut out = String::new();
+/// The rows of the instance table are held (a short line per instance: their widths
+/// align the columns); each instance's detail is written as it is rendered.
+pub fn write(report: &FleetReport, opts: &RenderOptions, out: &mut Out) -> std::io::Result<()> {
     let _ = writeln!(
         out,
         "envparity fleet: {} instance(s){}\n",
@@ -81,7 +82,8 @@ pub fn render(report: &FleetReport, opts: &RenderOptions) -> String {
                 let _ = writeln!(out, "could not be judged: {}", terminal(&why));
             }
         }
+        out.flush()?;
     }
     let _ = writeln!(out, "\n{}", report.verdict_line());
-    out
+    Ok(())
 }
