@@ -141,38 +141,57 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<Waiver>> {
 /// Applies waivers to findings and reports how each waiver fared. A waiver is active on
 /// its expiry date and expired the day after.
 pub fn apply(findings: &mut [Finding], waivers: &[Waiver], today: NaiveDate) -> Vec<WaiverStatus> {
-    let mut matched = vec![0usize; waivers.len()];
-    for f in findings.iter_mut() {
-        // The first matching waiver in file order decides; one finding, one waiver.
-        let hit = waivers.iter().enumerate().find(|(_, w)| {
+    waive_each(
+        findings,
+        waivers,
+        today,
+        |w, f| {
             w.glob.matches_pointer(&f.path)
                 && w.class.is_none_or(|c| c == f.class)
                 && f.class != Class::Expected
-        });
-        let Some((i, w)) = hit else { continue };
+        },
+        |f, w| {
+            f.waiver = Some(w.note(f.class, today));
+            if today <= w.expires {
+                f.class = Class::Waived;
+                f.severity = Class::Waived.default_severity();
+            } else {
+                f.message = format!(
+                    "{} (waiver by {} expired on {})",
+                    f.message, w.owner, w.expires
+                );
+            }
+        },
+    )
+}
+
+/// Applies waivers to anything waivable: the first waiver (in file order) that `matches`
+/// an item is the one `mark` applies to it (one item, one waiver); then how each waiver
+/// fared.
+pub(crate) fn waive_each<T>(
+    items: &mut [T],
+    waivers: &[Waiver],
+    today: NaiveDate,
+    matches: impl Fn(&Waiver, &T) -> bool,
+    mut mark: impl FnMut(&mut T, &Waiver),
+) -> Vec<WaiverStatus> {
+    let mut matched = vec![0usize; waivers.len()];
+    for item in items.iter_mut() {
+        let Some((i, w)) = waivers.iter().enumerate().find(|(_, w)| matches(w, item)) else {
+            continue;
+        };
         matched[i] += 1;
-        let active = today <= w.expires;
-        f.waiver = Some(WaiverNote {
-            status: if active { "active" } else { "expired" }.into(),
-            reason: w.reason.clone(),
-            owner: w.owner.clone(),
-            expires: w.expires.to_string(),
-            waived_class: active.then_some(f.class),
-        });
-        if active {
-            f.class = Class::Waived;
-            f.severity = Class::Waived.default_severity();
-        } else {
-            f.message = format!(
-                "{} (waiver by {} expired on {})",
-                f.message, w.owner, w.expires
-            );
-        }
+        mark(item, w);
     }
+    statuses(waivers, &matched, today)
+}
+
+/// How each waiver fared, given how many findings each matched.
+fn statuses(waivers: &[Waiver], matched: &[usize], today: NaiveDate) -> Vec<WaiverStatus> {
     waivers
         .iter()
         .zip(matched)
-        .map(|(w, n)| WaiverStatus {
+        .map(|(w, &n)| WaiverStatus {
             path: w.glob.as_str().to_string(),
             class: w.class,
             reason: w.reason.clone(),
@@ -190,6 +209,51 @@ pub fn apply(findings: &mut [Finding], waivers: &[Waiver], today: NaiveDate) -> 
             suggestion: None,
         })
         .collect()
+}
+
+impl Waiver {
+    /// What a finding of `class` says of this waiver as of `today`.
+    pub(crate) fn note(&self, class: Class, today: NaiveDate) -> WaiverNote {
+        let active = today <= self.expires;
+        WaiverNote {
+            status: if active { "active" } else { "expired" }.into(),
+            reason: self.reason.clone(),
+            owner: self.owner.clone(),
+            expires: self.expires.to_string(),
+            waived_class: active.then_some(class),
+        }
+    }
+}
+
+impl WaiverStatus {
+    /// The waiver this status was made from (a report carries its waivers' definitions:
+    /// `fleet merge` applies a shard report's shared waivers again).
+    pub fn waiver(&self) -> Option<Waiver> {
+        Some(Waiver {
+            glob: PathGlob::parse(&self.path).ok()?,
+            class: self.class,
+            reason: self.reason.clone(),
+            owner: self.owner.clone(),
+            expires: NaiveDate::parse_from_str(&self.expires, "%Y-%m-%d").ok()?,
+        })
+    }
+
+    /// Whether two statuses come from one waiver (whatever each matched).
+    pub fn same_waiver(&self, other: &WaiverStatus) -> bool {
+        (
+            &self.path,
+            self.class,
+            &self.reason,
+            &self.owner,
+            &self.expires,
+        ) == (
+            &other.path,
+            other.class,
+            &other.reason,
+            &other.owner,
+            &other.expires,
+        )
+    }
 }
 
 /// Names, for each stale waiver, the real path nearest to its own (see [`nearest`]): a

@@ -538,6 +538,129 @@ fn two_stagings_sharing_a_value_are_not_flagged() {
 }
 
 /// Runs the example fleet as `n` shards, each writing its JSON report; their paths.
+const SHARED_WAIVERS: &str = r#"
+[[waiver]]
+path = "/datastores/mysql/host"
+class = "shared"
+reason = "one managed MySQL server, a database per customer"
+owner = "ops@example.org"
+expires = "2999-12-31"
+
+[[waiver]]
+path = "/datastores/redis/host"
+reason = "one Redis for all"
+owner = "ops@example.org"
+expires = "2999-12-31"
+"#;
+
+#[test]
+fn a_shared_waiver_accepts_a_value_instances_share_by_design() {
+    let pairs: String = ["initech", "umbrella"]
+        .map(|n| {
+            let root = |env: &str| example(&format!("fleet/instances/{n}/{env}"));
+            pair_toml(n, &root("staging"), &root("production"))
+        })
+        .concat();
+    // Both pairs are faithful; only the database host they share fails the fleet.
+    let (_plain_dir, plain) = fleet_file(&format!("profile = \"tutor\"\n\n{pairs}"));
+    let out = fleet_json(&plain, &[]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(out.json()["fleet_findings"][0]["class"], "shared");
+
+    let (dir, fleet) = fleet_file(&format!(
+        "profile = \"tutor\"\nshared_waivers = \"shared.toml\"\n\n{pairs}"
+    ));
+    std::fs::write(dir.path().join("shared.toml"), SHARED_WAIVERS).unwrap();
+    let whole = fleet_json(&fleet, &[]);
+    assert_eq!(whole.code, 0, "{}\n{}", whole.stdout, whole.stderr);
+    let r = whole.json();
+    let f = &r["fleet_findings"][0];
+    assert_eq!(f["class"], "waived", "{f}");
+    assert_eq!(f["waiver"]["status"], "active");
+    assert_eq!(f["waiver"]["waived_class"], "shared");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("waived by ops@example.org until 2999-12-31"),
+        "{f}"
+    );
+    let statuses = r["shared_waivers"].as_array().unwrap();
+    assert_eq!(statuses[0]["status"], "active");
+    assert_eq!(statuses[0]["matched"], 1);
+    // A waiver that matches nothing is listed as stale, so the file does not rot.
+    assert_eq!(statuses[1]["status"], "stale");
+    let table = run(&["fleet", &fleet.display().to_string(), "-q"]);
+    assert_eq!(table.code, 0, "{}", table.stderr);
+    assert!(table.stdout.contains("waived"), "{}", table.stdout);
+    assert!(
+        table
+            .stdout
+            .contains("stale shared waiver /datastores/redis/host"),
+        "{}",
+        table.stdout
+    );
+
+    // Shard reports carry the waivers, and the merge applies them again.
+    let paths = shards(2, dir.path(), &fleet);
+    let mut args = vec!["fleet", "merge", "--format", "json"];
+    args.extend(paths.iter().map(String::as_str));
+    let merged = run(&args);
+    assert_eq!(merged.code, 0, "{}", merged.stderr);
+    assert_eq!(merged.stdout, whole.stdout, "merge is the single run");
+
+    // An expired waiver no longer accepts it, and says so; --shared-waivers overrides the
+    // fleet file's.
+    let expired = dir.path().join("expired.toml");
+    std::fs::write(&expired, SHARED_WAIVERS.replace("2999-12-31", "2001-01-01")).unwrap();
+    let out = fleet_json(
+        &fleet,
+        &["--shared-waivers", &expired.display().to_string()],
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let f = &out.json()["fleet_findings"][0];
+    assert_eq!(f["class"], "shared");
+    assert_eq!(f["waiver"]["status"], "expired");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("expired on 2001-01-01"),
+        "{f}"
+    );
+
+    // Bad input: one line naming the file and key, exit 2.
+    let (_d, bad) = fleet_file(&format!("shared_waivers = 5\n\n{pairs}"));
+    run(&["fleet", &bad.display().to_string()]).trouble(&["fleet.toml", "shared_waivers"]);
+    let (_d, missing) = fleet_file(&format!("shared_waivers = \"nope.toml\"\n\n{pairs}"));
+    run(&["fleet", &missing.display().to_string()]).trouble(&["nope.toml"]);
+    let broken = dir.path().join("broken.toml");
+    std::fs::write(&broken, "[[waiver]]\npath = \"/x\"\n").unwrap();
+    run(&[
+        "fleet",
+        &fleet.display().to_string(),
+        "--shared-waivers",
+        &broken.display().to_string(),
+    ])
+    .trouble(&["broken.toml"]);
+    // Shards of other shared waivers do not merge.
+    let other = dir.path().join("other.json");
+    let out = run(&[
+        "fleet",
+        &fleet.display().to_string(),
+        "--shard",
+        "2/2",
+        "--shared-waivers",
+        &expired.display().to_string(),
+        "-q",
+        "-o",
+        &format!("json={}", other.display()),
+    ]);
+    assert!(out.code == 0 || out.code == 1, "{}", out.stderr);
+    run(&["fleet", "merge", &paths[0], &other.display().to_string()])
+        .trouble(&["other.json", "other shared waivers"]);
+}
+
 fn shards(n: u32, dir: &Path, fleet: &Path) -> Vec<String> {
     (1..=n)
         .map(|k| {
@@ -697,6 +820,15 @@ fn every_format_names_each_instance() {
     assert!(github.lines().any(|l| l.starts_with("::error ")
         && l.contains("title=contoso%3A envparity reduced%3A /plugins/forum::contoso: ")));
     assert_eq!(html.matches("<details class=\"instance\"").count(), 4);
+    // Each id once on the page, though every instance's report has the same sections.
+    let ids: Vec<&str> = html
+        .split(" id=\"")
+        .skip(1)
+        .map(|rest| &rest[..rest.find('"').unwrap()])
+        .collect();
+    let unique: std::collections::BTreeSet<&str> = ids.iter().copied().collect();
+    assert_eq!(ids.len(), unique.len(), "{ids:?}");
+    assert!(unique.contains("instance-2-findings"), "{ids:?}");
     assert!(junit.contains("<testsuite name=\"fleet\" tests=\"1\" failures=\"1\""));
 }
 

@@ -11,7 +11,7 @@ use crate::config::{Config, EnvConfig};
 use crate::fleet::file::Instance;
 use crate::fleet::run::{Pair, default_jobs};
 use crate::fleet::shard::{self, Shard};
-use crate::fleet::{FleetReport, discover, file, render};
+use crate::fleet::{FleetGate, FleetReport, discover, file, render};
 use crate::normalize::{Fingerprinter, KeyFile, KeySource};
 use crate::report::{Format, Verdict};
 use crate::snapshot::FingerprintInfo;
@@ -48,6 +48,11 @@ pub struct FleetArgs {
     /// fleet merge`. Needs one fingerprint key for all shards (ENVPARITY_FINGERPRINT_KEY).
     #[arg(long, value_name = "K/N")]
     pub shard: Option<String>,
+    /// Waivers file (TOML, as --waivers) for the fleet-wide findings: a waiver's path
+    /// matches a shared value's path or any of its holders' (e.g. one SMTP relay every
+    /// instance uses by design). [default: the fleet file's `shared_waivers`]
+    #[arg(long, value_name = "FILE")]
+    pub shared_waivers: Option<PathBuf>,
     #[command(flatten)]
     pub gate: GateArgs,
 }
@@ -105,15 +110,23 @@ pub(super) fn fleet(a: FleetArgs) -> Result<Verdict> {
         .timeout
         .map(|s| crate::input::seconds("--timeout", s).map_err(|e| anyhow::anyhow!(e)))
         .transpose()?;
-    let (defaults, instances) = match (&a.file, &a.discover) {
+    let (defaults, shared_waivers, instances) = match (&a.file, &a.discover) {
         (Some(f), _) => {
-            let (d, i) = file::load(f)?;
-            (Some(d), i)
+            let fleet = file::load(f)?;
+            (Some(fleet.defaults), fleet.shared_waivers, fleet.instances)
         }
-        (None, Some(pattern)) => (None, discovered(pattern)?),
+        (None, Some(pattern)) => (None, None, discovered(pattern)?),
         (None, None) => bail!("name a fleet file or --discover PATTERN"),
     };
-    let gate_classes = judge_options(&a.gate, defaults.as_ref())?.fail_on;
+    let fleet_opts = judge_options(&a.gate, defaults.as_ref())?;
+    let gate = FleetGate {
+        fail_on: fleet_opts.fail_on,
+        shared_waivers: match a.shared_waivers.or(shared_waivers) {
+            Some(p) => crate::waiver::load(&p)?,
+            None => Vec::new(),
+        },
+        today: fleet_opts.today,
+    };
     let mut profiles = Profiles::default();
     let pairs = instances
         .into_iter()
@@ -132,12 +145,7 @@ pub(super) fn fleet(a: FleetArgs) -> Result<Verdict> {
         &fingerprinter,
         a.gate.quiet,
     ));
-    let report = FleetReport::new(
-        instances,
-        gate_classes,
-        FingerprintInfo::of(&fingerprinter),
-        shard,
-    );
+    let report = FleetReport::new(instances, gate, FingerprintInfo::of(&fingerprinter), shard);
     let view = View {
         format: a.gate.format,
         show_expected: a.gate.show_expected,
@@ -154,7 +162,7 @@ fn merge(m: MergeArgs) -> Result<Verdict> {
         let r = shard::read(&path, spool.as_ref())?;
         reports.push((path, r));
     }
-    let report = shard::merge(reports)?;
+    let report = shard::merge(reports, chrono::Utc::now().date_naive())?;
     let view = View {
         format: m.format,
         show_expected: m.show_expected,

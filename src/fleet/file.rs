@@ -6,7 +6,7 @@
 use crate::config::Config;
 use crate::error::{Error, Result, line_col, read_file};
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
@@ -28,15 +28,24 @@ const OVERRIDES: [&str; 6] = [
     "timeout_secs",
 ];
 
-/// Reads a fleet file: its defaults (as a [`Config`] without environments) and its
-/// instances, in the order written.
-pub fn load(path: &Path) -> Result<(Config, Vec<Instance>)> {
+/// A fleet file read: its defaults (as a [`Config`] without environments), the waivers
+/// file of its fleet-wide findings, and its instances in the order written.
+#[derive(Debug, Clone)]
+pub struct Fleet {
+    pub defaults: Config,
+    /// `shared_waivers`, resolved against the fleet file's directory.
+    pub shared_waivers: Option<PathBuf>,
+    pub instances: Vec<Instance>,
+}
+
+/// Reads a fleet file.
+pub fn load(path: &Path) -> Result<Fleet> {
     let text = read_file(path)?;
     parse(path, &text)
 }
 
 /// Parses the text of a fleet file read from `path`.
-pub fn parse(path: &Path, text: &str) -> Result<(Config, Vec<Instance>)> {
+pub fn parse(path: &Path, text: &str) -> Result<Fleet> {
     let at = |offset: usize, message: String| {
         let (line, column) = line_col(text, offset);
         Error::Parse {
@@ -60,7 +69,21 @@ pub fn parse(path: &Path, text: &str) -> Result<(Config, Vec<Instance>)> {
         }
     }
     let list = root.remove("instance");
+    // The one fleet-wide key a config file does not have.
+    let shared_waivers = match root.remove("shared_waivers") {
+        None => None,
+        Some(w) => match w.get_ref().as_str() {
+            Some(s) if !s.trim().is_empty() => Some(PathBuf::from(s)),
+            _ => {
+                return Err(at(
+                    w.span().start,
+                    "shared_waivers: expected the path of a waivers file".into(),
+                ));
+            }
+        },
+    };
     let defaults = Config::from_table(path, text, Spanned::new(span, DeValue::Table(root)))?;
+    let shared_waivers = shared_waivers.map(|p| defaults.resolve(&p));
     let Some(list) = list else {
         return Err(Error::invalid(
             path,
@@ -128,7 +151,11 @@ pub fn parse(path: &Path, text: &str) -> Result<(Config, Vec<Instance>)> {
     if instances.is_empty() {
         return Err(at(list_at, "instance: the list is empty".into()));
     }
-    Ok((defaults, instances))
+    Ok(Fleet {
+        defaults,
+        shared_waivers,
+        instances,
+    })
 }
 
 /// The instance's config with the fleet-wide defaults for every key it does not give.

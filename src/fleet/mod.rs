@@ -15,10 +15,12 @@ pub mod shard;
 pub mod shared;
 pub mod spool;
 
-use crate::findings::Class;
+use crate::findings::{Class, WaiverNote};
 use crate::profile::Severity;
 use crate::report::{Report, Verdict, class_rank};
 use crate::snapshot::FingerprintInfo;
+use crate::waiver::{Waiver, WaiverStatus};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use shard::Shard;
@@ -46,6 +48,10 @@ pub struct FleetReport {
     pub shard: Option<Shard>,
     /// What different instances share that must be separate.
     pub fleet_findings: Vec<FleetFinding>,
+    /// The waivers of fleet-wide findings (`shared_waivers`) and how each fared; `fleet
+    /// merge` applies them again from here.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shared_waivers: Vec<WaiverStatus>,
     /// Every instance, by name.
     pub instances: Vec<InstanceReport>,
 }
@@ -97,6 +103,9 @@ pub struct FleetFinding {
     /// The shared value: a host, an index, or a secret's fingerprint.
     pub value: Value,
     pub instances: Vec<Holder>,
+    /// The shared waiver that matched it: active (the finding is `waived`) or expired.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<WaiverNote>,
 }
 
 /// Where an instance holds a shared value.
@@ -105,6 +114,17 @@ pub struct Holder {
     pub instance: String,
     pub environment: Side,
     pub path: String,
+}
+
+/// What decides the fleet-wide findings' part of the verdict.
+#[derive(Debug, Clone)]
+pub struct FleetGate {
+    /// The classes that fail the gate.
+    pub fail_on: Vec<Class>,
+    /// Waivers of fleet-wide findings: a glob matches a finding's path or any holder's.
+    pub shared_waivers: Vec<Waiver>,
+    /// The day waivers are checked against.
+    pub today: NaiveDate,
 }
 
 impl InstanceReport {
@@ -176,15 +196,21 @@ impl InstanceReport {
 
 impl FleetReport {
     /// The report of a set of judged instances: sorted by name, with the fleet-wide
-    /// findings among them and the verdict of all.
+    /// findings among them (waived by `waivers` as of `today`) and the verdict of all.
     pub fn new(
         mut instances: Vec<InstanceReport>,
-        fail_on: Vec<Class>,
+        gate: FleetGate,
         fingerprint: FingerprintInfo,
         shard: Option<Shard>,
     ) -> FleetReport {
+        let FleetGate {
+            fail_on,
+            shared_waivers,
+            today,
+        } = gate;
         instances.sort_by(|a, b| a.name.cmp(&b.name));
-        let fleet_findings = shared::findings(&instances);
+        let mut fleet_findings = shared::findings(&instances);
+        let shared_waivers = shared::waive(&mut fleet_findings, &shared_waivers, today);
         let mut summary: BTreeMap<Class, usize> = Class::ALL.iter().map(|c| (*c, 0)).collect();
         let mut instances_by_verdict: BTreeMap<InstanceVerdict, usize> = [
             InstanceVerdict::Pass,
@@ -214,8 +240,17 @@ impl FleetReport {
             fingerprint,
             shard,
             fleet_findings,
+            shared_waivers,
             instances,
         }
+    }
+
+    /// The shared waivers that matched no fleet-wide finding.
+    pub fn stale_shared_waivers(&self) -> Vec<&WaiverStatus> {
+        self.shared_waivers
+            .iter()
+            .filter(|w| w.status == "stale")
+            .collect()
     }
 
     pub fn fails(&self, f: &FleetFinding) -> bool {
@@ -245,9 +280,18 @@ impl FleetReport {
                 self.count(InstanceVerdict::Error)
             ));
         }
-        let shared = self.fleet_findings.len();
+        let of = |class: Class| {
+            self.fleet_findings
+                .iter()
+                .filter(|f| f.class == class)
+                .count()
+        };
+        let (shared, waived) = (of(Class::Shared), of(Class::Waived));
         if shared > 0 {
             parts.push(format!("{shared} shared across instances"));
+        }
+        if waived > 0 {
+            parts.push(format!("{waived} shared by waiver"));
         }
         let scope = match &self.shard {
             Some(s) => format!("{n} instance(s) of shard {s}"),

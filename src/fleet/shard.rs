@@ -12,8 +12,9 @@
 //! carries — so that merging the N shards of a run gives the bytes a single run gives.
 
 use super::spool::{Detail, Spool};
-use super::{FleetReport, InstanceReport};
+use super::{FleetGate, FleetReport, InstanceReport};
 use crate::error::{Error, Result};
+use crate::waiver::WaiverStatus;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -114,7 +115,11 @@ pub fn read(path: &Path, spool: Option<&Arc<Spool>>) -> Result<FleetReport> {
 /// Each shard must come once, all made with one shard count, one fingerprint key and one
 /// gate; otherwise the fleet-wide findings would be wrong, and it is an error naming the
 /// file.
-pub fn merge(reports: Vec<(std::path::PathBuf, FleetReport)>) -> Result<FleetReport> {
+/// The shared waivers each shard report carries are applied again as of `today`.
+pub fn merge(
+    reports: Vec<(std::path::PathBuf, FleetReport)>,
+    today: chrono::NaiveDate,
+) -> Result<FleetReport> {
     let Some((first_path, first)) = reports.first() else {
         return Err(Error::Usage("fleet merge: no report given".into()));
     };
@@ -162,6 +167,20 @@ pub fn merge(reports: Vec<(std::path::PathBuf, FleetReport)>) -> Result<FleetRep
                 ),
             ));
         }
+        let same_waivers = r.shared_waivers.len() == first.shared_waivers.len()
+            && r.shared_waivers
+                .iter()
+                .zip(&first.shared_waivers)
+                .all(|(a, b)| a.same_waiver(b));
+        if !same_waivers {
+            return Err(Error::invalid(
+                path,
+                format!(
+                    "has other shared waivers than {} (run every shard with the same shared_waivers file)",
+                    first_path.display()
+                ),
+            ));
+        }
         if r.fail_on != first.fail_on {
             return Err(Error::invalid(
                 path,
@@ -189,11 +208,19 @@ pub fn merge(reports: Vec<(std::path::PathBuf, FleetReport)>) -> Result<FleetRep
             "fleet merge: shard {missing}/{count} is missing (give the reports of all {count} shards)"
         )));
     }
-    let fail_on = first.fail_on.clone();
+    let gate = FleetGate {
+        fail_on: first.fail_on.clone(),
+        shared_waivers: first
+            .shared_waivers
+            .iter()
+            .filter_map(WaiverStatus::waiver)
+            .collect(),
+        today,
+    };
     let fingerprint = first.fingerprint.clone();
     let instances: Vec<InstanceReport> =
         reports.into_iter().flat_map(|(_, r)| r.instances).collect();
-    Ok(FleetReport::new(instances, fail_on, fingerprint, None))
+    Ok(FleetReport::new(instances, gate, fingerprint, None))
 }
 
 #[cfg(test)]

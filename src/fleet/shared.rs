@@ -16,6 +16,8 @@ use crate::compare::{Change, compare};
 use crate::findings::Class;
 use crate::profile::{Profile, Severity};
 use crate::snapshot::Snapshot;
+use crate::waiver::{Waiver, WaiverStatus};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -156,6 +158,7 @@ pub fn findings(instances: &[InstanceReport]) -> Vec<FleetFinding> {
             ),
             value: first.value.value(),
             instances: list,
+            waiver: None,
         });
     }
     out.sort_by(|a, b| {
@@ -164,4 +167,42 @@ pub fn findings(instances: &[InstanceReport]) -> Vec<FleetFinding> {
             .then_with(|| a.value.to_string().cmp(&b.value.to_string()))
     });
     out
+}
+
+/// Applies the shared waivers to the fleet-wide findings, as waivers apply to a pair's:
+/// the first matching one (in file order) decides; an active one makes the finding
+/// `waived`, an expired one says so in its message. A waiver matches a finding when its
+/// glob matches the finding's path or the path of any of its holders, and its class (if
+/// it names one) is the finding's.
+pub fn waive(
+    findings: &mut [FleetFinding],
+    waivers: &[Waiver],
+    today: NaiveDate,
+) -> Vec<WaiverStatus> {
+    crate::waiver::waive_each(
+        findings,
+        waivers,
+        today,
+        |w, f| {
+            w.class.is_none_or(|c| c == f.class)
+                && (w.glob.matches_pointer(&f.path)
+                    || f.instances.iter().any(|h| w.glob.matches_pointer(&h.path)))
+        },
+        |f, w| {
+            f.waiver = Some(w.note(f.class, today));
+            f.message = if today <= w.expires {
+                f.class = Class::Waived;
+                f.severity = Class::Waived.default_severity();
+                format!(
+                    "{} (waived by {} until {}: {})",
+                    f.message, w.owner, w.expires, w.reason
+                )
+            } else {
+                format!(
+                    "{} (waiver by {} expired on {})",
+                    f.message, w.owner, w.expires
+                )
+            };
+        },
+    )
 }

@@ -67,6 +67,9 @@ pub fn write(report: &FleetReport, opts: &RenderOptions, out: &mut Out) -> std::
                                     }
                                 }
                             }
+                            @for w in report.stale_shared_waivers() {
+                                p { "Stale shared waiver " code { (w.path) } ": matches no value shared across instances." }
+                            }
                         }
                     }
                     (PreEscaped(SECTIONS))
@@ -106,19 +109,26 @@ fn row(n: usize, i: &InstanceReport) -> Markup {
     }
 }
 
-/// The n-th instance's report, folded.
+/// The n-th instance's report, folded. The single-pair report's ids (`findings`,
+/// `waivers`, …) are the same in every instance, so each instance's get its own prefix
+/// and the page holds each id once (maud escapes every quote of an interpolated value,
+/// so ` id="` appears only where an id is set).
 fn section(n: usize, i: &InstanceReport, opts: &RenderOptions) -> Markup {
+    let inner = match i.full() {
+        Ok(r) => html! {
+            p { (r.verdict_line()) }
+            (overview(&r))
+            (detail(&r, opts))
+        },
+        Err(why) => html! { p { "could not be judged: " (why) } },
+    };
+    let inner = inner
+        .into_string()
+        .replace(" id=\"", &format!(" id=\"instance-{}-", n + 1));
     html! {
         details class="instance" id={ "instance-" (n + 1) } data-verdict=(i.verdict.as_str()) {
             summary { (i.name) " — " (i.verdict.as_str()) }
-            @match i.full() {
-                Ok(r) => {
-                    p { (r.verdict_line()) }
-                    (overview(&r))
-                    (detail(&r, opts))
-                }
-                Err(why) => p { "could not be judged: " (why) }
-            }
+            (PreEscaped(inner))
         }
     }
 }

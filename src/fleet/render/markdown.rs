@@ -56,6 +56,16 @@ pub fn write(report: &FleetReport, opts: &RenderOptions, out: &mut Out) -> std::
             );
         }
     }
+    let stale = report.stale_shared_waivers();
+    if !stale.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n**Stale shared waivers** (they match no shared value):\n"
+        );
+    }
+    for w in stale {
+        let _ = writeln!(out, "- {} ({})", code(&w.path), text(&w.owner));
+    }
     for (n, i) in report.instances.iter().enumerate() {
         let _ = writeln!(
             out,

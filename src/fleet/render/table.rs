@@ -71,6 +71,17 @@ pub fn write(report: &FleetReport, opts: &RenderOptions, out: &mut Out) -> std::
             );
         }
     }
+    let stale = report.stale_shared_waivers();
+    if !stale.is_empty() {
+        out.push('\n');
+    }
+    for w in stale {
+        let _ = writeln!(
+            out,
+            "stale shared waiver {}: matches no value shared across instances",
+            terminal(&w.path)
+        );
+    }
     for i in &report.instances {
         if i.verdict == InstanceVerdict::Pass {
             continue;
