@@ -50,7 +50,8 @@ fi
 
 # --- build ------------------------------------------------------------------------------
 say "building envparity and the peer programs (release)"
-cargo build --release --quiet --bin envparity --example parse_floor --example json_patch_diff
+cargo build --release --quiet --bin envparity --example parse_floor --example scan_floor \
+    --example json_patch_diff
 
 # --- data -------------------------------------------------------------------------------
 gen() { # name shape args...
@@ -66,6 +67,7 @@ gen() { # name shape args...
     echo "$want" >"$stamp"
 }
 gen realistic realistic
+gen realistic-10m realistic --scale 2.6
 gen keyed-10k keyed --entries 10000
 gen keyed-100k keyed --entries 100000
 gen keyed-1m keyed --entries 1000000

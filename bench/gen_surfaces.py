@@ -110,9 +110,11 @@ def ident(rng: random.Random, parts: int) -> str:
     return "_".join(rng.choice(WORDS) for _ in range(parts))
 
 
-def realistic_surface(env: str) -> dict:
+def realistic_surface(env: str, scale: float = 1) -> dict:
     """One environment of the realistic pair. The same seed on both sides keeps every
-    generated name identical; `env` decides the handful of real differences."""
+    generated name identical; `env` decides the handful of real differences. `scale`
+    multiplies the large collections (flags, switches, settings, config keys, rendered
+    settings): 2.6 makes a pair of about 10 MB together."""
     rng = random.Random(20261126)
     staging = env == "staging"
     lms = "lms.staging.example.org" if staging else "lms.example.org"
@@ -259,10 +261,10 @@ def realistic_surface(env: str) -> dict:
             names.add(ident(rng, parts).upper())
         return sorted(names)
 
-    lms_features = {f"ENABLE_{n}": rng.random() < 0.6 for n in flags(260, 2)}
-    cms_features = {f"ENABLE_{n}": rng.random() < 0.6 for n in flags(160, 2)}
+    lms_features = {f"ENABLE_{n}": rng.random() < 0.6 for n in flags(int(260 * scale), 2)}
+    cms_features = {f"ENABLE_{n}": rng.random() < 0.6 for n in flags(int(160 * scale), 2)}
     waffle_flags = {}
-    for i in range(5800):
+    for i in range(int(5800 * scale)):
         name = f"{rng.choice(WORDS)}.{ident(rng, 3)}_{i}"
         waffle_flags[name] = {"status": rng.choice(["on", "off", "both", "on"])}
     flag_names = sorted(waffle_flags)
@@ -270,9 +272,9 @@ def realistic_surface(env: str) -> dict:
         for name in flag_names[100:102]:
             waffle_flags[name] = {"status": "off"}
     waffle_switches = {f"{rng.choice(WORDS)}.{ident(rng, 2)}_{i}": rng.random() < 0.5
-                       for i in range(420)}
+                       for i in range(int(420 * scale))}
     django_settings = {f"FEATURES['ENABLE_{ident(rng, 2).upper()}_{i}']": rng.random() < 0.5
-                       for i in range(220)}
+                       for i in range(int(220 * scale))}
     features = {
         "lms": lms_features,
         "cms": cms_features,
@@ -309,7 +311,7 @@ def realistic_surface(env: str) -> dict:
         "OPENEDX_CMS_UWSGI_WORKERS": 4,
         "DOCKER_IMAGE_OPENEDX": release["images"]["openedx"],
     }
-    for i in range(340):
+    for i in range(int(340 * scale)):
         key = f"{rng.choice(PLUGINS).upper().replace('-', '_')}_{ident(rng, 2).upper()}_{i}"
         kind = i % 7
         if kind == 0:
@@ -384,8 +386,8 @@ def realistic_surface(env: str) -> dict:
         return out
 
     settings = dict(config)
-    settings["lms"] = rendered(lms, cms, 7800)
-    settings["cms"] = rendered(cms, lms, 5200)
+    settings["lms"] = rendered(lms, cms, int(7800 * scale))
+    settings["cms"] = rendered(cms, lms, int(5200 * scale))
 
     health = {
         "lms": {"modulestore": True, "sql": True, "celery": True, "cache_default": True},
@@ -407,10 +409,10 @@ def realistic_surface(env: str) -> dict:
     }
 
 
-def realistic(out_dir: str) -> str:
-    write_pair(out_dir, snapshot("staging", realistic_surface("staging")),
-               snapshot("production", realistic_surface("production")))
-    return "realistic Open edX-like pair"
+def realistic(out_dir: str, scale: float) -> str:
+    write_pair(out_dir, snapshot("staging", realistic_surface("staging", scale)),
+               snapshot("production", realistic_surface("production", scale)))
+    return "realistic Open edX-like pair" + (f", large collections x{scale}" if scale > 1 else "")
 
 
 # --- keyed -----------------------------------------------------------------------------
@@ -496,9 +498,10 @@ def main() -> int:
     ap.add_argument("out_dir")
     ap.add_argument("--entries", type=int, default=100_000)
     ap.add_argument("--leaves", type=int, default=1_000_000)
+    ap.add_argument("--scale", type=float, default=1)
     a = ap.parse_args()
     if a.shape == "realistic":
-        what = realistic(a.out_dir)
+        what = realistic(a.out_dir, a.scale)
     elif a.shape == "keyed":
         what = keyed(a.out_dir, a.entries)
     else:

@@ -408,16 +408,20 @@ fn diff(a: DiffArgs) -> Result<Verdict> {
     timeout(a.gate.timeout, None)?;
     let outputs = report_outputs(&a.gate)?;
     let opts = judge_options(&a.gate, None)?;
-    let staging = read_snapshot(&a.staging)?;
-    let production = read_snapshot(&a.production)?;
+    // The two files are read and parsed at once (staging's error first, should both be
+    // bad).
+    let (staging, production) = crate::both(
+        || read_snapshot(&a.staging),
+        || read_snapshot(&a.production),
+    );
+    let (mut staging, mut production) = (staging?, production?);
     crate::snapshot::check_same_key((&a.staging, &staging), (&a.production, &production))?;
     // A hand-made snapshot may hold plaintext secrets: fingerprint them before anything
     // can print them. With no shared key, equal plaintexts still fingerprint equally.
     let fp = Fingerprinter::from_env(KeyFile::UseIfPresent)?;
     let policy = SecretPolicy::with_extra(&opts.profile.secret_keys);
-    let (mut staging, mut production) = (staging, production);
-    crate::normalize::redact_snapshot(&mut staging, &policy, &fp);
-    crate::normalize::redact_snapshot(&mut production, &policy, &fp);
+    let redact = |s: &mut Snapshot| crate::normalize::redact_snapshot(s, &policy, &fp);
+    crate::both(|| redact(&mut staging), || redact(&mut production));
     crate::normalize::recognise_fingerprints(&mut staging, &mut production, &fp);
     let (report, staging, production) = judge_keeping(staging, production, &opts);
     warn_unmatched_ignores(&a.gate, &staging, &production);
@@ -485,8 +489,8 @@ fn snapshot(a: SnapshotArgs) -> Result<Verdict> {
     };
     let snap = runtime()?.block_on(collect::collect_environment(&sources, &ctx))?;
     match output {
-        Target::Stdout => print_stdout(snap.to_json().as_bytes())?,
-        Target::File(path) => write_file(&path, &snap.to_json())?,
+        Target::Stdout => stream_stdout(|w| snap.write_json(w))?,
+        Target::File(path) => write_file_with(&path, |w| snap.write_json(w))?,
     }
     Ok(Verdict::Pass)
 }
@@ -800,21 +804,19 @@ impl View {
                 Target::Stdout => stdout_format = *format,
             }
         }
-        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-        // A closed pipe (`| head`) is not an error worth a message; anything else is.
-        if let Err(e) = render(stdout_format, &opts, &mut out).and_then(|_| out.flush())
-            && e.kind() != std::io::ErrorKind::BrokenPipe
-        {
-            return Err(e).context("writing to stdout");
-        }
-        Ok(())
+        stream_stdout(|w| render(stdout_format, &opts, w))
     }
 }
 
 fn print_stdout(bytes: &[u8]) -> Result<()> {
-    let mut out = std::io::stdout().lock();
+    stream_stdout(|w| w.write_all(bytes))
+}
+
+/// Writes to stdout through a buffer as `write` goes.
+fn stream_stdout(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     // A closed pipe (`| head`) is not an error worth a message; anything else is.
-    if let Err(e) = out.write_all(bytes).and_then(|_| out.flush())
+    if let Err(e) = write(&mut out).and_then(|_| out.flush())
         && e.kind() != std::io::ErrorKind::BrokenPipe
     {
         return Err(e).context("writing to stdout");
@@ -837,8 +839,5 @@ fn write_file_with(
 }
 
 fn write_file(path: &Path, text: &str) -> Result<()> {
-    if path.is_dir() {
-        return Err(Error::invalid(path, "is a directory, expected a file to write").into());
-    }
-    std::fs::write(path, text).map_err(|e| Error::io(path, e).into())
+    write_file_with(path, |w| w.write_all(text.as_bytes()))
 }

@@ -41,10 +41,15 @@ pub struct Difference {
 
 /// Compares two normalized surfaces under a profile's rules.
 pub fn compare(staging: &Value, production: &Value, profile: &Profile) -> Vec<Difference> {
+    walk(staging, production, profile, &Spare::new())
+}
+
+fn walk(staging: &Value, production: &Value, profile: &Profile, spare: &Spare) -> Vec<Difference> {
     let mut walker = Walker {
         profile,
         out: Vec::new(),
         path: String::new(),
+        spare,
     };
     walker.node(Some(staging), Some(production), &profile.root());
     walker.out
@@ -54,6 +59,84 @@ struct Walker<'a> {
     profile: &'a Profile,
     out: Vec<Difference>,
     path: String,
+    spare: &'a Spare,
+}
+
+/// An object of at least this many keys (both sides together) is walked by two threads
+/// when one is spare.
+const SPLIT_AT: usize = 512;
+
+/// The threads a comparison may add: one fewer than the cores. A walker that splits an
+/// object takes one and gives it back when both halves are done, so a later large
+/// object can be split again.
+struct Spare(std::sync::atomic::AtomicUsize);
+
+impl Spare {
+    fn new() -> Spare {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        Spare::of(cores.saturating_sub(1))
+    }
+
+    fn of(threads: usize) -> Spare {
+        Spare(std::sync::atomic::AtomicUsize::new(threads))
+    }
+
+    fn take(&self) -> bool {
+        use std::sync::atomic::Ordering::AcqRel;
+        self.0
+            .fetch_update(AcqRel, std::sync::atomic::Ordering::Acquire, |n| {
+                n.checked_sub(1)
+            })
+            .is_ok()
+    }
+
+    fn give_back(&self) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+    }
+}
+
+/// A key with its value on each side.
+type Keyed<'v> = (&'v str, Option<&'v Value>, Option<&'v Value>);
+
+/// The keys of two objects in order, each once, with their values on either side: a
+/// merge join over the keys, which serde_json's map keeps sorted (a B-tree: the
+/// `preserve_order` feature is off, and a test below fails should another crate switch
+/// it on), so one key comparison per step instead of a tree lookup per key.
+struct Merged<'v> {
+    a: std::iter::Peekable<serde_json::map::Iter<'v>>,
+    b: std::iter::Peekable<serde_json::map::Iter<'v>>,
+}
+
+impl<'v> Merged<'v> {
+    fn new(a: &'v Map<String, Value>, b: &'v Map<String, Value>) -> Merged<'v> {
+        Merged {
+            a: a.iter().peekable(),
+            b: b.iter().peekable(),
+        }
+    }
+}
+
+impl<'v> Iterator for Merged<'v> {
+    type Item = Keyed<'v>;
+
+    fn next(&mut self) -> Option<Keyed<'v>> {
+        use std::cmp::Ordering::{Equal, Greater, Less};
+        let order = match (self.a.peek(), self.b.peek()) {
+            (None, None) => return None,
+            (Some(_), None) => Less,
+            (None, Some(_)) => Greater,
+            (Some((ka, _)), Some((kb, _))) => ka.cmp(kb),
+        };
+        Some(match order {
+            Less => self.a.next().map(|(k, v)| (k.as_str(), Some(v), None))?,
+            Greater => self.b.next().map(|(k, v)| (k.as_str(), None, Some(v)))?,
+            Equal => {
+                let (k, va) = self.a.next()?;
+                let (_, vb) = self.b.next()?;
+                (k.as_str(), Some(va), Some(vb))
+            }
+        })
+    }
 }
 
 impl Walker<'_> {
@@ -116,15 +199,34 @@ impl Walker<'_> {
     }
 
     fn objects(&mut self, a: &Map<String, Value>, b: &Map<String, Value>, state: &MatchState) {
-        // Keyed lookups rather than a merge join over sorted keys: correct whatever order
-        // the map keeps (serde_json's `preserve_order` may be switched on by another
-        // crate), and still one visit per key. Findings are sorted later.
-        for (key, va) in a {
-            self.child(key, Some(va), b.get(key), state);
-        }
-        for (key, vb) in b {
-            if !a.contains_key(key) {
-                self.child(key, None, Some(vb), state);
+        if a.len() + b.len() >= SPLIT_AT && self.spare.take() {
+            // A large object is walked in two halves at once; the second half's
+            // differences follow the first's, so the order is the one-thread order.
+            let keys: Vec<Keyed> = Merged::new(a, b).collect();
+            let (left, right) = keys.split_at(keys.len() / 2);
+            let mut other = Walker {
+                profile: self.profile,
+                out: Vec::new(),
+                path: self.path.clone(),
+                spare: self.spare,
+            };
+            crate::both(
+                || {
+                    for (k, s, p) in left {
+                        self.child(k, *s, *p, state);
+                    }
+                },
+                || {
+                    for (k, s, p) in right {
+                        other.child(k, *s, *p, state);
+                    }
+                },
+            );
+            self.spare.give_back();
+            self.out.append(&mut other.out);
+        } else {
+            for (k, s, p) in Merged::new(a, b) {
+                self.child(k, s, p, state);
             }
         }
     }
@@ -250,6 +352,64 @@ mod tests {
 
     fn paths(d: &[Difference]) -> Vec<(&str, Change)> {
         d.iter().map(|d| (d.path.as_str(), d.change)).collect()
+    }
+
+    #[test]
+    fn object_keys_iterate_sorted_as_the_merge_join_needs() {
+        let mut m = Map::new();
+        for k in ["zeta", "alpha", "Mid", "beta", "", "alpha2"] {
+            m.insert(k.to_string(), Value::Null);
+        }
+        let keys: Vec<&String> = m.keys().collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        assert_eq!(keys, sorted, "serde_json's preserve_order must stay off");
+    }
+
+    #[test]
+    fn large_objects_walked_by_several_threads_differ_as_by_one() {
+        let side = |skip: usize, change: usize| {
+            let groups: Map<String, Value> = (0..40)
+                .map(|g| {
+                    let leaves: Map<String, Value> = (0..700)
+                        .filter(|i| (g * 700 + i) % 997 != skip)
+                        .map(|i| {
+                            let v = if (g * 700 + i) % 1009 == change { 1 } else { 0 };
+                            (format!("k{i:04}"), json!(v))
+                        })
+                        .collect();
+                    (format!("g{g:02}"), Value::Object(leaves))
+                })
+                .collect();
+            json!({ "settings": groups, "release": "x" })
+        };
+        let (s, p) = (side(3, 5), side(7, 11));
+        let profile = profile("");
+        let one = walk(&s, &p, &profile, &Spare::of(0));
+        assert!(one.len() > 50, "{}", one.len());
+        for threads in [1, 3] {
+            let many = walk(&s, &p, &profile, &Spare::of(threads));
+            assert_eq!(paths(&many), paths(&one), "{threads} spare thread(s)");
+        }
+    }
+
+    #[test]
+    fn keys_on_either_side_alone_or_both_are_each_visited_once() {
+        let s = json!({"a": 1, "c": 3, "d": 4, "f": 6});
+        let p = json!({"b": 2, "c": 30, "d": 4, "e": 5, "g": 7});
+        let d = compare(&s, &p, &profile(""));
+        // In key order, as the merge join visits them.
+        assert_eq!(
+            paths(&d),
+            [
+                ("/a", Change::OnlyStaging),
+                ("/b", Change::OnlyProduction),
+                ("/c", Change::Changed),
+                ("/e", Change::OnlyProduction),
+                ("/f", Change::OnlyStaging),
+                ("/g", Change::OnlyProduction),
+            ]
+        );
     }
 
     #[test]

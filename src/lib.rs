@@ -44,6 +44,29 @@ pub struct JudgeOptions {
     pub today: chrono::NaiveDate,
 }
 
+/// Runs `a` and `b` at once, `b` on a thread of its own: the two environments' passes
+/// (parsing, redaction, host tokens) touch nothing of each other, and a parity check
+/// always has two. A panic in either is the caller's, as if both ran here; should no
+/// thread be had, `b` runs after `a`.
+pub fn both<A: Send, B: Send>(
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    // The thread borrows `b` through the lock, so a thread that cannot be started
+    // leaves it here to run.
+    let b = std::sync::Mutex::new(Some(b));
+    let run_b = || b.lock().ok().and_then(|mut f| f.take()).map(|f| f());
+    std::thread::scope(|scope| {
+        let handle = std::thread::Builder::new().spawn_scoped(scope, run_b);
+        let ra = a();
+        let rb = match handle {
+            Ok(h) => h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+            Err(_) => run_b(),
+        };
+        (ra, rb.expect("`b` runs once, on its thread or here"))
+    })
+}
+
 /// Normalizes, compares, classifies and waives: the pipeline after collection.
 pub fn judge(staging: Snapshot, production: Snapshot, opts: &JudgeOptions) -> Report {
     judge_keeping(staging, production, opts).0
@@ -77,10 +100,10 @@ pub fn judge_keeping(
         || release_block.production != Default::default();
 
     let mut findings = classify::host_findings(&staging, &production, &opts.profile);
-    let s_tokens = HostTokens::from_surface(&staging.surface, &opts.profile.host_settings);
-    let p_tokens = HostTokens::from_surface(&production.surface, &opts.profile.host_settings);
-    s_tokens.apply(&mut staging.surface);
-    p_tokens.apply(&mut production.surface);
+    let tokens = |s: &mut Snapshot| {
+        HostTokens::from_surface(&s.surface, &opts.profile.host_settings).apply(&mut s.surface)
+    };
+    both(|| tokens(&mut staging), || tokens(&mut production));
 
     let ctx = ClassifyContext {
         fingerprint_keys_differ: match (&staging.fingerprint, &production.fingerprint) {

@@ -442,9 +442,9 @@ pub fn share_taint(a: &mut Snapshot, b: &mut Snapshot) {
     let (from_a, from_b) = (a.taint.clone(), b.taint.clone());
     a.taint.extend(&from_b);
     b.taint.extend(&from_a);
-    for s in [a, b] {
-        apply_taint(s);
-    }
+    // A side whose taint is all applied already (its own, when it was sealed, and the
+    // other's brought nothing new) needs no walk.
+    crate::both(|| apply_taint(a), || apply_taint(b));
 }
 
 /// Snapshots taken in separate runs hold no plaintext of each other's secrets; but when
@@ -530,11 +530,14 @@ fn plaintexts_of(
     }
 }
 
+/// Replaces the snapshot's tainted values everywhere in it, unless every value of its
+/// taint has been replaced already.
 fn apply_taint(snapshot: &mut Snapshot) {
-    let taint = &snapshot.taint;
-    if taint.is_empty() {
+    if snapshot.taint.is_empty() || snapshot.taint.is_applied() {
         return;
     }
+    snapshot.taint.mark_applied();
+    let taint = &snapshot.taint;
     taint.apply(&mut snapshot.surface);
     for status in snapshot.sources.values_mut() {
         for text in status

@@ -308,9 +308,17 @@ impl Snapshot {
 
     /// Serializes with stable key order and a trailing newline.
     pub fn to_json(&self) -> String {
-        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
-        s.push('\n');
-        s
+        let mut bytes = Vec::new();
+        // Into memory nothing fails.
+        let _ = self.write_json(&mut bytes);
+        String::from_utf8(bytes).unwrap_or_default()
+    }
+
+    /// Writes [`Snapshot::to_json`]'s bytes as they are serialized, never holding the
+    /// text of a large surface whole.
+    pub fn write_json(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        serde_json::to_writer_pretty(&mut *w, self).map_err(std::io::Error::other)?;
+        w.write_all(b"\n")
     }
 }
 

@@ -28,6 +28,9 @@ pub struct Taint {
     /// Built on first use; the patterns are `values`' keys, in order, with their
     /// fingerprints beside them.
     matcher: OnceLock<Option<(AhoCorasick, Vec<String>)>>,
+    /// Whether the snapshot holding this taint has had every value replaced (see
+    /// [`crate::normalize::share_taint`]); a taint not held by a snapshot ignores it.
+    applied: bool,
 }
 
 impl std::fmt::Debug for Taint {
@@ -63,7 +66,7 @@ impl Taint {
     pub fn add(&mut self, plain: &str, fp: &Fingerprinter) {
         if worth_tainting(plain) && !self.values.contains_key(plain) {
             self.values.insert(plain.to_string(), fp.fingerprint(plain));
-            self.matcher = OnceLock::new();
+            self.changed();
         }
     }
 
@@ -74,8 +77,25 @@ impl Taint {
             self.values.entry(k.clone()).or_insert_with(|| v.clone());
         }
         if self.values.len() != before {
-            self.matcher = OnceLock::new();
+            self.changed();
         }
+    }
+
+    /// A value was added: the matcher is built again, and the snapshot holding this
+    /// taint must be walked again.
+    fn changed(&mut self) {
+        self.matcher = OnceLock::new();
+        self.applied = false;
+    }
+
+    /// Whether every value has been replaced in the snapshot holding this taint.
+    pub fn is_applied(&self) -> bool {
+        self.applied
+    }
+
+    /// Says that every value has been replaced in the snapshot holding this taint.
+    pub fn mark_applied(&mut self) {
+        self.applied = true;
     }
 
     fn matcher(&self) -> Option<&(AhoCorasick, Vec<String>)> {
