@@ -857,6 +857,9 @@ pub struct HostTokens {
     /// (value, token), longest value first so that `preview.lms.x.org` is replaced before
     /// `lms.x.org` could match inside it.
     pairs: Vec<(String, String)>,
+    /// Finds whether a string holds any of the values at all, in one pass: most strings
+    /// hold none and are spared a substring search per value.
+    any: Option<aho_corasick::AhoCorasick>,
 }
 
 impl HostTokens {
@@ -877,7 +880,8 @@ impl HostTokens {
         }
         pairs.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
         pairs.dedup_by(|a, b| a.0 == b.0);
-        HostTokens { pairs }
+        let any = aho_corasick::AhoCorasick::new(pairs.iter().map(|(host, _)| host)).ok();
+        HostTokens { pairs, any }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -917,6 +921,9 @@ impl HostTokens {
 
     /// The substituted string, or None when nothing matched.
     pub fn substitute(&self, s: &str) -> Option<String> {
+        if self.any.as_ref().is_some_and(|any| !any.is_match(s)) {
+            return None;
+        }
         let mut out: Option<String> = None;
         for (host, token) in &self.pairs {
             let cur = out.as_deref().unwrap_or(s);
