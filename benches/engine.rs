@@ -1,11 +1,14 @@
 //! Criterion benchmarks of the engine on generated surfaces: `judge` (normalize,
-//! compare, classify, waive) and `compare` alone. bench/compare.sh measures the CLI end
+//! compare, classify, waive), and each stage alone: reading a snapshot, redaction, the
+//! taint shared between environments, host tokens, the comparison, writing a snapshot. bench/compare.sh measures the CLI end
 //! to end against its peers; these isolate the library so a regression shows up here
 //! first. Run with `cargo bench --bench engine`.
 
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use envparity::findings::Class;
-use envparity::normalize::{Fingerprinter, HostTokens, SecretPolicy, redact};
+use envparity::normalize::{
+    Fingerprinter, HostTokens, SecretPolicy, redact, redact_snapshot, share_taint,
+};
 use envparity::profile::Profile;
 use envparity::snapshot::Snapshot;
 use envparity::{JudgeOptions, compare, judge};
@@ -136,6 +139,47 @@ fn bench_stages(c: &mut Criterion) {
             |mut v| {
                 redact(&mut v, &policy, &fp);
                 v
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    // A snapshot as `envparity snapshot` writes it, read back as `diff` reads it.
+    let text = snapshot("staging", s.clone()).to_json();
+    group.bench_function("read_snapshot", |b| {
+        b.iter(|| {
+            Snapshot::parse(std::path::Path::new("staging.json"), &text)
+                .expect("a snapshot it wrote")
+        })
+    });
+    let whole = snapshot("staging", s.clone());
+    group.bench_function("write_snapshot", |b| {
+        b.iter(|| {
+            let mut out = Vec::with_capacity(text.len());
+            whole.write_json(&mut out).expect("into memory");
+            out
+        })
+    });
+    // Each side redacted (its own taint applied), then the other side's taint shared.
+    let with_secrets = |surface: &Value, secret: &str| {
+        let mut v = surface.clone();
+        if let Some(settings) = v.get_mut("settings").and_then(Value::as_object_mut) {
+            settings.insert("OPENEDX_SECRET_KEY".into(), json!(secret));
+            settings.insert("NOTE".into(), json!(format!("key {secret} again")));
+        }
+        let mut snap = snapshot("staging", v);
+        redact_snapshot(&mut snap, &policy, &fp);
+        snap
+    };
+    let (ts, tp) = (
+        with_secrets(&s, "staging-secret-value"),
+        with_secrets(&p, "production-secret-value"),
+    );
+    group.bench_function("share_taint", |b| {
+        b.iter_batched(
+            || (ts.clone(), tp.clone()),
+            |(mut a, mut b)| {
+                share_taint(&mut a, &mut b);
+                (a, b)
             },
             BatchSize::LargeInput,
         )
