@@ -727,15 +727,25 @@ fn snapshot_output(value: &str) -> Result<Target> {
 /// (most often a path copied without its surface), naming the nearest real path.
 fn warn_unmatched_ignores(g: &GateArgs, staging: &Snapshot, production: &Snapshot) {
     for (glob, near) in waiver::unmatched(&g.ignore, &[&staging.surface, &production.surface]) {
-        let hint = near
-            .map(|p| format!("; did you mean {p}?"))
-            .unwrap_or_default();
-        eprintln!(
-            "envparity: --ignore {}: matches no path in either environment{}",
-            crate::report::escape::terminal(glob),
-            crate::report::escape::terminal(&hint)
+        warn_unmatched_ignore(
+            &format!("--ignore {glob}"),
+            "either environment",
+            near.as_deref(),
         );
     }
+}
+
+/// One line on stderr: an ignore glob (`what`) matched no path in `scope`, with the
+/// nearest real path when there is one.
+fn warn_unmatched_ignore(what: &str, scope: &str, near: Option<&str>) {
+    let hint = near
+        .map(|p| format!("; did you mean {p}?"))
+        .unwrap_or_default();
+    eprintln!(
+        "envparity: {}: matches no path in {scope}{}",
+        crate::report::escape::terminal(what),
+        crate::report::escape::terminal(&hint)
+    );
 }
 
 /// Writes the stdout format and every --output file, then returns the verdict.

@@ -538,6 +538,64 @@ fn two_stagings_sharing_a_value_are_not_flagged() {
 }
 
 /// Runs the example fleet as `n` shards, each writing its JSON report; their paths.
+#[test]
+fn an_ignore_glob_that_matches_nothing_in_any_instance_is_named_once() {
+    let text = std::fs::read_to_string(example_fleet()).unwrap();
+    let resolved = text.replace("instances/", &example("fleet/instances/"));
+    // A typo in the fleet-wide defaults (every instance), and one only northwind's
+    // own ignore list has.
+    let with_typo = resolved
+        .replacen(
+            "timeout_secs = 30",
+            "timeout_secs = 30\nignore = [\"/plugin/forum\"]",
+            1,
+        )
+        .replacen(
+            "fail_on = [\"drift\"]",
+            "fail_on = [\"drift\"]\nignore = [\"/plugin/forum\", \"/settings/NO_SUCH_SETTING_ANYWHERE\"]",
+            1,
+        );
+    let (_dir, fleet) = fleet_file(&with_typo);
+    let out = run(&[
+        "fleet",
+        &fleet.display().to_string(),
+        "--ignore",
+        "/plugins/forum",
+        "-q",
+    ]);
+    assert!(out.code == 0 || out.code == 1, "{}", out.stderr);
+    let warnings: Vec<&str> = out.stderr.lines().collect();
+    assert_eq!(
+        warnings
+            .iter()
+            .filter(|l| l.contains("ignore /plugin/forum: matches no path in any instance; did you mean /plugins/forum?"))
+            .count(),
+        1,
+        "{}",
+        out.stderr
+    );
+    assert!(
+        warnings
+            .iter()
+            .any(|l| l.contains("ignore /settings/NO_SUCH_SETTING_ANYWHERE: matches no path")),
+        "{}",
+        out.stderr
+    );
+    // The glob that matches in contoso is not named, though it matches nothing in the
+    // faithful instances.
+    assert!(
+        !out.stderr.contains("ignore /plugins/forum:"),
+        "{}",
+        out.stderr
+    );
+    // And it did its work: contoso's missing forum is no longer a finding.
+    assert!(
+        !out.stdout.contains("reduced /plugins/forum"),
+        "{}",
+        out.stdout
+    );
+}
+
 const SHARED_WAIVERS: &str = r#"
 [[waiver]]
 path = "/datastores/mysql/host"

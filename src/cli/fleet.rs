@@ -145,6 +145,7 @@ pub(super) fn fleet(a: FleetArgs) -> Result<Verdict> {
         &fingerprinter,
         a.gate.quiet,
     ));
+    warn_unmatched_ignores(&instances);
     let report = FleetReport::new(instances, gate, FingerprintInfo::of(&fingerprinter), shard);
     let view = View {
         format: a.gate.format,
@@ -256,6 +257,22 @@ fn pair(
         ),
         opts,
         timeout: flag_timeout.or(c.timeout).unwrap_or(DEFAULT_TIMEOUT),
+        ignore: gate.ignore.iter().chain(&c.ignore).cloned().collect(),
         name: i.name,
     })
+}
+
+/// Warns, once per glob, of an `ignore` glob (a flag's or the fleet file's) that matched
+/// no path in any instance it was given for: most often a path copied without its
+/// surface, or mistyped. An instance that could not be judged does not count.
+fn warn_unmatched_ignores(instances: &[crate::fleet::InstanceReport]) {
+    let mut fared: std::collections::BTreeMap<&str, (bool, Option<&str>)> = Default::default();
+    for u in instances.iter().flat_map(|i| &i.ignores) {
+        let e = fared.entry(&u.glob).or_default();
+        e.0 |= u.matched;
+        e.1 = e.1.or(u.near.as_deref());
+    }
+    for (glob, (_, near)) in fared.into_iter().filter(|(_, (matched, _))| !matched) {
+        super::warn_unmatched_ignore(&format!("ignore {glob}"), "any instance", near);
+    }
 }

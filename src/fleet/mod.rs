@@ -72,6 +72,19 @@ pub struct InstanceReport {
     /// until a format renders it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report: Option<spool::Detail>,
+    /// How each of the instance's `ignore` globs fared (for a warning after the run;
+    /// not reported).
+    #[serde(skip)]
+    pub ignores: Vec<IgnoreUse>,
+}
+
+/// Whether an `ignore` glob matched a path in an instance's environments, and if not,
+/// the real path nearest to it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IgnoreUse {
+    pub glob: String,
+    pub matched: bool,
+    pub near: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -152,6 +165,7 @@ impl InstanceReport {
             error: None,
             held,
             report: Some(detail),
+            ignores: Vec::new(),
         }
     }
 
@@ -174,6 +188,7 @@ impl InstanceReport {
             error: Some(error),
             held: Vec::new(),
             report: None,
+            ignores: Vec::new(),
         }
     }
 

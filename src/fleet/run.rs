@@ -7,9 +7,9 @@
 //! `jobs`, not to the fleet. A pair that fails — a source unreachable, a file that is not
 //! a Tutor root, even a crash — is that instance's outcome alone: the others go on.
 
-use super::InstanceReport;
 use super::shared;
 use super::spool::Spool;
+use super::{IgnoreUse, InstanceReport};
 use crate::JudgeOptions;
 use crate::collect::{self, Context, Source, progress};
 use crate::normalize::{Fingerprinter, SecretPolicy};
@@ -28,6 +28,9 @@ pub struct Pair {
     pub opts: JudgeOptions,
     /// The deadline of each of its sources.
     pub timeout: Duration,
+    /// The `ignore` globs given for it (flags and fleet file), checked against its
+    /// surfaces.
+    pub ignore: Vec<String>,
 }
 
 /// The default bound on pairs judged at once: the work is I/O-bound, so several per
@@ -97,6 +100,7 @@ async fn judge_pair(
         production,
         opts,
         timeout,
+        ignore,
     } = pair;
     let ctx = Context {
         environment: String::new(),
@@ -126,8 +130,22 @@ async fn judge_pair(
     let judged = tokio::task::spawn_blocking(move || {
         crate::normalize::recognise_fingerprints(&mut s, &mut p, &fingerprinter);
         let held = shared::held(&s, &p, &opts.profile);
+        let missed = crate::waiver::unmatched(&ignore, &[&s.surface, &p.surface]);
+        let ignores = ignore
+            .iter()
+            .map(|glob| {
+                let miss = missed.iter().find(|(g, _)| *g == glob.as_str());
+                IgnoreUse {
+                    glob: glob.clone(),
+                    matched: miss.is_none(),
+                    near: miss.and_then(|(_, near)| near.clone()),
+                }
+            })
+            .collect();
         let report = crate::judge(s, p, &opts);
-        InstanceReport::judged(who, report, held, spool.as_ref())
+        let mut judged = InstanceReport::judged(who, report, held, spool.as_ref());
+        judged.ignores = ignores;
+        judged
     })
     .await;
     judged.unwrap_or_else(|e| InstanceReport::failed(name, collect::crashed("judge", e)))
