@@ -73,6 +73,9 @@ struct Spare(std::sync::atomic::AtomicUsize);
 
 impl Spare {
     fn new() -> Spare {
+        if !crate::spare_threads_allowed() {
+            return Spare::of(0);
+        }
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         Spare::of(cores.saturating_sub(1))
     }

@@ -44,6 +44,29 @@ pub struct JudgeOptions {
     pub today: chrono::NaiveDate,
 }
 
+thread_local! {
+    static ONE_THREAD: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` with [`both`] and the comparison on this thread alone: a fleet already keeps
+/// every core busy with pairs, and a second thread per pair would only add switching.
+pub fn on_one_thread<T>(f: impl FnOnce() -> T) -> T {
+    /// Puts the flag back as it was, even when `f` panics.
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            ONE_THREAD.with(|o| o.set(self.0));
+        }
+    }
+    let _restore = Restore(ONE_THREAD.with(|o| o.replace(true)));
+    f()
+}
+
+/// Whether work may go to a thread of its own (not inside [`on_one_thread`]).
+pub(crate) fn spare_threads_allowed() -> bool {
+    !ONE_THREAD.with(std::cell::Cell::get)
+}
+
 /// Runs `a` and `b` at once, `b` on a thread of its own: the two environments' passes
 /// (parsing, redaction, host tokens) touch nothing of each other, and a parity check
 /// always has two. A panic in either is the caller's, as if both ran here; should no
@@ -52,6 +75,9 @@ pub fn both<A: Send, B: Send>(
     a: impl FnOnce() -> A + Send,
     b: impl FnOnce() -> B + Send,
 ) -> (A, B) {
+    if !spare_threads_allowed() {
+        return (a(), b());
+    }
     // The thread borrows `b` through the lock, so a thread that cannot be started
     // leaves it here to run.
     let b = std::sync::Mutex::new(Some(b));

@@ -128,24 +128,26 @@ async fn judge_pair(
     // Judging is CPU work (and the spool file I/O): off the threads that wait on sources.
     let who = name.clone();
     let judged = tokio::task::spawn_blocking(move || {
-        crate::normalize::recognise_fingerprints(&mut s, &mut p, &fingerprinter);
-        let held = shared::held(&s, &p, &opts.profile);
-        let missed = crate::waiver::unmatched(&ignore, &[&s.surface, &p.surface]);
-        let ignores = ignore
-            .iter()
-            .map(|glob| {
-                let miss = missed.iter().find(|(g, _)| *g == glob.as_str());
-                IgnoreUse {
-                    glob: glob.clone(),
-                    matched: miss.is_none(),
-                    near: miss.and_then(|(_, near)| near.clone()),
-                }
-            })
-            .collect();
-        let report = crate::judge(s, p, &opts);
-        let mut judged = InstanceReport::judged(who, report, held, spool.as_ref());
-        judged.ignores = ignores;
-        judged
+        crate::on_one_thread(|| {
+            crate::normalize::recognise_fingerprints(&mut s, &mut p, &fingerprinter);
+            let held = shared::held(&s, &p, &opts.profile);
+            let missed = crate::waiver::unmatched(&ignore, &[&s.surface, &p.surface]);
+            let ignores = ignore
+                .iter()
+                .map(|glob| {
+                    let miss = missed.iter().find(|(g, _)| *g == glob.as_str());
+                    IgnoreUse {
+                        glob: glob.clone(),
+                        matched: miss.is_none(),
+                        near: miss.and_then(|(_, near)| near.clone()),
+                    }
+                })
+                .collect();
+            let report = crate::judge(s, p, &opts);
+            let mut judged = InstanceReport::judged(who, report, held, spool.as_ref());
+            judged.ignores = ignores;
+            judged
+        })
     })
     .await;
     judged.unwrap_or_else(|e| InstanceReport::failed(name, collect::crashed("judge", e)))
