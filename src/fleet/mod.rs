@@ -76,6 +76,11 @@ pub struct InstanceReport {
     /// not reported).
     #[serde(skip)]
     pub ignores: Vec<IgnoreUse>,
+    /// The class and path of its most severe finding, taken while the report is at hand
+    /// (judged, or read from a shard report) so that a summary row never reads the
+    /// report back from the spool.
+    #[serde(skip)]
+    headline: std::sync::OnceLock<Option<(Class, String)>>,
 }
 
 /// Whether an `ignore` glob matched a path in an instance's environments, and if not,
@@ -154,6 +159,7 @@ impl InstanceReport {
             Verdict::Fail => InstanceVerdict::Fail,
         };
         let summary = report.summary.clone();
+        let headline = std::sync::OnceLock::from(headline_of(&report));
         let detail = match spool.map(|s| s.put(&report)) {
             Some(Ok(d)) => d,
             _ => spool::Detail::Inline(Box::new(report)),
@@ -166,6 +172,7 @@ impl InstanceReport {
             held,
             report: Some(detail),
             ignores: Vec::new(),
+            headline,
         }
     }
 
@@ -189,6 +196,7 @@ impl InstanceReport {
             held: Vec::new(),
             report: None,
             ignores: Vec::new(),
+            headline: std::sync::OnceLock::from(None),
         }
     }
 
@@ -196,17 +204,25 @@ impl InstanceReport {
         self.summary.get(&class).copied().unwrap_or(0)
     }
 
-    /// The finding a reader should see first: one that fails the gate before one that
-    /// does not, then by severity, class and report order.
-    pub fn most_severe(&self) -> Option<crate::findings::Finding> {
-        let r = self.full().ok()?;
-        r.findings
-            .iter()
-            .filter(|f| f.class != Class::Expected)
-            .enumerate()
-            .min_by_key(|(i, f)| (!r.fails(f), f.severity, class_rank(f.class), *i))
-            .map(|(_, f)| f.clone())
+    /// The class and path of the finding a reader should see first (see
+    /// [`headline_of`]); the report is read only if it was not at hand before.
+    pub fn most_severe(&self) -> Option<(Class, &str)> {
+        self.headline
+            .get_or_init(|| self.full().ok().and_then(|r| headline_of(&r)))
+            .as_ref()
+            .map(|(c, p)| (*c, p.as_str()))
     }
+}
+
+/// The finding a reader should see first: one that fails the gate before one that does
+/// not, then by severity, class and report order; its class and path.
+fn headline_of(r: &Report) -> Option<(Class, String)> {
+    r.findings
+        .iter()
+        .filter(|f| f.class != Class::Expected)
+        .enumerate()
+        .min_by_key(|(i, f)| (!r.fails(f), f.severity, class_rank(f.class), *i))
+        .map(|(_, f)| (f.class, f.path.clone()))
 }
 
 impl FleetReport {

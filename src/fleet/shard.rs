@@ -78,29 +78,46 @@ impl From<Shard> for String {
 /// Reads a fleet report written with `--format json` (or `-o json=…`).
 pub fn read(path: &Path, spool: Option<&Arc<Spool>>) -> Result<FleetReport> {
     let text = crate::error::read_file(path)?;
-    /// The one field that says what the file is, read before the rest.
+    /// The one field that says what the file is.
     #[derive(serde::Deserialize)]
     struct Head {
         format: Option<serde_json::Value>,
     }
-    let head: Head = serde_json::from_str(&text)
-        .map_err(|e| Error::invalid(path, format!("not a JSON fleet report: {e}")))?;
-    if head.format.as_ref().and_then(|f| f.as_str()) != Some(super::FORMAT) {
-        return Err(Error::invalid(
+    let not_a_report = || {
+        Error::invalid(
             path,
             format!(
                 "not a fleet report (its `format` is not {}); write shard reports with `envparity fleet --shard K/N --format json`",
                 super::FORMAT
             ),
-        ));
+        )
+    };
+    let mut report: FleetReport = match serde_json::from_str(&text) {
+        Ok(r) => r,
+        // Which mistake it is (not JSON, another file, a broken report) is worked out
+        // only for a file that does not read as a fleet report.
+        Err(e) => {
+            let head: Head = serde_json::from_str(&text)
+                .map_err(|e| Error::invalid(path, format!("not a JSON fleet report: {e}")))?;
+            if head.format.as_ref().and_then(|f| f.as_str()) != Some(super::FORMAT) {
+                return Err(not_a_report());
+            }
+            return Err(Error::invalid(
+                path,
+                format!("not a valid fleet report: {e}"),
+            ));
+        }
+    };
+    if report.format != super::FORMAT {
+        return Err(not_a_report());
     }
-    let mut report: FleetReport = serde_json::from_str(&text)
-        .map_err(|e| Error::invalid(path, format!("not a valid fleet report: {e}")))?;
     drop(text);
     // Each instance's report waits in the spool, as in a run: a merge holds one shard's
     // reports at a time.
     if let Some(spool) = spool {
         for i in &mut report.instances {
+            // Its summary row's finding is taken while the report is at hand.
+            i.most_severe();
             if let Some(Detail::Inline(r)) = &i.report
                 && let Ok(spooled) = spool.put(r)
             {

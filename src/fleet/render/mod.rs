@@ -181,7 +181,7 @@ fn most_severe(i: &InstanceReport) -> String {
         return format!("error: {e}");
     }
     match i.most_severe() {
-        Some(f) => format!("{} {}", f.class, f.path),
+        Some((class, path)) => format!("{class} {path}"),
         None => "-".into(),
     }
 }
