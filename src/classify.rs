@@ -7,6 +7,7 @@ use crate::findings::{Class, Finding, Locations, brief};
 use crate::profile::{Profile, RuleKind};
 use crate::snapshot::Snapshot;
 use crate::surface::{self, boolish, number};
+use crate::tree::{Node, Surface};
 use serde_json::Value;
 use std::cmp::Ordering;
 
@@ -135,13 +136,20 @@ pub fn classify(d: Difference, ctx: &ClassifyContext) -> Option<Finding> {
 
 /// Identity settings (hosts) differ by design; they are listed as expected before they
 /// are replaced by tokens, so that the report still shows them.
-pub fn host_findings(staging: &Snapshot, production: &Snapshot, profile: &Profile) -> Vec<Finding> {
+pub fn host_findings<S: Surface>(
+    staging: &Snapshot<S>,
+    production: &Snapshot<S>,
+    profile: &Profile,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     for name in &profile.host_settings {
         if profile.is_ignored(&format!("/settings/{}", surface::escape_segment(name))) {
             continue;
         }
-        let get = |s: &Snapshot| s.surface.get("settings").and_then(|v| v.get(name)).cloned();
+        let get = |s: &Snapshot<S>| {
+            let settings = s.surface.root_node().get("settings")?;
+            settings.get(name).map(Node::to_value)
+        };
         let (s, p) = (get(staging), get(production));
         if let (Some(s), Some(p)) = (&s, &p)
             && s != p

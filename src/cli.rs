@@ -10,6 +10,7 @@ use crate::normalize::{Fingerprinter, KeyFile, SecretPolicy};
 use crate::profile::{DEFAULT_PROFILE, EMBEDDED, Profile};
 use crate::report::{self, Format, RenderOptions, Report, Verdict};
 use crate::snapshot::Snapshot;
+use crate::tree::Tree;
 use crate::{JudgeOptions, judge_keeping, waiver};
 use anyhow::{Context as _, Result, bail};
 use clap::{Args, Parser, Subcommand};
@@ -394,7 +395,7 @@ fn check(a: CheckArgs) -> Result<Verdict> {
     ))?;
     collect::check_snapshot_keys(&staging, &s_src, &ctx.fingerprinter)?;
     collect::check_snapshot_keys(&production, &p_src, &ctx.fingerprinter)?;
-    let (mut staging, mut production) = (staging, production);
+    let (mut staging, mut production) = (staging.into_tree(), production.into_tree());
     crate::normalize::recognise_fingerprints(&mut staging, &mut production, &ctx.fingerprinter);
     let (report, staging, production) = judge_keeping(staging, production, &opts);
     warn_unmatched_ignores(&a.gate, &staging, &production);
@@ -411,8 +412,8 @@ fn diff(a: DiffArgs) -> Result<Verdict> {
     // The two files are read and parsed at once (staging's error first, should both be
     // bad).
     let (staging, production) = crate::both(
-        || read_snapshot(&a.staging),
-        || read_snapshot(&a.production),
+        || read_snapshot(&a.staging, Snapshot::read_tree),
+        || read_snapshot(&a.production, Snapshot::read_tree),
     );
     let (mut staging, mut production) = (staging?, production?);
     crate::snapshot::check_same_key((&a.staging, &staging), (&a.production, &production))?;
@@ -420,7 +421,7 @@ fn diff(a: DiffArgs) -> Result<Verdict> {
     // can print them. With no shared key, equal plaintexts still fingerprint equally.
     let fp = Fingerprinter::from_env(KeyFile::UseIfPresent)?;
     let policy = SecretPolicy::with_extra(&opts.profile.secret_keys);
-    let redact = |s: &mut Snapshot| crate::normalize::redact_snapshot(s, &policy, &fp);
+    let redact = |s: &mut Snapshot<Tree>| crate::normalize::redact_snapshot(s, &policy, &fp);
     crate::both(|| redact(&mut staging), || redact(&mut production));
     crate::normalize::recognise_fingerprints(&mut staging, &mut production, &fp);
     let (report, staging, production) = judge_keeping(staging, production, &opts);
@@ -432,7 +433,10 @@ fn diff(a: DiffArgs) -> Result<Verdict> {
 
 /// Reads a snapshot named on `diff`'s command line. A Tutor root or another directory
 /// there is a mix-up between `diff` and `check`, and the message says which to run.
-fn read_snapshot(path: &Path) -> Result<Snapshot> {
+fn read_snapshot<S>(
+    path: &Path,
+    read: fn(&Path) -> crate::error::Result<Snapshot<S>>,
+) -> Result<Snapshot<S>> {
     if path.is_dir() {
         let shown = path.display();
         if crate::collect::tutor::is_root(path) {
@@ -444,7 +448,7 @@ fn read_snapshot(path: &Path) -> Result<Snapshot> {
             "{shown}: is a directory, not an envparity snapshot; `diff` judges two snapshot files, `envparity check` judges Tutor roots and live sources"
         );
     }
-    Snapshot::read(path).map_err(|e| {
+    read(path).map_err(|e| {
         // A Tutor root's own files (config.yml, a rendered env file) are not snapshots
         // either, but their root is something `check` reads.
         let root = path
@@ -725,8 +729,9 @@ fn snapshot_output(value: &str) -> Result<Target> {
 
 /// One line on stderr for each `--ignore` glob that matches no path of either surface
 /// (most often a path copied without its surface), naming the nearest real path.
-fn warn_unmatched_ignores(g: &GateArgs, staging: &Snapshot, production: &Snapshot) {
-    for (glob, near) in waiver::unmatched(&g.ignore, &[&staging.surface, &production.surface]) {
+fn warn_unmatched_ignores(g: &GateArgs, staging: &Snapshot<Tree>, production: &Snapshot<Tree>) {
+    let surfaces = [staging.surface.root(), production.surface.root()];
+    for (glob, near) in waiver::unmatched(&g.ignore, &surfaces) {
         warn_unmatched_ignore(
             &format!("--ignore {glob}"),
             "either environment",

@@ -9,8 +9,9 @@
 
 use crate::pathglob::MatchState;
 use crate::profile::{Profile, Rule, RuleKind};
-use crate::surface::{self, escape_segment};
-use serde_json::{Map, Value};
+use crate::surface::escape_segment;
+use crate::tree::{Node, Shape, secret_of, unknown_of};
+use serde_json::Value;
 use std::collections::HashMap;
 
 /// What kind of difference was found at a path.
@@ -39,27 +40,42 @@ pub struct Difference {
     pub rule: Option<Rule>,
 }
 
-/// Compares two normalized surfaces under a profile's rules.
-pub fn compare(staging: &Value, production: &Value, profile: &Profile) -> Vec<Difference> {
+/// Compares two normalized surfaces (`&Value`s or [`crate::tree::Ref`]s) under a
+/// profile's rules.
+pub fn compare<'v, N: Node<'v> + Send + Sync>(
+    staging: N,
+    production: N,
+    profile: &Profile,
+) -> Vec<Difference> {
     walk(staging, production, profile, &Spare::new())
 }
 
-fn walk(staging: &Value, production: &Value, profile: &Profile, spare: &Spare) -> Vec<Difference> {
+fn walk<'v, N: Node<'v> + Send + Sync>(
+    staging: N,
+    production: N,
+    profile: &Profile,
+    spare: &Spare,
+) -> Vec<Difference> {
     let mut walker = Walker {
         profile,
         out: Vec::new(),
         path: String::new(),
         spare,
+        nodes: std::marker::PhantomData,
     };
     walker.node(Some(staging), Some(production), &profile.root());
     walker.out
 }
 
-struct Walker<'a> {
+/// Which nodes a walker walks (`&Value`s or tree nodes).
+type NodeKind<'v, N> = std::marker::PhantomData<(fn() -> N, &'v ())>;
+
+struct Walker<'a, 'v, N> {
     profile: &'a Profile,
     out: Vec<Difference>,
     path: String,
     spare: &'a Spare,
+    nodes: NodeKind<'v, N>,
 }
 
 /// An object of at least this many keys (both sides together) is walked by two threads
@@ -99,30 +115,31 @@ impl Spare {
 }
 
 /// A key with its value on each side.
-type Keyed<'v> = (&'v str, Option<&'v Value>, Option<&'v Value>);
+type Keyed<'v, N> = (&'v str, Option<N>, Option<N>);
 
 /// The keys of two objects in order, each once, with their values on either side: a
-/// merge join over the keys, which serde_json's map keeps sorted (a B-tree: the
-/// `preserve_order` feature is off, and a test below fails should another crate switch
-/// it on), so one key comparison per step instead of a tree lookup per key.
-struct Merged<'v> {
-    a: std::iter::Peekable<serde_json::map::Iter<'v>>,
-    b: std::iter::Peekable<serde_json::map::Iter<'v>>,
+/// merge join over the keys, which both serde_json's map and a tree keep sorted (the
+/// map is a B-tree: the `preserve_order` feature is off, and a test below fails should
+/// another crate switch it on), so one key comparison per step instead of a lookup per
+/// key.
+struct Merged<'v, N: Node<'v>> {
+    a: std::iter::Peekable<N::Entries>,
+    b: std::iter::Peekable<N::Entries>,
 }
 
-impl<'v> Merged<'v> {
-    fn new(a: &'v Map<String, Value>, b: &'v Map<String, Value>) -> Merged<'v> {
+impl<'v, N: Node<'v>> Merged<'v, N> {
+    fn new(a: N, b: N) -> Merged<'v, N> {
         Merged {
-            a: a.iter().peekable(),
-            b: b.iter().peekable(),
+            a: a.entries().peekable(),
+            b: b.entries().peekable(),
         }
     }
 }
 
-impl<'v> Iterator for Merged<'v> {
-    type Item = Keyed<'v>;
+impl<'v, N: Node<'v>> Iterator for Merged<'v, N> {
+    type Item = Keyed<'v, N>;
 
-    fn next(&mut self) -> Option<Keyed<'v>> {
+    fn next(&mut self) -> Option<Keyed<'v, N>> {
         use std::cmp::Ordering::{Equal, Greater, Less};
         let order = match (self.a.peek(), self.b.peek()) {
             (None, None) => return None,
@@ -131,61 +148,60 @@ impl<'v> Iterator for Merged<'v> {
             (Some((ka, _)), Some((kb, _))) => ka.cmp(kb),
         };
         Some(match order {
-            Less => self.a.next().map(|(k, v)| (k.as_str(), Some(v), None))?,
-            Greater => self.b.next().map(|(k, v)| (k.as_str(), None, Some(v)))?,
+            Less => self.a.next().map(|(k, v)| (k, Some(v), None))?,
+            Greater => self.b.next().map(|(k, v)| (k, None, Some(v)))?,
             Equal => {
                 let (k, va) = self.a.next()?;
                 let (_, vb) = self.b.next()?;
-                (k.as_str(), Some(va), Some(vb))
+                (k, Some(va), Some(vb))
             }
         })
     }
 }
 
-impl Walker<'_> {
-    fn emit(&mut self, change: Change, s: Option<&Value>, p: Option<&Value>, rule: Option<&Rule>) {
+impl<'v, N: Node<'v> + Send + Sync> Walker<'_, 'v, N> {
+    fn emit(&mut self, change: Change, s: Option<N>, p: Option<N>, rule: Option<&Rule>) {
         self.out.push(Difference {
             path: self.path.clone(),
             change,
-            staging: s.cloned(),
-            production: p.cloned(),
+            staging: s.map(N::to_value),
+            production: p.map(N::to_value),
             rule: rule.cloned(),
         });
     }
 
-    fn node(&mut self, s: Option<&Value>, p: Option<&Value>, state: &MatchState) {
+    fn node(&mut self, s: Option<N>, p: Option<N>, state: &MatchState) {
         let rule = self.profile.rule_at(state);
         if rule.is_some_and(|r| r.kind == RuleKind::Ignore) {
             return;
         }
-        if s.is_some_and(|v| surface::as_unknown(v).is_some())
-            || p.is_some_and(|v| surface::as_unknown(v).is_some())
+        if s.is_some_and(|v| unknown_of(v).is_some()) || p.is_some_and(|v| unknown_of(v).is_some())
         {
             self.emit(Change::Unknown, s, p, rule);
             return;
         }
-        match (s, p) {
-            (None, None) => {}
-            (None, Some(_)) => self.emit(Change::OnlyProduction, s, p, rule),
-            (Some(_), None) => self.emit(Change::OnlyStaging, s, p, rule),
-            (Some(Value::Object(a)), Some(Value::Object(b)))
-                if surface::as_secret(s.unwrap_or(&Value::Null)).is_none()
-                    && surface::as_secret(p.unwrap_or(&Value::Null)).is_none() =>
-            {
+        let (a, b) = match (s, p) {
+            (None, None) => return,
+            (None, Some(_)) => return self.emit(Change::OnlyProduction, s, p, rule),
+            (Some(_), None) => return self.emit(Change::OnlyStaging, s, p, rule),
+            (Some(a), Some(b)) => (a, b),
+        };
+        match (a.shape(), b.shape()) {
+            (Shape::Object, Shape::Object) if secret_of(a).is_none() && secret_of(b).is_none() => {
                 self.objects(a, b, state)
             }
-            (Some(Value::Array(a)), Some(Value::Array(b))) => {
-                if a == b {
-                    self.equal_leaves(s, state, rule);
+            (Shape::Array, Shape::Array) => {
+                if a.same(b) {
+                    self.equal_leaves(a, rule);
                 } else if rule.is_some_and(|r| r.ordered) {
                     self.sequence(a, b, state)
                 } else {
                     self.set(a, b, state)
                 }
             }
-            (Some(a), Some(b)) => {
-                if a == b {
-                    self.equal_leaves(s, state, rule);
+            _ => {
+                if a.same(b) {
+                    self.equal_leaves(a, rule);
                 } else {
                     self.emit(Change::Changed, s, p, rule);
                 }
@@ -194,24 +210,24 @@ impl Walker<'_> {
     }
 
     /// Equal leaves matter only under a `distinct` rule or when they are secrets.
-    fn equal_leaves(&mut self, v: Option<&Value>, _state: &MatchState, rule: Option<&Rule>) {
-        let Some(v) = v else { return };
-        if must_differ(v, rule) {
+    fn equal_leaves(&mut self, v: N, rule: Option<&Rule>) {
+        if must_differ_node(v, rule) {
             self.emit(Change::Equal, Some(v), Some(v), rule);
         }
     }
 
-    fn objects(&mut self, a: &Map<String, Value>, b: &Map<String, Value>, state: &MatchState) {
+    fn objects(&mut self, a: N, b: N, state: &MatchState) {
         if a.len() + b.len() >= SPLIT_AT && self.spare.take() {
             // A large object is walked in two halves at once; the second half's
             // differences follow the first's, so the order is the one-thread order.
-            let keys: Vec<Keyed> = Merged::new(a, b).collect();
+            let keys: Vec<Keyed<N>> = Merged::new(a, b).collect();
             let (left, right) = keys.split_at(keys.len() / 2);
             let mut other = Walker {
                 profile: self.profile,
                 out: Vec::new(),
                 path: self.path.clone(),
                 spare: self.spare,
+                nodes: std::marker::PhantomData,
             };
             crate::both(
                 || {
@@ -234,7 +250,7 @@ impl Walker<'_> {
         }
     }
 
-    fn child(&mut self, key: &str, s: Option<&Value>, p: Option<&Value>, state: &MatchState) {
+    fn child(&mut self, key: &str, s: Option<N>, p: Option<N>, state: &MatchState) {
         let len = self.path.len();
         self.path.push('/');
         self.path.push_str(&escape_segment(key));
@@ -244,44 +260,46 @@ impl Walker<'_> {
     }
 
     /// Unordered arrays: a multiset difference by canonical JSON text.
-    fn set(&mut self, a: &[Value], b: &[Value], state: &MatchState) {
+    fn set(&mut self, a: N, b: N, state: &MatchState) {
+        let (a, b): (Vec<N>, Vec<N>) = (a.items().collect(), b.items().collect());
         let mut counts: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, v) in b.iter().enumerate() {
-            counts.entry(canonical(v)).or_default().push(i);
+            counts.entry(canonical(*v)).or_default().push(i);
         }
         let mut matched_b = vec![false; b.len()];
         let mut only_a = Vec::new();
         for (i, v) in a.iter().enumerate() {
-            match counts.get_mut(&canonical(v)).and_then(Vec::pop) {
+            match counts.get_mut(&canonical(*v)).and_then(Vec::pop) {
                 Some(j) => matched_b[j] = true,
                 None => only_a.push(i),
             }
         }
         for i in only_a {
-            self.child(&i.to_string(), Some(&a[i]), None, state);
+            self.child(&i.to_string(), Some(a[i]), None, state);
         }
         for (j, m) in matched_b.iter().enumerate() {
             if !m {
-                self.child(&j.to_string(), None, Some(&b[j]), state);
+                self.child(&j.to_string(), None, Some(b[j]), state);
             }
         }
     }
 
     /// Ordered arrays: Myers' diff in linear space; a replaced run is compared element by
     /// element so that a changed middleware keeps its position in the report.
-    fn sequence(&mut self, a: &[Value], b: &[Value], state: &MatchState) {
+    fn sequence(&mut self, a: N, b: N, state: &MatchState) {
         use similar::{Algorithm, DiffOp, capture_diff_slices};
-        let ka: Vec<String> = a.iter().map(canonical).collect();
-        let kb: Vec<String> = b.iter().map(canonical).collect();
+        let (a, b): (Vec<N>, Vec<N>) = (a.items().collect(), b.items().collect());
+        let ka: Vec<String> = a.iter().map(|v| canonical(*v)).collect();
+        let kb: Vec<String> = b.iter().map(|v| canonical(*v)).collect();
         for op in capture_diff_slices(Algorithm::Myers, &ka, &kb) {
             match op {
                 DiffOp::Equal { .. } => {}
                 DiffOp::Delete {
                     old_index, old_len, ..
-                } => self.run(a, old_index..old_index + old_len, true, state),
+                } => self.run(&a, old_index..old_index + old_len, true, state),
                 DiffOp::Insert {
                     new_index, new_len, ..
-                } => self.run(b, new_index..new_index + new_len, false, state),
+                } => self.run(&b, new_index..new_index + new_len, false, state),
                 DiffOp::Replace {
                     old_index,
                     old_len,
@@ -292,13 +310,13 @@ impl Walker<'_> {
                     for k in 0..common {
                         self.child(
                             &(new_index + k).to_string(),
-                            Some(&a[old_index + k]),
-                            Some(&b[new_index + k]),
+                            Some(a[old_index + k]),
+                            Some(b[new_index + k]),
                             state,
                         );
                     }
-                    self.run(a, old_index + common..old_index + old_len, true, state);
-                    self.run(b, new_index + common..new_index + new_len, false, state);
+                    self.run(&a, old_index + common..old_index + old_len, true, state);
+                    self.run(&b, new_index + common..new_index + new_len, false, state);
                 }
             }
         }
@@ -307,12 +325,18 @@ impl Walker<'_> {
     /// A run of elements present on one side only.
     fn run(
         &mut self,
-        items: &[Value],
+        items: &[N],
         range: std::ops::Range<usize>,
         staging: bool,
         state: &MatchState,
     ) {
-        for (i, v) in items.iter().enumerate().take(range.end).skip(range.start) {
+        for (i, v) in items
+            .iter()
+            .copied()
+            .enumerate()
+            .take(range.end)
+            .skip(range.start)
+        {
             let (s, p) = if staging {
                 (Some(v), None)
             } else {
@@ -323,9 +347,9 @@ impl Walker<'_> {
     }
 }
 
-fn canonical(v: &Value) -> String {
-    // serde_json's map is ordered by key, so this text is canonical.
-    v.to_string()
+fn canonical<'v, N: Node<'v>>(v: N) -> String {
+    // serde_json's map and a tree are ordered by key, so this text is canonical.
+    v.to_value().to_string()
 }
 
 /// Whether two environments holding the same value `v` under `rule` share what must be
@@ -333,8 +357,12 @@ fn canonical(v: &Value) -> String {
 /// holding one) that no `expected` or `ignore` rule lets be equal. A fleet compares the
 /// values of different instances by the same test.
 pub fn must_differ(v: &Value, rule: Option<&Rule>) -> bool {
+    must_differ_node(v, rule)
+}
+
+fn must_differ_node<'v, N: Node<'v>>(v: N, rule: Option<&Rule>) -> bool {
     let distinct = rule.is_some_and(|r| r.kind == RuleKind::Distinct);
-    let secret = (surface::as_secret(v).is_some()
+    let secret = (secret_of(v).is_some()
         || v.as_str().is_some_and(|s| s.contains("<hmac-sha256:")))
         && !rule.is_some_and(|r| matches!(r.kind, RuleKind::Expected | RuleKind::Ignore));
     distinct || secret
@@ -343,7 +371,8 @@ pub fn must_differ(v: &Value, rule: Option<&Rule>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::surface;
+    use serde_json::{Map, json};
 
     fn profile(rules: &str) -> Profile {
         let text = format!("name = \"t\"\n{rules}");

@@ -22,15 +22,17 @@ pub mod release;
 pub mod report;
 pub mod snapshot;
 pub mod surface;
+pub mod tree;
 pub mod waiver;
 
 use classify::ClassifyContext;
 use findings::{Class, Finding, Location, Locations};
-use normalize::HostTokens;
+use normalize::{HostTokens, Rewrite};
 use profile::Profile;
 use report::{Report, Verdict};
 use snapshot::Snapshot;
 use std::collections::BTreeMap;
+use tree::Tree;
 
 /// What judging needs besides the two snapshots.
 #[derive(Debug, Clone)]
@@ -95,17 +97,17 @@ pub fn both<A: Send, B: Send>(
 
 /// Normalizes, compares, classifies and waives: the pipeline after collection.
 pub fn judge(staging: Snapshot, production: Snapshot, opts: &JudgeOptions) -> Report {
-    judge_keeping(staging, production, opts).0
+    judge_keeping(staging.into_tree(), production.into_tree(), opts).0
 }
 
 /// As [`judge`], and hands the two (normalized) snapshots back instead of dropping them.
 /// Freeing two surfaces of a million nodes each takes a tenth of a large `diff`; the CLI
 /// forgets them and lets the process exit return the memory at once.
 pub fn judge_keeping(
-    mut staging: Snapshot,
-    mut production: Snapshot,
+    mut staging: Snapshot<Tree>,
+    mut production: Snapshot<Tree>,
     opts: &JudgeOptions,
-) -> (Report, Snapshot, Snapshot) {
+) -> (Report, Snapshot<Tree>, Snapshot<Tree>) {
     // A secret tainted in one environment is a secret in the other too, before anything
     // compares or prints it.
     normalize::share_taint(&mut staging, &mut production);
@@ -114,20 +116,23 @@ pub fn judge_keeping(
 
     // The releases are read before host tokens change any string; what the release
     // explains is judged on copies of the raw parts it reads, made only on an upgrade.
-    let upgrade = release::attribution::Upgrade::new(&staging.surface, &production.surface);
+    let releases =
+        [&staging, &production].map(|s| release::attribution::release_part(s.surface.root()));
+    let upgrade = release::attribution::Upgrade::new(&releases[0], &releases[1]);
     let release_block = upgrade.summary();
     let raw = upgrade.differs().then(|| {
         (
-            release::attribution::raw_parts(&staging.surface),
-            release::attribution::raw_parts(&production.surface),
+            release::attribution::raw_parts(staging.surface.root()),
+            release::attribution::raw_parts(production.surface.root()),
         )
     });
     let has_release = release_block.staging != Default::default()
         || release_block.production != Default::default();
 
     let mut findings = classify::host_findings(&staging, &production, &opts.profile);
-    let tokens = |s: &mut Snapshot| {
-        HostTokens::from_surface(&s.surface, &opts.profile.host_settings).apply(&mut s.surface)
+    let tokens = |s: &mut Snapshot<Tree>| {
+        let tokens = HostTokens::from_surface(s.surface.root(), &opts.profile.host_settings);
+        s.surface.apply_hosts(&tokens);
     };
     both(|| tokens(&mut staging), || tokens(&mut production));
 
@@ -137,7 +142,11 @@ pub fn judge_keeping(
             _ => false,
         },
     };
-    for d in compare::compare(&staging.surface, &production.surface, &opts.profile) {
+    for d in compare::compare(
+        staging.surface.root(),
+        production.surface.root(),
+        &opts.profile,
+    ) {
         if let Some(f) = classify::classify(d, &ctx) {
             findings.push(f);
         }
@@ -153,7 +162,10 @@ pub fn judge_keeping(
         };
     }
     let mut waivers = waiver::apply(&mut findings, &opts.waivers, opts.today);
-    waiver::suggest(&mut waivers, &[&staging.surface, &production.surface]);
+    waiver::suggest(
+        &mut waivers,
+        &[staging.surface.root(), production.surface.root()],
+    );
     report::sort_findings(&mut findings);
 
     let mut summary: BTreeMap<Class, usize> = Class::ALL.iter().map(|c| (*c, 0)).collect();
@@ -214,7 +226,7 @@ fn attribute_to_release(
 
 /// A pointer one environment's sources cover and the other's do not at all becomes
 /// unknown in the latter: parity cannot be judged where one side has no witness.
-fn mark_uncovered(this: &mut Snapshot, other: &Snapshot) {
+fn mark_uncovered(this: &mut Snapshot<Tree>, other: &Snapshot<Tree>) {
     let mine = this.coverage();
     for p in other.coverage() {
         let overlaps = mine
@@ -241,7 +253,7 @@ fn mark_uncovered(this: &mut Snapshot, other: &Snapshot) {
                     others.join(", ")
                 )
             };
-            surface::set_pointer(&mut this.surface, &p, surface::unknown(reason));
+            this.surface.set_pointer(&p, &surface::unknown(reason));
         }
     }
 }

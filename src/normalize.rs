@@ -25,6 +25,7 @@ pub use taint::Taint;
 use crate::pathglob::Wildcard;
 use crate::snapshot::Snapshot;
 use crate::surface;
+use crate::tree::{Node, Shape, Surface, Tree, secret_of, unknown_of};
 use hmac::digest::KeyInit;
 use hmac::{Hmac, Mac};
 use serde_json::{Map, Value};
@@ -403,17 +404,138 @@ pub fn taint_secret(
 
 /// Redacts a whole snapshot read from a file (which may be hand-made and hold
 /// plaintext): its surface and its source statuses, then every other occurrence.
-pub fn redact_snapshot(snapshot: &mut Snapshot, policy: &SecretPolicy, fp: &Fingerprinter) {
+pub fn redact_snapshot<S: Rewrite>(
+    snapshot: &mut Snapshot<S>,
+    policy: &SecretPolicy,
+    fp: &Fingerprinter,
+) {
     let mut taint = Taint::default();
-    redact_collecting(&mut snapshot.surface, policy, fp, &mut taint);
+    snapshot.surface.redact(policy, fp, &mut taint);
     seal(snapshot, policy, fp, taint);
+}
+
+/// A surface the normalizing passes rewrite: a `Value` as collected, or a [`Tree`] as
+/// judged.
+pub trait Rewrite: Surface {
+    /// Replaces every secret by its fingerprint, by name and by shape, adding what it
+    /// replaced to `taint` (see [`redact_collecting`]).
+    fn redact(&mut self, policy: &SecretPolicy, fp: &Fingerprinter, taint: &mut Taint);
+    /// Replaces every tainted value (see [`Taint::apply`]).
+    fn apply_taint(&mut self, taint: &Taint);
+    /// Substitutes host tokens in strings and keys (see [`HostTokens::apply`]).
+    fn apply_hosts(&mut self, tokens: &HostTokens);
+}
+
+impl Rewrite for Value {
+    fn redact(&mut self, policy: &SecretPolicy, fp: &Fingerprinter, taint: &mut Taint) {
+        redact_collecting(self, policy, fp, taint);
+    }
+
+    fn apply_taint(&mut self, taint: &Taint) {
+        taint.apply(self);
+    }
+
+    fn apply_hosts(&mut self, tokens: &HostTokens) {
+        tokens.apply(self);
+    }
+}
+
+impl Rewrite for Tree {
+    fn redact(&mut self, policy: &SecretPolicy, fp: &Fingerprinter, taint: &mut Taint) {
+        let root = self.root_index();
+        Redactor {
+            policy,
+            fp,
+            taint,
+            changes: 0,
+        }
+        .tree(self, root, At::Root);
+    }
+
+    fn apply_taint(&mut self, taint: &Taint) {
+        if !taint.is_empty() {
+            let root = self.root_index();
+            taint_tree(taint, self, root);
+        }
+    }
+
+    fn apply_hosts(&mut self, tokens: &HostTokens) {
+        if !tokens.is_empty() {
+            let root = self.root_index();
+            hosts_tree(tokens, self, root);
+        }
+    }
+}
+
+/// [`Taint::apply`] on a tree.
+fn taint_tree(taint: &Taint, t: &mut Tree, at: u32) {
+    let node = t.at(at);
+    match node.shape() {
+        Shape::String => match node.as_str().and_then(|s| taint.replace(s)) {
+            Some(taint::Replaced::Whole(fp)) => t.set(at, &surface::secret(fp)),
+            Some(taint::Replaced::Text(new)) => t.set_str(at, &new),
+            None => {}
+        },
+        Shape::Array => {
+            for i in t.children(at) {
+                taint_tree(taint, t, i);
+            }
+        }
+        Shape::Object if is_marker_node(node) => {
+            // An unknown marker's reason is text like any other; a secret marker's
+            // fingerprint is no plaintext.
+            if let Some(reason) = node.get(surface::UNKNOWN_MARKER)
+                && let Some(new) = reason.as_str().and_then(|r| taint.apply_text(r))
+            {
+                t.set_str(reason.index(), &new);
+            }
+        }
+        Shape::Object => {
+            for i in t.children(at) {
+                taint_tree(taint, t, i);
+            }
+            t.rename_keys(at, |k| taint.apply_text(k));
+        }
+        _ => {}
+    }
+}
+
+/// [`HostTokens::apply`] on a tree.
+fn hosts_tree(tokens: &HostTokens, t: &mut Tree, at: u32) {
+    let node = t.at(at);
+    match node.shape() {
+        Shape::String => {
+            if let Some(new) = node.as_str().and_then(|s| tokens.substitute(s)) {
+                t.set_str(at, &new);
+            }
+        }
+        Shape::Array => {
+            for i in t.children(at) {
+                hosts_tree(tokens, t, i);
+            }
+        }
+        // Markers carry reasons and fingerprints, not surface values.
+        Shape::Object if is_marker_node(node) => {}
+        Shape::Object => {
+            for i in t.children(at) {
+                hosts_tree(tokens, t, i);
+            }
+            t.rename_keys(at, |k| tokens.substitute(k));
+        }
+        _ => {}
+    }
 }
 
 /// Finishes the redaction of a snapshot whose surface has been redacted: the source
 /// statuses (origins, errors, notes) are redacted by shape, every tainted value is
 /// replaced in the surface and the statuses, and the taint is kept with the snapshot
 /// (never written out) so that judging can look for it in the other environment.
-pub fn seal(snapshot: &mut Snapshot, policy: &SecretPolicy, fp: &Fingerprinter, taint: Taint) {
+pub fn seal<S: Rewrite>(
+    snapshot: &mut Snapshot<S>,
+    policy: &SecretPolicy,
+    fp: &Fingerprinter,
+    taint: Taint,
+) {
     let mut r = Redactor {
         policy,
         fp,
@@ -438,7 +560,7 @@ pub fn seal(snapshot: &mut Snapshot, policy: &SecretPolicy, fp: &Fingerprinter, 
 
 /// Replaces, in both snapshots, every value either has tainted: a staging secret that
 /// production carries in plain text is a secret there too.
-pub fn share_taint(a: &mut Snapshot, b: &mut Snapshot) {
+pub fn share_taint<S: Rewrite + Send>(a: &mut Snapshot<S>, b: &mut Snapshot<S>) {
     let (from_a, from_b) = (a.taint.clone(), b.taint.clone());
     a.taint.extend(&from_b);
     b.taint.extend(&from_a);
@@ -453,8 +575,12 @@ pub fn share_taint(a: &mut Snapshot, b: &mut Snapshot) {
 /// only: a secret inside a longer string of the other environment cannot be recognised
 /// by its fingerprint. Costs one keyed hash per string, and nothing when the other side
 /// holds no fingerprint.
-pub fn recognise_fingerprints(a: &mut Snapshot, b: &mut Snapshot, fp: &Fingerprinter) {
-    let made_here = |s: &Snapshot| {
+pub fn recognise_fingerprints<S: Surface>(
+    a: &mut Snapshot<S>,
+    b: &mut Snapshot<S>,
+    fp: &Fingerprinter,
+) {
+    let made_here = |s: &Snapshot<S>| {
         s.fingerprint
             .as_ref()
             .is_none_or(|f| f.key_id == fp.key_id())
@@ -462,13 +588,16 @@ pub fn recognise_fingerprints(a: &mut Snapshot, b: &mut Snapshot, fp: &Fingerpri
     if !made_here(a) || !made_here(b) {
         return;
     }
-    let (in_a, in_b) = (fingerprints(&a.surface), fingerprints(&b.surface));
+    let (in_a, in_b) = (
+        fingerprints(a.surface.root_node()),
+        fingerprints(b.surface.root_node()),
+    );
     for (snap, other) in [(a, in_b), (b, in_a)] {
         if other.is_empty() {
             continue;
         }
         let mut found = Vec::new();
-        plaintexts_of(&snap.surface, fp, &other, &mut found);
+        plaintexts_of(snap.surface.root_node(), fp, &other, &mut found);
         for plain in found {
             snap.taint.add(&plain, fp);
         }
@@ -476,10 +605,11 @@ pub fn recognise_fingerprints(a: &mut Snapshot, b: &mut Snapshot, fp: &Fingerpri
 }
 
 /// Every fingerprint in a surface: secret markers and `<…>` inside strings.
-fn fingerprints(v: &Value) -> std::collections::HashSet<String> {
-    fn walk(v: &Value, out: &mut std::collections::HashSet<String>) {
-        match v {
-            Value::String(s) => {
+fn fingerprints<'a, N: Node<'a>>(v: N) -> std::collections::HashSet<String> {
+    fn walk<'a, N: Node<'a>>(v: N, out: &mut std::collections::HashSet<String>) {
+        match v.shape() {
+            Shape::String => {
+                let s = v.as_str().unwrap_or_default();
                 for (i, _) in s.match_indices(EMBEDDED_PREFIX) {
                     let rest = &s[i + 1..];
                     if let Some(end) = rest.find('>') {
@@ -487,12 +617,12 @@ fn fingerprints(v: &Value) -> std::collections::HashSet<String> {
                     }
                 }
             }
-            Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
-            Value::Object(m) => match surface::as_secret(v) {
+            Shape::Array => v.items().for_each(|v| walk(v, out)),
+            Shape::Object => match secret_of(v) {
                 Some(f) => {
                     out.insert(f.to_string());
                 }
-                None => m.values().for_each(|v| walk(v, out)),
+                None => v.entries().for_each(|(_, v)| walk(v, out)),
             },
             _ => {}
         }
@@ -503,8 +633,8 @@ fn fingerprints(v: &Value) -> std::collections::HashSet<String> {
 }
 
 /// The strings (values and keys) of `v` whose fingerprint is in `known`.
-fn plaintexts_of(
-    v: &Value,
+fn plaintexts_of<'a, N: Node<'a>>(
+    v: N,
     fp: &Fingerprinter,
     known: &std::collections::HashSet<String>,
     out: &mut Vec<String>,
@@ -514,14 +644,18 @@ fn plaintexts_of(
             && !s.contains(EMBEDDED_PREFIX)
             && known.contains(&fp.fingerprint(s))
     };
-    match v {
-        Value::String(s) if is_known(s) => out.push(s.clone()),
-        Value::Array(items) => items.iter().for_each(|v| plaintexts_of(v, fp, known, out)),
-        Value::Object(m) if is_marker(m) => {}
-        Value::Object(m) => {
-            for (k, v) in m {
+    match v.shape() {
+        Shape::String => {
+            if let Some(s) = v.as_str().filter(|s| is_known(s)) {
+                out.push(s.to_string());
+            }
+        }
+        Shape::Array => v.items().for_each(|v| plaintexts_of(v, fp, known, out)),
+        Shape::Object if is_marker_node(v) => {}
+        Shape::Object => {
+            for (k, v) in v.entries() {
                 if is_known(k) {
-                    out.push(k.clone());
+                    out.push(k.to_string());
                 }
                 plaintexts_of(v, fp, known, out);
             }
@@ -532,13 +666,13 @@ fn plaintexts_of(
 
 /// Replaces the snapshot's tainted values everywhere in it, unless every value of its
 /// taint has been replaced already.
-fn apply_taint(snapshot: &mut Snapshot) {
+fn apply_taint<S: Rewrite>(snapshot: &mut Snapshot<S>) {
     if snapshot.taint.is_empty() || snapshot.taint.is_applied() {
         return;
     }
     snapshot.taint.mark_applied();
     let taint = &snapshot.taint;
-    taint.apply(&mut snapshot.surface);
+    snapshot.surface.apply_taint(taint);
     for status in snapshot.sources.values_mut() {
         for text in status
             .error
@@ -616,6 +750,56 @@ struct Redactor<'a> {
 }
 
 impl Redactor<'_> {
+    /// [`Redactor::value`] on a tree: the same judgement of every key and string; a
+    /// secret's value and a rewritten string are made as `Value`s and put in place.
+    fn tree(&mut self, t: &mut Tree, node: u32, at: At) {
+        let n = t.at(node);
+        match n.shape() {
+            Shape::Object => {
+                if is_marker_node(n) {
+                    if let Some(reason) = n.get(surface::UNKNOWN_MARKER)
+                        && let Some(new) = reason.as_str().and_then(|r| self.text(r))
+                    {
+                        t.set_str(reason.index(), &new);
+                    }
+                    return;
+                }
+                let jwk = n.get("kty").is_some_and(|v| v.shape() == Shape::String);
+                for i in t.children(node) {
+                    let k = t.key(i);
+                    let (identity, child) = at.child(k);
+                    let secret = (jwk && JWK_PRIVATE.contains(&k))
+                        || (!identity && self.policy.is_secret_key(k));
+                    if secret && is_secret_worthy_node(t.at(i)) {
+                        let k = k.to_string();
+                        let mut v = t.at(i).to_value();
+                        self.secret(&k, &mut v);
+                        t.set(i, &v);
+                    } else {
+                        self.tree(t, i, child);
+                    }
+                }
+                let policy = self.policy;
+                t.rename_keys(node, |k| {
+                    (k.len() >= 5 && shapes::find(k, policy) != Found::Nothing)
+                        .then(|| self.text(k))
+                        .flatten()
+                });
+            }
+            Shape::Array => {
+                for i in t.children(node) {
+                    self.tree(t, i, At::Free);
+                }
+            }
+            Shape::String => {
+                if let Some(new) = n.as_str().and_then(|s| self.string(s)) {
+                    t.set(node, &new);
+                }
+            }
+            _ => {}
+        }
+    }
+
     fn value(&mut self, value: &mut Value, at: At) {
         match value {
             Value::Object(map) => {
@@ -833,6 +1017,21 @@ pub(crate) fn is_marker(map: &Map<String, Value>) -> bool {
                 .is_some_and(Value::is_string))
 }
 
+/// [`is_marker`] of a node.
+pub(crate) fn is_marker_node<'a, N: Node<'a>>(n: N) -> bool {
+    secret_of(n).is_some() || unknown_of(n).is_some()
+}
+
+/// [`is_secret_worthy`] of a node.
+fn is_secret_worthy_node<'a, N: Node<'a>>(v: N) -> bool {
+    match v.shape() {
+        Shape::Null | Shape::Bool => false,
+        Shape::String => v.as_str().is_some_and(|s| !s.is_empty()),
+        Shape::Object => !is_marker_node(v),
+        _ => true,
+    }
+}
+
 /// Booleans, null and empty strings say whether a secret is set, not what it is.
 fn is_secret_worthy(v: &Value) -> bool {
     match v {
@@ -864,13 +1063,13 @@ pub struct HostTokens {
 
 impl HostTokens {
     /// Reads `/settings/<NAME>` for each identity setting the profile names.
-    pub fn from_surface(surface: &Value, names: &[String]) -> HostTokens {
+    pub fn from_surface<'a, N: Node<'a>>(surface: N, names: &[String]) -> HostTokens {
         let mut pairs = Vec::new();
         for name in names {
             if let Some(v) = surface
                 .get("settings")
                 .and_then(|s| s.get(name))
-                .and_then(Value::as_str)
+                .and_then(N::as_str)
             {
                 // Very short values ("lms", "") would replace far more than hosts.
                 if v.len() >= 4 {

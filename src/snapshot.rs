@@ -4,6 +4,7 @@
 use crate::error::{Error, Result, parse_json_value, read_file};
 use crate::findings::Location;
 use crate::surface::{SECRET_MARKER, UNKNOWN_MARKER};
+use crate::tree::{Node, Shape, Surface, Tree};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -73,8 +74,9 @@ impl FingerprintInfo {
     }
 }
 
+/// A snapshot; its surface a `Value` as collected and written, or a [`Tree`] as judged.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Snapshot {
+pub struct Snapshot<S = Value> {
     pub format: String,
     pub environment: String,
     pub collected_at: String,
@@ -82,7 +84,7 @@ pub struct Snapshot {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<FingerprintInfo>,
     pub sources: BTreeMap<String, SourceStatus>,
-    pub surface: Value,
+    pub surface: S,
     /// Where values were read (pointer → file and line), for reports that locate them.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub locations: BTreeMap<String, Location>,
@@ -106,7 +108,7 @@ pub fn is_fingerprint(s: &str) -> bool {
 /// anything: a `{"secret": …}` holds a fingerprint, never a value (a value there would
 /// be printed as if it were one), and an object with `$unknown` holds nothing but a
 /// reason. The error names the JSON pointer of the offending marker.
-fn check_markers(surface: &Value) -> std::result::Result<(), String> {
+fn check_markers<'a, N: Node<'a>>(surface: N) -> std::result::Result<(), String> {
     // The pointer is built only for an error, on the way back up: surfaces hold millions
     // of keys.
     check_node(surface).map_err(|(mut segments, message)| {
@@ -118,9 +120,10 @@ fn check_markers(surface: &Value) -> std::result::Result<(), String> {
 
 type MarkerError = (Vec<String>, String);
 
-fn check_node(v: &Value) -> std::result::Result<(), MarkerError> {
-    match v {
-        Value::Object(m) => {
+fn check_node<'a, N: Node<'a>>(v: N) -> std::result::Result<(), MarkerError> {
+    match v.shape() {
+        Shape::Object => {
+            let m = v;
             if let Some(reason) = m.get(UNKNOWN_MARKER) {
                 if m.len() != 1 {
                     return Err((
@@ -130,7 +133,7 @@ fn check_node(v: &Value) -> std::result::Result<(), MarkerError> {
                         ),
                     ));
                 }
-                if !reason.is_string() {
+                if reason.shape() != Shape::String {
                     return Err((
                         vec![UNKNOWN_MARKER.into()],
                         format!(": must be a reason string, found {}", kind_of(reason)),
@@ -153,16 +156,16 @@ fn check_node(v: &Value) -> std::result::Result<(), MarkerError> {
                     )),
                 };
             }
-            for (k, v) in m {
+            for (k, v) in m.entries() {
                 check_node(v).map_err(|(mut segments, message)| {
-                    segments.push(k.clone());
+                    segments.push(k.to_string());
                     (segments, message)
                 })?;
             }
             Ok(())
         }
-        Value::Array(a) => {
-            for (i, v) in a.iter().enumerate() {
+        Shape::Array => {
+            for (i, v) in v.items().enumerate() {
                 check_node(v).map_err(|(mut segments, message)| {
                     segments.push(i.to_string());
                     (segments, message)
@@ -174,14 +177,14 @@ fn check_node(v: &Value) -> std::result::Result<(), MarkerError> {
     }
 }
 
-fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
+fn kind_of<'a, N: Node<'a>>(v: N) -> &'static str {
+    match v.shape() {
+        Shape::Null => "null",
+        Shape::Bool => "a boolean",
+        Shape::Number => "a number",
+        Shape::String => "a string",
+        Shape::Array => "a list",
+        Shape::Object => "an object",
     }
 }
 
@@ -189,7 +192,10 @@ fn kind_of(v: &Value) -> &'static str {
 /// where it matters most: an equal secret would look different, and a shared password
 /// would pass unseen. Judging them is refused (fail closed), in one line that says what
 /// to do. Snapshots that record no key (hand-made ones) are not refused.
-pub fn check_same_key(staging: (&Path, &Snapshot), production: (&Path, &Snapshot)) -> Result<()> {
+pub fn check_same_key<S>(
+    staging: (&Path, &Snapshot<S>),
+    production: (&Path, &Snapshot<S>),
+) -> Result<()> {
     let (Some(s), Some(p)) = (&staging.1.fingerprint, &production.1.fingerprint) else {
         return Ok(());
     };
@@ -218,7 +224,7 @@ impl Snapshot {
     }
 
     pub fn parse(path: &Path, text: &str) -> Result<Snapshot> {
-        let mut value: Value = parse_json_value(path, text).map_err(|e| {
+        let value: Value = parse_json_value(path, text).map_err(|e| {
             // Broken JSON keeps its line and column; a file that is no JSON at all (a
             // README, a YAML file) is simply not a snapshot.
             match text.trim_start().chars().next() {
@@ -230,6 +236,25 @@ impl Snapshot {
                 ),
             }
         })?;
+        let (mut snap, surface) = Snapshot::document(path, value)?;
+        if let Some(surface) = surface {
+            snap.surface = surface;
+        }
+        if !snap.surface.is_object() {
+            return Err(Error::invalid(
+                path,
+                "invalid snapshot: `surface` must be an object",
+            ));
+        }
+        check_markers(&snap.surface)
+            .map_err(|m| Error::invalid(path, format!("invalid snapshot: {m}")))?;
+        Ok(snap)
+    }
+
+    /// Checks a snapshot document's format and reads everything but the surface, which
+    /// it hands back apart (it can hold millions of nodes, and `from_value` would
+    /// rebuild every one of them).
+    fn document(path: &Path, mut value: Value) -> Result<(Snapshot, Option<Value>)> {
         let Some(obj) = value.as_object_mut() else {
             return Err(Error::invalid(
                 path,
@@ -257,10 +282,9 @@ impl Snapshot {
                 ));
             }
         }
-        // The surface can hold millions of nodes, and `from_value` would rebuild every
-        // one of them: lift it out (leaving null in its place) and put it back after.
+        // Lifted out, leaving null in its place.
         let surface = obj.get_mut("surface").map(std::mem::take);
-        let mut snap: Snapshot = serde_json::from_value(value).map_err(|e| {
+        let snap: Snapshot = serde_json::from_value(value).map_err(|e| {
             Error::invalid(
                 path,
                 format!(
@@ -269,20 +293,96 @@ impl Snapshot {
                 ),
             )
         })?;
-        if let Some(surface) = surface {
-            snap.surface = surface;
-        }
-        if !snap.surface.is_object() {
+        Ok((snap, surface))
+    }
+
+    /// Reads and validates a snapshot file into a surface to judge: as
+    /// [`Snapshot::read`], with the same errors, but the surface is a [`Tree`] over the
+    /// file's text.
+    pub fn read_tree(path: &Path) -> Result<Snapshot<Tree>> {
+        let text = read_file(path)?;
+        Snapshot::parse_tree(path, text)
+    }
+
+    pub fn parse_tree(path: &Path, text: String) -> Result<Snapshot<Tree>> {
+        let mut tree = match Tree::parse(text) {
+            Ok(t) => t,
+            Err(failure) => {
+                // The slow reader says exactly what is wrong (line, column, both lines
+                // of a repeated key).
+                Snapshot::parse(path, &failure.text)?;
+                return Err(Error::invalid(
+                    path,
+                    match failure.error {
+                        crate::tree::ParseError::TooLarge => {
+                            "is too large to judge (a snapshot is read up to 2 GiB)".to_string()
+                        }
+                        crate::tree::ParseError::Json(e) => format!(
+                            "invalid snapshot: {}",
+                            crate::error::without_values(&e.to_string())
+                        ),
+                    },
+                ));
+            }
+        };
+        let root = tree.root();
+        let surface = root.get("surface");
+        // Everything but the surface, which is small, is read as `parse` reads it.
+        let meta = if root.is_object() {
+            Value::Object(
+                root.entries()
+                    .map(|(k, v)| {
+                        let v = if k == "surface" {
+                            Value::Null
+                        } else {
+                            v.to_value()
+                        };
+                        (k.to_string(), v)
+                    })
+                    .collect(),
+            )
+        } else {
+            root.to_value()
+        };
+        let (snap, _) = Snapshot::document(path, meta)?;
+        let surface = surface.filter(|s| s.is_object()).map(|s| s.index());
+        let Some(surface) = surface else {
             return Err(Error::invalid(
                 path,
                 "invalid snapshot: `surface` must be an object",
             ));
-        }
-        check_markers(&snap.surface)
+        };
+        tree.set_root(surface);
+        check_markers(tree.root())
             .map_err(|m| Error::invalid(path, format!("invalid snapshot: {m}")))?;
-        Ok(snap)
+        Ok(snap.with_surface(tree))
     }
 
+    /// The snapshot as judged: its surface made a [`Tree`].
+    pub fn into_tree(self) -> Snapshot<Tree> {
+        let tree = Tree::from_value(&self.surface);
+        self.with_surface(tree)
+    }
+}
+
+impl<S> Snapshot<S> {
+    /// The same snapshot with another surface.
+    pub fn with_surface<T>(self, surface: T) -> Snapshot<T> {
+        Snapshot {
+            format: self.format,
+            environment: self.environment,
+            collected_at: self.collected_at,
+            tool: self.tool,
+            fingerprint: self.fingerprint,
+            sources: self.sources,
+            surface,
+            locations: self.locations,
+            taint: self.taint,
+        }
+    }
+}
+
+impl<S: Surface> Snapshot<S> {
     /// The pointers this snapshot speaks for: every source's `covers` (failed sources
     /// included: their part is unknown, which is a judgement too), or the surface's
     /// top-level keys for sources that list none.
@@ -295,17 +395,21 @@ impl Snapshot {
             }
             out.extend(s.covers.iter().cloned());
         }
-        if implicit && let Some(m) = self.surface.as_object() {
+        if implicit {
             out.extend(
-                m.keys()
-                    .map(|k| format!("/{}", crate::surface::escape_segment(k))),
+                self.surface
+                    .root_node()
+                    .entries()
+                    .map(|(k, _)| format!("/{}", crate::surface::escape_segment(k))),
             );
         }
         out.sort();
         out.dedup();
         out
     }
+}
 
+impl Snapshot {
     /// Serializes with stable key order and a trailing newline.
     pub fn to_json(&self) -> String {
         let mut bytes = Vec::new();

@@ -8,9 +8,9 @@
 use crate::error::{Error, Result, line_col, read_file};
 use crate::findings::{Class, Finding, WaiverNote};
 use crate::pathglob::PathGlob;
+use crate::tree::{Node, Shape};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use std::collections::HashSet;
 use std::path::Path;
 
@@ -259,7 +259,7 @@ impl WaiverStatus {
 /// Names, for each stale waiver, the real path nearest to its own (see [`nearest`]): a
 /// waiver that matches nothing is most often a path copied without its surface (`/forum`
 /// for `/plugins/forum`) or mistyped.
-pub fn suggest(statuses: &mut [WaiverStatus], surfaces: &[&Value]) {
+pub fn suggest<'v, N: Node<'v>>(statuses: &mut [WaiverStatus], surfaces: &[N]) {
     for w in statuses.iter_mut().filter(|w| w.status == "stale") {
         w.suggestion = nearest(&w.path, surfaces);
     }
@@ -268,7 +268,10 @@ pub fn suggest(statuses: &mut [WaiverStatus], surfaces: &[&Value]) {
 /// The globs (e.g. `--ignore` ones) that match no path of the surfaces, each with the real
 /// path nearest to it, if one is near. Whether a glob matches is read off the paths of
 /// both surfaces, gathered once for all globs and only as deep as the deepest reaches.
-pub fn unmatched<'a>(globs: &'a [String], surfaces: &[&Value]) -> Vec<(&'a str, Option<String>)> {
+pub fn unmatched<'a, 'v, N: Node<'v>>(
+    globs: &'a [String],
+    surfaces: &[N],
+) -> Vec<(&'a str, Option<String>)> {
     let parsed: Vec<(&str, PathGlob)> = globs
         .iter()
         .filter_map(|g| PathGlob::parse(g).ok().map(|p| (g.as_str(), p)))
@@ -287,7 +290,7 @@ pub fn unmatched<'a>(globs: &'a [String], surfaces: &[&Value]) -> Vec<(&'a str, 
     };
     let mut paths = HashSet::new();
     for s in surfaces {
-        gather(s, &mut String::new(), depth, &mut paths);
+        gather(*s, &mut String::new(), depth, &mut paths);
     }
     parsed
         .into_iter()
@@ -298,7 +301,7 @@ pub fn unmatched<'a>(globs: &'a [String], surfaces: &[&Value]) -> Vec<(&'a str, 
 
 /// Every pointer under `v` (objects and arrays alike) down to `depth` more segments,
 /// `prefix` being `v`'s own.
-fn gather(v: &Value, prefix: &mut String, depth: usize, out: &mut HashSet<String>) {
+fn gather<'v, N: Node<'v>>(v: N, prefix: &mut String, depth: usize, out: &mut HashSet<String>) {
     if depth == 0 {
         return;
     }
@@ -313,11 +316,11 @@ fn gather(v: &Value, prefix: &mut String, depth: usize, out: &mut HashSet<String
 }
 
 /// A node's children by their (unescaped) pointer segment, in key order.
-fn children(v: &Value) -> Vec<(String, &Value)> {
-    match v {
-        Value::Object(m) => m.iter().map(|(k, c)| (k.clone(), c)).collect(),
-        Value::Array(a) => a
-            .iter()
+fn children<'v, N: Node<'v>>(v: N) -> Vec<(String, N)> {
+    match v.shape() {
+        Shape::Object => v.entries().map(|(k, c)| (k.to_string(), c)).collect(),
+        Shape::Array => v
+            .items()
             .enumerate()
             .map(|(i, c)| (i.to_string(), c))
             .collect(),
@@ -333,7 +336,7 @@ fn children(v: &Value) -> Vec<(String, &Value)> {
 /// surface is judged by the distance of its part below the surface. A candidate is kept
 /// when that distance is at most a third of the glob's length (at least 2); a path the
 /// glob reaches unchanged under a surface comes first.
-fn nearest(glob: &str, surfaces: &[&Value]) -> Option<String> {
+fn nearest<'v, N: Node<'v>>(glob: &str, surfaces: &[N]) -> Option<String> {
     let segments = crate::surface::split_pointer(glob);
     let limit = (glob.chars().count() / 3).max(2);
     // (distance, length, candidate)
@@ -351,11 +354,11 @@ fn nearest(glob: &str, surfaces: &[&Value]) -> Option<String> {
     if let Some(found) = follow(surfaces, &segments) {
         consider(strsim::levenshtein(glob, &found), found);
     }
-    let mut tops: Vec<(String, &Value)> = surfaces.iter().flat_map(|s| children(s)).collect();
+    let mut tops: Vec<(String, N)> = surfaces.iter().flat_map(|s| children(*s)).collect();
     tops.sort_by(|a, b| a.0.cmp(&b.0));
     tops.dedup_by(|a, b| a.0 == b.0);
     for (surface, _) in &tops {
-        let under: Vec<&Value> = surfaces.iter().filter_map(|s| s.get(surface)).collect();
+        let under: Vec<N> = surfaces.iter().filter_map(|s| s.get(surface)).collect();
         if let Some(found) = follow(&under, &segments) {
             let d = strsim::levenshtein(glob, &found);
             let prefix = crate::surface::escape_segment(surface);
@@ -369,8 +372,8 @@ fn nearest(glob: &str, surfaces: &[&Value]) -> Option<String> {
 /// a wildcard matches (the segment is kept), or else to the nearest key by edit distance.
 /// `**` keeps the rest of the glob as it is. Returns the pointer reached, or none when a
 /// level has no key at all.
-fn follow(nodes: &[&Value], segments: &[String]) -> Option<String> {
-    let mut nodes: Vec<&Value> = nodes.to_vec();
+fn follow<'v, N: Node<'v>>(nodes: &[N], segments: &[String]) -> Option<String> {
+    let mut nodes: Vec<N> = nodes.to_vec();
     let mut out = String::new();
     for (i, seg) in segments.iter().enumerate() {
         if seg == "**" {
@@ -380,8 +383,8 @@ fn follow(nodes: &[&Value], segments: &[String]) -> Option<String> {
             }
             return Some(out);
         }
-        let kids: Vec<(String, &Value)> = nodes.iter().flat_map(|n| children(n)).collect();
-        let next: Vec<&Value> = if seg.contains('*') {
+        let kids: Vec<(String, N)> = nodes.iter().flat_map(|n| children(*n)).collect();
+        let next: Vec<N> = if seg.contains('*') {
             kids.iter()
                 .filter(|(k, _)| crate::pathglob::wildcard_match(seg, k))
                 .map(|(_, c)| *c)
@@ -395,7 +398,7 @@ fn follow(nodes: &[&Value], segments: &[String]) -> Option<String> {
                     .min()
                     .map(|(_, k)| k.clone())?
             };
-            let next: Vec<&Value> = kids
+            let next: Vec<N> = kids
                 .iter()
                 .filter(|(k, _)| *k == key)
                 .map(|(_, c)| *c)

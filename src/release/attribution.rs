@@ -13,6 +13,7 @@
 
 use super::knowledge::{self, Knowledge};
 use super::template::render_template;
+use crate::tree::Node;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::cmp::Ordering;
@@ -93,8 +94,18 @@ impl ReleaseSummary {
     }
 }
 
+/// The part of a surface that names the release, all [`Upgrade::new`] reads to say
+/// whether and how the releases differ.
+pub fn release_part<'a, N: Node<'a>>(surface: N) -> Value {
+    let mut out = Map::new();
+    if let Some(v) = surface.get("release") {
+        out.insert("release".into(), v.to_value());
+    }
+    Value::Object(out)
+}
+
 /// The parts of a surface that attribution reads.
-pub fn raw_parts(surface: &Value) -> Value {
+pub fn raw_parts<'a, N: Node<'a>>(surface: N) -> Value {
     let mut out = Map::new();
     for key in [
         "release",
@@ -106,7 +117,7 @@ pub fn raw_parts(surface: &Value) -> Value {
         "mfes",
     ] {
         if let Some(v) = surface.get(key) {
-            out.insert(key.into(), v.clone());
+            out.insert(key.into(), v.to_value());
         }
     }
     Value::Object(out)

@@ -1,0 +1,951 @@
+//! The surface as the judge holds it: one arena per environment.
+//!
+//! A `serde_json::Value` object is a B-tree whose every node is a leaf of eleven slots
+//! (about 600 bytes, even for `{"status": "on"}`), and every string is an allocation of
+//! its own. A surface read from a snapshot is judged in a [`Tree`] instead:
+//!
+//! - nodes are 16 bytes in one vector, the children of an object or array side by side;
+//! - strings and keys are ranges of the snapshot's text (or of one buffer, for strings
+//!   with escapes and those the judge rewrites), never an allocation each;
+//! - an object's children are sorted by key (as serde_json's map keeps them), so lookups
+//!   are a binary search and the comparison a merge join.
+//!
+//! Reading goes through [`Node`], which `&Value` implements too, so that the readers (the
+//! comparison, the marker check, path gathering) are written once for both. Writing is
+//! by node index: a replaced node's old children stay in the arena, unreachable.
+
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
+use std::ops::Range;
+
+/// Marks a string range as one of the tree's own buffer rather than of the text.
+const OWNED: u32 = 1 << 31;
+/// The largest text or buffer a range can point into.
+const MAX_BYTES: usize = (OWNED - 1) as usize;
+
+/// A string: a range of the text, or of the owned buffer when `at` has [`OWNED`] set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Str {
+    at: u32,
+    len: u32,
+}
+
+const NO_KEY: Str = Str { at: 0, len: 0 };
+
+/// The children of an object or array: `len` nodes from `start`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Span {
+    start: u32,
+    len: u32,
+}
+
+impl Span {
+    fn range(self) -> Range<u32> {
+        self.start..self.start + self.len
+    }
+}
+
+/// One node. Numbers keep serde_json's three kinds, so that equality and printing are
+/// those of `Value`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Slot {
+    Null,
+    Bool(bool),
+    Pos(u64),
+    Neg(i64),
+    Float(f64),
+    Str(Str),
+    Arr(Span),
+    Obj(Span),
+}
+
+/// A JSON document held as an arena (see the module documentation).
+#[derive(Debug, Clone, Default)]
+pub struct Tree {
+    text: Box<str>,
+    owned: String,
+    nodes: Vec<Slot>,
+    /// The key of each node in its object (empty for array items and the root).
+    keys: Vec<Str>,
+    root: u32,
+}
+
+/// Why a text is no tree. The caller parses it again with the error reporting of
+/// [`crate::error::parse_json_value`], which names the line, column and duplicate key.
+#[derive(Debug)]
+pub enum ParseError {
+    Json(serde_json::Error),
+    TooLarge,
+}
+
+/// A text that is no tree, handed back with why.
+#[derive(Debug)]
+pub struct ParseFailure {
+    pub error: ParseError,
+    pub text: String,
+}
+
+impl Tree {
+    /// Parses JSON text, keeping the text and pointing into it. A key repeated in one
+    /// object is an error.
+    pub fn parse(text: String) -> Result<Tree, ParseFailure> {
+        if text.len() > MAX_BYTES {
+            return Err(ParseFailure {
+                error: ParseError::TooLarge,
+                text,
+            });
+        }
+        let mut b = Builder {
+            base: text.as_ptr() as usize,
+            end: text.as_ptr() as usize + text.len(),
+            owned: String::new(),
+            nodes: Vec::new(),
+            keys: Vec::new(),
+            stack: Vec::new(),
+            text: &text,
+            too_large: false,
+        };
+        let mut de = serde_json::Deserializer::from_str(&text);
+        let root = Seed(&mut b).deserialize(&mut de);
+        let root = root.and_then(|r| de.end().map(|()| r));
+        drop(de);
+        let (too_large, owned, mut nodes, mut keys) = (b.too_large, b.owned, b.nodes, b.keys);
+        let root = match root {
+            Ok(r) if nodes.len() < u32::MAX as usize => Ok(r),
+            Ok(_) => Err(ParseError::TooLarge),
+            Err(_) if too_large => Err(ParseError::TooLarge),
+            Err(e) => Err(ParseError::Json(e)),
+        };
+        let root = match root {
+            Ok(r) => r,
+            Err(error) => return Err(ParseFailure { error, text }),
+        };
+        let at = nodes.len() as u32;
+        nodes.push(root);
+        keys.push(NO_KEY);
+        nodes.shrink_to_fit();
+        keys.shrink_to_fit();
+        Ok(Tree {
+            text: text.into_boxed_str(),
+            owned,
+            nodes,
+            keys,
+            root: at,
+        })
+    }
+
+    /// The tree of a value (a surface collected live, or made in a test).
+    pub fn from_value(v: &Value) -> Tree {
+        let mut t = Tree::default();
+        let slot = t.push_value(v);
+        t.root = t.push_block(&mut vec![(slot, NO_KEY)]).start;
+        t
+    }
+
+    pub fn root(&self) -> Ref<'_> {
+        self.at(self.root)
+    }
+
+    pub fn root_index(&self) -> u32 {
+        self.root
+    }
+
+    /// Makes the node at `at` the root (a part of the document, such as a snapshot's
+    /// surface); the rest stays in the arena, unreachable.
+    pub fn set_root(&mut self, at: u32) {
+        self.root = at;
+    }
+
+    /// The node at an index (from [`Tree::children`] or [`Tree::root_index`]).
+    pub fn at(&self, at: u32) -> Ref<'_> {
+        Ref { tree: self, at }
+    }
+
+    /// The indices of an object's or array's children (empty for anything else).
+    pub fn children(&self, at: u32) -> Range<u32> {
+        match self.nodes[at as usize] {
+            Slot::Obj(s) | Slot::Arr(s) => s.range(),
+            _ => 0..0,
+        }
+    }
+
+    /// The key of the node at `at` in its object.
+    pub fn key(&self, at: u32) -> &str {
+        self.str(self.keys[at as usize])
+    }
+
+    /// Replaces the node at `at` by a string.
+    pub fn set_str(&mut self, at: u32, s: &str) {
+        let s = self.own(s);
+        self.nodes[at as usize] = Slot::Str(s);
+    }
+
+    /// Replaces the node at `at` by a value.
+    pub fn set(&mut self, at: u32, v: &Value) {
+        let slot = self.push_value(v);
+        self.nodes[at as usize] = slot;
+    }
+
+    /// Renames the keys of the object at `obj` that `rename` gives a new name, keeping
+    /// the children sorted. Should two keys become one, the later (in the old order)
+    /// wins, as inserting them into a map one after the other would have it.
+    pub fn rename_keys(&mut self, obj: u32, mut rename: impl FnMut(&str) -> Option<String>) {
+        let Slot::Obj(span) = self.nodes[obj as usize] else {
+            return;
+        };
+        let renamed: Vec<(u32, String)> = span
+            .range()
+            .filter_map(|i| rename(self.key(i)).map(|k| (i, k)))
+            .collect();
+        if renamed.is_empty() {
+            return;
+        }
+        for (i, k) in renamed {
+            self.keys[i as usize] = self.own(&k);
+        }
+        let mut block: Vec<(Slot, Str)> = span
+            .range()
+            .map(|i| (self.nodes[i as usize], self.keys[i as usize]))
+            .collect();
+        self.sort_block(&mut block, true);
+        self.nodes[obj as usize] = Slot::Obj(self.push_block(&mut block));
+    }
+
+    /// Sets the value at a JSON pointer, making the objects on the way (as
+    /// [`crate::surface::set_pointer`] does on a `Value`), unless the way passes an
+    /// unknown marker.
+    pub fn set_pointer(&mut self, pointer: &str, value: &Value) {
+        let segs = crate::surface::split_pointer(pointer);
+        let mut cur = self.root;
+        for (i, seg) in segs.iter().enumerate() {
+            if unknown_of(self.at(cur)).is_some() {
+                return;
+            }
+            if !matches!(self.nodes[cur as usize], Slot::Obj(_)) {
+                self.nodes[cur as usize] = Slot::Obj(Span { start: 0, len: 0 });
+            }
+            let last = i + 1 == segs.len();
+            cur = match self.at(cur).get(seg) {
+                Some(child) if !last => child.at,
+                Some(child) => {
+                    self.set(child.at, value);
+                    return;
+                }
+                None => {
+                    let slot = if last {
+                        self.push_value(value)
+                    } else {
+                        Slot::Obj(Span { start: 0, len: 0 })
+                    };
+                    self.insert(cur, seg, slot)
+                }
+            };
+            if last {
+                return;
+            }
+        }
+        self.set(cur, value);
+    }
+
+    /// Adds a key that `obj` does not have; returns the new child's index.
+    fn insert(&mut self, obj: u32, key: &str, slot: Slot) -> u32 {
+        let Slot::Obj(span) = self.nodes[obj as usize] else {
+            unreachable!("insert is called on objects")
+        };
+        let key = self.own(key);
+        let mut block: Vec<(Slot, Str)> = span
+            .range()
+            .map(|i| (self.nodes[i as usize], self.keys[i as usize]))
+            .chain([(slot, key)])
+            .collect();
+        self.sort_block(&mut block, false);
+        let at = block
+            .iter()
+            .position(|(_, k)| *k == key)
+            .expect("the key just added") as u32;
+        let span = self.push_block(&mut block);
+        self.nodes[obj as usize] = Slot::Obj(span);
+        span.start + at
+    }
+
+    fn str(&self, s: Str) -> &str {
+        let (at, len) = ((s.at & !OWNED) as usize, s.len as usize);
+        if s.at & OWNED != 0 {
+            &self.owned[at..at + len]
+        } else {
+            &self.text[at..at + len]
+        }
+    }
+
+    fn own(&mut self, s: &str) -> Str {
+        let at = self.owned.len();
+        assert!(
+            at + s.len() <= MAX_BYTES,
+            "a surface's rewritten strings exceed 2 GiB"
+        );
+        self.owned.push_str(s);
+        Str {
+            at: at as u32 | OWNED,
+            len: s.len() as u32,
+        }
+    }
+
+    fn push_value(&mut self, v: &Value) -> Slot {
+        match v {
+            Value::Null => Slot::Null,
+            Value::Bool(b) => Slot::Bool(*b),
+            Value::Number(n) => number_slot(n),
+            Value::String(s) => Slot::Str(self.own(s)),
+            Value::Array(items) => {
+                let mut block: Vec<(Slot, Str)> =
+                    items.iter().map(|v| (self.push_value(v), NO_KEY)).collect();
+                Slot::Arr(self.push_block(&mut block))
+            }
+            Value::Object(m) => {
+                let mut block: Vec<(Slot, Str)> = m
+                    .iter()
+                    .map(|(k, v)| {
+                        let slot = self.push_value(v);
+                        (slot, self.own(k))
+                    })
+                    .collect();
+                Slot::Obj(self.push_block(&mut block))
+            }
+        }
+    }
+
+    fn push_block(&mut self, block: &mut Vec<(Slot, Str)>) -> Span {
+        let start = u32::try_from(self.nodes.len()).expect("fewer than 2^32 nodes");
+        let len = block.len() as u32;
+        for (slot, key) in block.drain(..) {
+            self.nodes.push(slot);
+            self.keys.push(key);
+        }
+        Span { start, len }
+    }
+
+    /// Sorts an object's children by key; with `last_wins`, of equal keys only the last
+    /// (in the block's order before sorting) stays.
+    fn sort_block(&self, block: &mut Vec<(Slot, Str)>, last_wins: bool) {
+        block.sort_by(|a, b| self.str(a.1).cmp(self.str(b.1)));
+        if last_wins {
+            // A stable sort keeps equal keys in their old order: keep the last of each.
+            let mut out: Vec<(Slot, Str)> = Vec::with_capacity(block.len());
+            for item in block.drain(..) {
+                match out.last_mut() {
+                    Some(prev) if self.str(prev.1) == self.str(item.1) => *prev = item,
+                    _ => out.push(item),
+                }
+            }
+            *block = out;
+        }
+    }
+}
+
+fn number_slot(n: &Number) -> Slot {
+    if let Some(u) = n.as_u64() {
+        Slot::Pos(u)
+    } else if let Some(i) = n.as_i64() {
+        Slot::Neg(i)
+    } else {
+        Slot::Float(n.as_f64().unwrap_or(0.0))
+    }
+}
+
+/// Builds a tree as serde_json reads the text: children are gathered on a stack and
+/// moved into the arena side by side when their object or array ends.
+struct Builder<'t> {
+    base: usize,
+    end: usize,
+    text: &'t str,
+    owned: String,
+    nodes: Vec<Slot>,
+    keys: Vec<Str>,
+    stack: Vec<(Slot, Str)>,
+    too_large: bool,
+}
+
+impl Builder<'_> {
+    fn borrowed(&mut self, s: &str) -> Str {
+        let p = s.as_ptr() as usize;
+        if p >= self.base && p + s.len() <= self.end {
+            debug_assert_eq!(&self.text[p - self.base..p - self.base + s.len()], s);
+            Str {
+                at: (p - self.base) as u32,
+                len: s.len() as u32,
+            }
+        } else {
+            self.owned(s)
+        }
+    }
+
+    fn owned(&mut self, s: &str) -> Str {
+        let at = self.owned.len();
+        if at + s.len() > MAX_BYTES {
+            self.too_large = true;
+        }
+        self.owned.push_str(s);
+        Str {
+            at: (at as u32) | OWNED,
+            len: s.len() as u32,
+        }
+    }
+
+    fn key(&self, s: Str) -> &str {
+        let (at, len) = ((s.at & !OWNED) as usize, s.len as usize);
+        if s.at & OWNED != 0 {
+            &self.owned[at..at + len]
+        } else {
+            &self.text[at..at + len]
+        }
+    }
+
+    /// Moves the children gathered since `mark` into the arena; for an object, sorted
+    /// by key, and None when a key is repeated.
+    fn finish(&mut self, mark: usize, object: bool) -> Option<Span> {
+        if object {
+            let block = &self.stack[mark..];
+            let sorted = block
+                .windows(2)
+                .all(|w| self.key(w[0].1) < self.key(w[1].1));
+            if !sorted {
+                let mut block = self.stack.split_off(mark);
+                block.sort_by(|a, b| self.key(a.1).cmp(self.key(b.1)));
+                if block
+                    .windows(2)
+                    .any(|w| self.key(w[0].1) == self.key(w[1].1))
+                {
+                    return None;
+                }
+                self.stack.extend(block);
+            }
+        }
+        let start = self.nodes.len();
+        if start + (self.stack.len() - mark) >= u32::MAX as usize {
+            self.too_large = true;
+            return None;
+        }
+        for (slot, key) in self.stack.drain(mark..) {
+            self.nodes.push(slot);
+            self.keys.push(key);
+        }
+        Some(Span {
+            start: start as u32,
+            len: (self.nodes.len() - start) as u32,
+        })
+    }
+}
+
+struct Seed<'b, 't>(&'b mut Builder<'t>);
+
+impl<'de> DeserializeSeed<'de> for Seed<'_, '_> {
+    type Value = Slot;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Slot, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Seed<'_, '_> {
+    type Value = Slot;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_unit<E>(self) -> Result<Slot, E> {
+        Ok(Slot::Null)
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Slot, E> {
+        Ok(Slot::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Slot, E> {
+        Ok(number_slot(&Number::from(v)))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Slot, E> {
+        Ok(Slot::Pos(v))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Slot, E> {
+        Ok(Number::from_f64(v).map_or(Slot::Null, |n| number_slot(&n)))
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Slot, E> {
+        Ok(Slot::Str(self.0.borrowed(v)))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Slot, E> {
+        Ok(Slot::Str(self.0.owned(v)))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Slot, A::Error> {
+        let mark = self.0.stack.len();
+        while let Some(slot) = seq.next_element_seed(Seed(&mut *self.0))? {
+            self.0.stack.push((slot, NO_KEY));
+        }
+        let span = self
+            .0
+            .finish(mark, false)
+            .ok_or_else(|| de::Error::custom("too large"))?;
+        Ok(Slot::Arr(span))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Slot, A::Error> {
+        let mark = self.0.stack.len();
+        while let Some(key) = map.next_key_seed(KeySeed(&mut *self.0))? {
+            let slot = map.next_value_seed(Seed(&mut *self.0))?;
+            self.0.stack.push((slot, key));
+        }
+        let span = self
+            .0
+            .finish(mark, true)
+            .ok_or_else(|| de::Error::custom("duplicate key"))?;
+        Ok(Slot::Obj(span))
+    }
+}
+
+struct KeySeed<'b, 't>(&'b mut Builder<'t>);
+
+impl<'de> DeserializeSeed<'de> for KeySeed<'_, '_> {
+    type Value = Str;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Str, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed<'_, '_> {
+    type Value = Str;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a key")
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Str, E> {
+        Ok(self.0.borrowed(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Str, E> {
+        Ok(self.0.owned(v))
+    }
+}
+
+/// What a node is, without its contents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    Null,
+    Bool,
+    Number,
+    String,
+    Array,
+    Object,
+}
+
+/// Read access to a JSON node, by `&Value` or by a [`Tree`]'s [`Ref`]: what the readers
+/// of a surface need, so each is written once.
+pub trait Node<'a>: Copy {
+    type Entries: Iterator<Item = (&'a str, Self)>;
+    type Items: ExactSizeIterator<Item = Self>;
+
+    fn shape(self) -> Shape;
+    fn as_str(self) -> Option<&'a str>;
+    /// An object's members, in key order (none for anything else).
+    fn entries(self) -> Self::Entries;
+    /// An array's items (none for anything else).
+    fn items(self) -> Self::Items;
+    /// How many members or items.
+    fn len(self) -> usize;
+    fn get(self, key: &str) -> Option<Self>;
+    fn to_value(self) -> Value;
+    /// Equality as `Value`'s.
+    fn same(self, other: Self) -> bool;
+
+    fn is_object(self) -> bool {
+        self.shape() == Shape::Object
+    }
+
+    fn is_empty(self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A surface of either kind, read through its root.
+pub trait Surface {
+    type Root<'a>: Node<'a> + Send + Sync
+    where
+        Self: 'a;
+
+    fn root_node(&self) -> Self::Root<'_>;
+}
+
+impl Surface for Value {
+    type Root<'a> = &'a Value;
+
+    fn root_node(&self) -> &Value {
+        self
+    }
+}
+
+impl Surface for Tree {
+    type Root<'a> = Ref<'a>;
+
+    fn root_node(&self) -> Ref<'_> {
+        self.root()
+    }
+}
+
+/// The fingerprint, when the node is a secret marker (as [`crate::surface::as_secret`]).
+pub fn secret_of<'a, N: Node<'a>>(n: N) -> Option<&'a str> {
+    if n.shape() != Shape::Object || n.len() != 1 {
+        return None;
+    }
+    n.get(crate::surface::SECRET_MARKER)?
+        .as_str()
+        .filter(|s| crate::surface::is_fingerprint(s))
+}
+
+/// The reason, when the node is an unknown marker (as [`crate::surface::as_unknown`]).
+pub fn unknown_of<'a, N: Node<'a>>(n: N) -> Option<&'a str> {
+    if n.shape() != Shape::Object || n.len() != 1 {
+        return None;
+    }
+    n.get(crate::surface::UNKNOWN_MARKER)?.as_str()
+}
+
+/// The members of a `Value` object.
+pub struct ValueEntries<'a>(Option<serde_json::map::Iter<'a>>);
+
+impl<'a> Iterator for ValueEntries<'a> {
+    type Item = (&'a str, &'a Value);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.0.as_mut()?.next().map(|(k, v)| (k.as_str(), v))
+    }
+}
+
+impl<'a> Node<'a> for &'a Value {
+    type Entries = ValueEntries<'a>;
+    type Items = std::slice::Iter<'a, Value>;
+
+    fn shape(self) -> Shape {
+        match self {
+            Value::Null => Shape::Null,
+            Value::Bool(_) => Shape::Bool,
+            Value::Number(_) => Shape::Number,
+            Value::String(_) => Shape::String,
+            Value::Array(_) => Shape::Array,
+            Value::Object(_) => Shape::Object,
+        }
+    }
+
+    fn as_str(self) -> Option<&'a str> {
+        Value::as_str(self)
+    }
+
+    fn entries(self) -> ValueEntries<'a> {
+        ValueEntries(self.as_object().map(Map::iter))
+    }
+
+    fn items(self) -> std::slice::Iter<'a, Value> {
+        self.as_array().map_or([].iter(), |a| a.iter())
+    }
+
+    fn len(self) -> usize {
+        match self {
+            Value::Array(a) => a.len(),
+            Value::Object(m) => m.len(),
+            _ => 0,
+        }
+    }
+
+    fn get(self, key: &str) -> Option<&'a Value> {
+        self.as_object()?.get(key)
+    }
+
+    fn to_value(self) -> Value {
+        self.clone()
+    }
+
+    fn same(self, other: &'a Value) -> bool {
+        self == other
+    }
+}
+
+/// A node of a [`Tree`].
+#[derive(Clone, Copy)]
+pub struct Ref<'a> {
+    tree: &'a Tree,
+    at: u32,
+}
+
+impl std::fmt::Debug for Ref<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.to_value())
+    }
+}
+
+impl<'a> Ref<'a> {
+    /// Its index in the tree, for writing.
+    pub fn index(self) -> u32 {
+        self.at
+    }
+
+    fn slot(self) -> Slot {
+        self.tree.nodes[self.at as usize]
+    }
+
+    pub fn pointer(self, pointer: &str) -> Option<Ref<'a>> {
+        if pointer.is_empty() {
+            return Some(self);
+        }
+        let mut cur = self;
+        for seg in crate::surface::split_pointer(pointer) {
+            cur = match cur.slot() {
+                Slot::Obj(_) => cur.get(&seg)?,
+                Slot::Arr(span) => {
+                    let i: u32 = seg.parse().ok().filter(|i| *i < span.len)?;
+                    cur.tree.at(span.start + i)
+                }
+                _ => return None,
+            };
+        }
+        Some(cur)
+    }
+
+    pub fn as_bool(self) -> Option<bool> {
+        match self.slot() {
+            Slot::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+}
+
+/// The members of a [`Tree`] object, or the items of an array.
+pub struct Children<'a> {
+    tree: &'a Tree,
+    range: Range<u32>,
+}
+
+impl<'a> Iterator for Children<'a> {
+    type Item = (&'a str, Ref<'a>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let at = self.range.next()?;
+        Some((self.tree.key(at), self.tree.at(at)))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.range.size_hint()
+    }
+}
+
+/// The items of a [`Tree`] array.
+pub struct Items<'a>(Children<'a>);
+
+impl<'a> Iterator for Items<'a> {
+    type Item = Ref<'a>;
+
+    fn next(&mut self) -> Option<Ref<'a>> {
+        self.0.next().map(|(_, r)| r)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.0.size_hint()
+    }
+}
+
+impl ExactSizeIterator for Items<'_> {}
+
+impl<'a> Node<'a> for Ref<'a> {
+    type Entries = Children<'a>;
+    type Items = Items<'a>;
+
+    fn shape(self) -> Shape {
+        match self.slot() {
+            Slot::Null => Shape::Null,
+            Slot::Bool(_) => Shape::Bool,
+            Slot::Pos(_) | Slot::Neg(_) | Slot::Float(_) => Shape::Number,
+            Slot::Str(_) => Shape::String,
+            Slot::Arr(_) => Shape::Array,
+            Slot::Obj(_) => Shape::Object,
+        }
+    }
+
+    fn as_str(self) -> Option<&'a str> {
+        match self.slot() {
+            Slot::Str(s) => Some(self.tree.str(s)),
+            _ => None,
+        }
+    }
+
+    fn entries(self) -> Children<'a> {
+        let range = match self.slot() {
+            Slot::Obj(s) => s.range(),
+            _ => 0..0,
+        };
+        Children {
+            tree: self.tree,
+            range,
+        }
+    }
+
+    fn items(self) -> Items<'a> {
+        let range = match self.slot() {
+            Slot::Arr(s) => s.range(),
+            _ => 0..0,
+        };
+        Items(Children {
+            tree: self.tree,
+            range,
+        })
+    }
+
+    fn len(self) -> usize {
+        match self.slot() {
+            Slot::Obj(s) | Slot::Arr(s) => s.len as usize,
+            _ => 0,
+        }
+    }
+
+    fn get(self, key: &str) -> Option<Ref<'a>> {
+        let Slot::Obj(span) = self.slot() else {
+            return None;
+        };
+        let t = self.tree;
+        let keys = &t.keys[span.start as usize..(span.start + span.len) as usize];
+        let i = keys.binary_search_by(|k| t.str(*k).cmp(key)).ok()?;
+        Some(t.at(span.start + i as u32))
+    }
+
+    fn to_value(self) -> Value {
+        match self.slot() {
+            Slot::Null => Value::Null,
+            Slot::Bool(b) => Value::Bool(b),
+            Slot::Pos(u) => Value::Number(u.into()),
+            Slot::Neg(i) => Value::Number(i.into()),
+            Slot::Float(f) => Number::from_f64(f).map_or(Value::Null, Value::Number),
+            Slot::Str(s) => Value::String(self.tree.str(s).to_string()),
+            Slot::Arr(_) => Value::Array(self.items().map(Ref::to_value).collect()),
+            Slot::Obj(_) => Value::Object(
+                self.entries()
+                    .map(|(k, v)| (k.to_string(), v.to_value()))
+                    .collect(),
+            ),
+        }
+    }
+
+    fn same(self, other: Ref<'a>) -> bool {
+        match (self.slot(), other.slot()) {
+            (Slot::Str(a), Slot::Str(b)) => self.tree.str(a) == other.tree.str(b),
+            (Slot::Arr(a), Slot::Arr(b)) => {
+                a.len == b.len && self.items().zip(other.items()).all(|(x, y)| x.same(y))
+            }
+            (Slot::Obj(a), Slot::Obj(b)) => {
+                a.len == b.len
+                    && self
+                        .entries()
+                        .zip(other.entries())
+                        .all(|((ka, va), (kb, vb))| ka == kb && va.same(vb))
+            }
+            (a, b) => a == b,
+        }
+    }
+}
+
+impl serde::Serialize for Ref<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match self.slot() {
+            Slot::Obj(span) => {
+                let mut m = s.serialize_map(Some(span.len as usize))?;
+                for (k, v) in self.entries() {
+                    m.serialize_entry(k, &v)?;
+                }
+                m.end()
+            }
+            Slot::Arr(span) => {
+                let mut q = s.serialize_seq(Some(span.len as usize))?;
+                for v in self.items() {
+                    q.serialize_element(&v)?;
+                }
+                q.end()
+            }
+            Slot::Str(st) => s.serialize_str(self.tree.str(st)),
+            _ => self.to_value().serialize(s),
+        }
+    }
+}
+
+impl PartialEq for Tree {
+    fn eq(&self, other: &Tree) -> bool {
+        self.root().to_value() == other.root().to_value()
+    }
+}
+
+impl serde::Serialize for Tree {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.root().serialize(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn parsed(text: &str) -> Tree {
+        Tree::parse(text.to_string()).expect("valid JSON")
+    }
+
+    #[test]
+    fn a_tree_reads_back_as_the_value_serde_json_reads() {
+        let text = r#"{"b": [1, -2, 3.5, 1e300, null, true, "x\"y"], "a": {"z": {}, "y": []},
+            "\u00e9": "caf\u00e9", "big": 18446744073709551615, "neg": -9223372036854775808}"#;
+        let want: Value = serde_json::from_str(text).unwrap();
+        let t = parsed(text);
+        assert_eq!(t.root().to_value(), want);
+        assert_eq!(
+            serde_json::to_string_pretty(&t).unwrap(),
+            serde_json::to_string_pretty(&want).unwrap()
+        );
+        assert_eq!(Tree::from_value(&want).root().to_value(), want);
+        assert!(t.root().same(Tree::from_value(&want).root()));
+    }
+
+    #[test]
+    fn members_are_in_key_order_and_found_by_key() {
+        let t = parsed(r#"{"m": 1, "a": 2, "z": {"k": "v"}, "B": 3}"#);
+        let keys: Vec<&str> = t.root().entries().map(|(k, _)| k).collect();
+        assert_eq!(keys, ["B", "a", "m", "z"]);
+        assert_eq!(t.root().pointer("/z/k").and_then(Ref::as_str), Some("v"));
+        assert!(t.root().get("q").is_none());
+    }
+
+    #[test]
+    fn a_repeated_key_is_an_error() {
+        assert!(Tree::parse(r#"{"a": {"x": 1, "y": 2, "x": 3}}"#.into()).is_err());
+        assert!(Tree::parse(r#"{"a": 1"#.into()).is_err());
+        assert!(Tree::parse(r#"{"a": 1} x"#.into()).is_err());
+    }
+
+    #[test]
+    fn writes_replace_nodes_and_keep_order() {
+        let mut t = parsed(r#"{"settings": {"A": "x", "C": "y"}, "z": 1}"#);
+        let settings = t.root().get("settings").unwrap().index();
+        t.rename_keys(settings, |k| (k == "C").then(|| "B".to_string()));
+        let a = t.root().pointer("/settings/A").unwrap().index();
+        t.set_str(a, "new");
+        t.set_pointer("/features/x", &json!({"$unknown": "why"}));
+        t.set_pointer("/settings/A", &json!(2));
+        assert_eq!(
+            t.root().to_value(),
+            json!({"settings": {"A": 2, "B": "y"}, "z": 1, "features": {"x": {"$unknown": "why"}}})
+        );
+        // A pointer through an unknown marker sets nothing.
+        t.set_pointer("/features/x/y", &json!(1));
+        assert!(t.root().pointer("/features/x/y").is_none());
+    }
+}
