@@ -1,16 +1,19 @@
 //! Criterion benchmarks of the engine on generated surfaces: `judge` (normalize,
-//! compare, classify, waive), and each stage alone: reading a snapshot, redaction, the
-//! taint shared between environments, host tokens, the comparison, writing a snapshot. bench/compare.sh measures the CLI end
-//! to end against its peers; these isolate the library so a regression shows up here
-//! first. Run with `cargo bench --bench engine`.
+//! compare, classify, waive), and each stage alone on the surface as `diff` judges it (a
+//! `Tree`): reading a snapshot (as a tree, and as a `Value` as snapshot sources read
+//! it), redaction, the taint shared between environments, host tokens, the comparison,
+//! writing a snapshot. bench/compare.sh measures the CLI end to end against its peers;
+//! these isolate the library so a regression shows up here first. Run with
+//! `cargo bench --bench engine`.
 
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use envparity::findings::Class;
 use envparity::normalize::{
-    Fingerprinter, HostTokens, SecretPolicy, redact, redact_snapshot, share_taint,
+    Fingerprinter, HostTokens, Rewrite, SecretPolicy, Taint, redact_snapshot, share_taint,
 };
 use envparity::profile::Profile;
 use envparity::snapshot::Snapshot;
+use envparity::tree::Tree;
 use envparity::{JudgeOptions, compare, judge};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
@@ -128,28 +131,37 @@ fn bench_stages(c: &mut Criterion) {
     let mut group = c.benchmark_group("stages_300k_leaves");
     group.sample_size(10);
     group.throughput(Throughput::Elements(n as u64));
+    let (st, pt) = (Tree::from_value(&s), Tree::from_value(&p));
     group.bench_function("compare", |b| {
-        b.iter(|| compare::compare(&s, &p, &opts.profile))
+        b.iter(|| compare::compare(st.root(), pt.root(), &opts.profile))
     });
     let policy = SecretPolicy::with_extra(&opts.profile.secret_keys);
     let fp = Fingerprinter::with_key(b"bench key");
     group.bench_function("redact", |b| {
         b.iter_batched(
-            || s.clone(),
-            |mut v| {
-                redact(&mut v, &policy, &fp);
-                v
+            || st.clone(),
+            |mut t| {
+                let mut taint = Taint::default();
+                t.redact(&policy, &fp, &mut taint);
+                t.apply_taint(&taint);
+                t
             },
             BatchSize::LargeInput,
         )
     });
-    // A snapshot as `envparity snapshot` writes it, read back as `diff` reads it.
+    // A snapshot as `envparity snapshot` writes it, read back as `diff` reads it (a
+    // tree) and as a snapshot source reads it (a `Value`).
     let text = snapshot("staging", s.clone()).to_json();
+    let path = std::path::Path::new("staging.json");
     group.bench_function("read_snapshot", |b| {
-        b.iter(|| {
-            Snapshot::parse(std::path::Path::new("staging.json"), &text)
-                .expect("a snapshot it wrote")
-        })
+        b.iter_batched(
+            || text.clone(),
+            |text| Snapshot::parse_tree(path, text).expect("a snapshot it wrote"),
+            BatchSize::LargeInput,
+        )
+    });
+    group.bench_function("read_snapshot_value", |b| {
+        b.iter(|| Snapshot::parse(path, &text).expect("a snapshot it wrote"))
     });
     let whole = snapshot("staging", s.clone());
     group.bench_function("write_snapshot", |b| {
@@ -166,7 +178,7 @@ fn bench_stages(c: &mut Criterion) {
             settings.insert("OPENEDX_SECRET_KEY".into(), json!(secret));
             settings.insert("NOTE".into(), json!(format!("key {secret} again")));
         }
-        let mut snap = snapshot("staging", v);
+        let mut snap = snapshot("staging", v).into_tree();
         redact_snapshot(&mut snap, &policy, &fp);
         snap
     };
@@ -187,10 +199,10 @@ fn bench_stages(c: &mut Criterion) {
     let tokens = HostTokens::from_surface(&s, &opts.profile.host_settings);
     group.bench_function("host_tokens", |b| {
         b.iter_batched(
-            || s.clone(),
-            |mut v| {
-                tokens.apply(&mut v);
-                v
+            || st.clone(),
+            |mut t| {
+                t.apply_hosts(&tokens);
+                t
             },
             BatchSize::LargeInput,
         )

@@ -1193,6 +1193,52 @@ mod tests {
         );
     }
 
+    /// Collectors redact `Value`s and `diff` redacts trees: the two must agree on every
+    /// kind of secret, and on what each replaced.
+    #[test]
+    fn a_tree_is_redacted_exactly_as_a_value() {
+        let surface = json!({
+            "settings": {"MYSQL_ROOT_PASSWORD": "hunter2hunter2", "LMS_HOST": "lms.x.org",
+                "SMTP_PASSWORD": "", "ENABLE_HTTPS": true, "CACHE": {"PASSWORD": ["a", 1]},
+                "DB": "mysql://openedx:pa55word@db.x.org:3306/edxapp",
+                "KEY": "-----BEGIN RSA PRIVATE KEY-----\nMIIEsecretbody\n-----END RSA PRIVATE KEY-----",
+                "JSON": "{\"client_secret\": \"abcdefgh1234\", \"id\": 3}",
+                "HEADER": "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl",
+                "PAIR": "user:pa55word-again", "SAME": "hunter2hunter2 appears again",
+                "REDIS_PASSWORD": "alreadyhidden", "X": {"secret": "hmac-sha256:0123456789abcdef01234567"}},
+            "plugins": {"credentials": {"enabled": true, "password_reset": "on"}},
+            "datastores": {"mysql": {"hosts": {"admin:pa55word@db.x.org": {"up": true}}}},
+            "jwk": {"kty": "RSA", "n": "public-modulus", "d": "private-exponent-value"},
+            "sso": {"$unknown": "login failed with password hunter2hunter2"},
+            "list": [{"api_token": "tok-123456789"}, "plain", 3.5, null]
+        });
+        let policy = SecretPolicy::with_extra(&["*_TOKEN".to_string()]);
+        let (mut value, mut tree) = (surface.clone(), Tree::from_value(&surface));
+        let (mut tv, mut tt) = (Taint::default(), Taint::default());
+        value.redact(&policy, &fp(), &mut tv);
+        tree.redact(&policy, &fp(), &mut tt);
+        assert_eq!(tv, tt, "the same plaintexts are tainted");
+        value.apply_taint(&tv);
+        tree.apply_taint(&tt);
+        assert_eq!(tree.root().to_value(), value);
+        let text = value.to_string();
+        for plain in [
+            "hunter2",
+            "pa55word",
+            "MIIEsecretbody",
+            "abcdefgh1234",
+            "private-exponent",
+        ] {
+            assert!(!text.contains(plain), "{plain} in {text}");
+        }
+        // Host tokens too.
+        let tokens = HostTokens::from_surface(&value, &["LMS_HOST".to_string()]);
+        let mut tree = Tree::from_value(&value);
+        value.apply_hosts(&tokens);
+        tree.apply_hosts(&tokens);
+        assert_eq!(tree.root().to_value(), value);
+    }
+
     #[test]
     fn same_secret_same_fingerprint_and_key_matters() {
         let a = fp().fingerprint("hunter2");

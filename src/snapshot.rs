@@ -308,21 +308,21 @@ impl Snapshot {
         let mut tree = match Tree::parse(text) {
             Ok(t) => t,
             Err(failure) => {
-                // The slow reader says exactly what is wrong (line, column, both lines
-                // of a repeated key).
-                Snapshot::parse(path, &failure.text)?;
-                return Err(Error::invalid(
-                    path,
-                    match failure.error {
-                        crate::tree::ParseError::TooLarge => {
-                            "is too large to judge (a snapshot is read up to 2 GiB)".to_string()
-                        }
-                        crate::tree::ParseError::Json(e) => format!(
+                let message = match failure.error {
+                    crate::tree::ParseError::TooLarge => {
+                        "is too large to judge (a snapshot is read up to 2 GiB)".to_string()
+                    }
+                    crate::tree::ParseError::Json(e) => {
+                        // The `Value` reader says exactly what is wrong (line, column,
+                        // both lines of a repeated key).
+                        Snapshot::parse(path, &failure.text)?;
+                        format!(
                             "invalid snapshot: {}",
                             crate::error::without_values(&e.to_string())
-                        ),
-                    },
-                ));
+                        )
+                    }
+                };
+                return Err(Error::invalid(path, message));
             }
         };
         let root = tree.root();

@@ -3,7 +3,9 @@
 //! The surface is deliberately a plain `serde_json::Value` object rather than a typed
 //! struct: collectors add keys as Open edX grows, and the comparer must treat every key
 //! the same way. What is typed is the vocabulary of the tree — the top-level surfaces,
-//! the secret and unknown markers, and JSON Pointer handling.
+//! the secret and unknown markers, and JSON Pointer handling. Collectors build it as a
+//! `Value`; the judge holds it as a [`crate::tree::Tree`] (the same tree, in a fraction
+//! of the memory), and reads either through [`crate::tree::Node`].
 
 use serde_json::{Map, Value};
 use std::borrow::Cow;
