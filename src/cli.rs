@@ -409,6 +409,8 @@ fn diff(a: DiffArgs) -> Result<Verdict> {
     timeout(a.gate.timeout, None)?;
     let outputs = report_outputs(&a.gate)?;
     let opts = judge_options(&a.gate, None)?;
+    // The release knowledge is parsed while the files are read, not after.
+    crate::release::knowledge::warm();
     // The two files are read and parsed at once (staging's error first, should both be
     // bad).
     let (staging, production) = crate::both(

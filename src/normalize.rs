@@ -462,7 +462,8 @@ impl Rewrite for Tree {
     fn apply_hosts(&mut self, tokens: &HostTokens) {
         if !tokens.is_empty() {
             let root = self.root_index();
-            hosts_tree(tokens, self, root);
+            let hits = tokens.hits(self.text());
+            hosts_tree(tokens, hits.as_deref(), self, root);
         }
     }
 }
@@ -500,27 +501,40 @@ fn taint_tree(taint: &Taint, t: &mut Tree, at: u32) {
     }
 }
 
-/// [`HostTokens::apply`] on a tree.
-fn hosts_tree(tokens: &HostTokens, t: &mut Tree, at: u32) {
+/// [`HostTokens::apply`] on a tree. `hits` (from [`HostTokens::hits`]), when given, says
+/// where in the tree's text a host begins: a string read from the text with none inside
+/// it holds no host, and is not searched.
+fn hosts_tree(tokens: &HostTokens, hits: Option<&[usize]>, t: &mut Tree, at: u32) {
+    let may_hold = |range: Option<Range<usize>>| match (hits, range) {
+        (Some(hits), Some(r)) => {
+            let first = hits.partition_point(|h| *h < r.start);
+            hits.get(first).is_some_and(|h| *h < r.end)
+        }
+        _ => true,
+    };
     let node = t.at(at);
     match node.shape() {
         Shape::String => {
-            if let Some(new) = node.as_str().and_then(|s| tokens.substitute(s)) {
+            if may_hold(t.text_range(at))
+                && let Some(new) = node.as_str().and_then(|s| tokens.substitute(s))
+            {
                 t.set_str(at, &new);
             }
         }
         Shape::Array => {
             for i in t.children(at) {
-                hosts_tree(tokens, t, i);
+                hosts_tree(tokens, hits, t, i);
             }
         }
         // Markers carry reasons and fingerprints, not surface values.
         Shape::Object if is_marker_node(node) => {}
         Shape::Object => {
             for i in t.children(at) {
-                hosts_tree(tokens, t, i);
+                hosts_tree(tokens, hits, t, i);
             }
-            t.rename_keys(at, |k| tokens.substitute(k));
+            if t.children(at).any(|i| may_hold(t.key_range(i))) {
+                t.rename_keys(at, |k| tokens.substitute(k));
+            }
         }
         _ => {}
     }
@@ -1079,7 +1093,12 @@ impl HostTokens {
         }
         pairs.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
         pairs.dedup_by(|a, b| a.0 == b.0);
-        let any = aho_corasick::AhoCorasick::new(pairs.iter().map(|(host, _)| host)).ok();
+        // Leftmost-first: the kind for which a few patterns get the SIMD (Teddy)
+        // prefilter, which matters when the pass runs over a whole snapshot's text.
+        let any = aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+            .build(pairs.iter().map(|(host, _)| host))
+            .ok();
         HostTokens { pairs, any }
     }
 
@@ -1116,6 +1135,20 @@ impl HostTokens {
             }
             _ => {}
         }
+    }
+
+    /// Where in `text` (a snapshot's, which a tree's strings point into) a host begins,
+    /// found in one pass over the whole text rather than one search per string. A match
+    /// cannot run from one JSON string into the next (it would hold their quotes), so a
+    /// string holds a host only if a match begins inside it. None when a host has a
+    /// character JSON escapes: its text in the file is not the host.
+    pub fn hits(&self, text: &str) -> Option<Vec<usize>> {
+        let any = self.any.as_ref()?;
+        let plain = |h: &str| !h.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20);
+        if !self.pairs.iter().all(|(host, _)| plain(host)) {
+            return None;
+        }
+        Some(any.find_iter(text).map(|m| m.start()).collect())
     }
 
     /// The substituted string, or None when nothing matched.
@@ -1237,6 +1270,28 @@ mod tests {
         value.apply_hosts(&tokens);
         tree.apply_hosts(&tokens);
         assert_eq!(tree.root().to_value(), value);
+    }
+
+    /// A tree read from text finds its strings' hosts with one pass over the text; it
+    /// must substitute exactly what a search in every string does, escaped strings and
+    /// keys included.
+    #[test]
+    fn host_tokens_found_in_the_text_are_those_found_string_by_string() {
+        let text = r#"{"settings": {"LMS_HOST": "lms.x.org", "CMS_HOST": "studio.x.org"},
+            "urls": ["https://lms.x.org/a", "http://preview.lms.x.org", "xlms.x.org",
+                "lms.x.orgs", "esc\"aped lms.x.org", "https:\/\/studio.x.org\/b", "none"],
+            "hosts": {"lms.x.org": {"studio.x.org:443": true}, "other": "lms.x.org"},
+            "n": 12, "m": {"$unknown": "lms.x.org failed"}}"#;
+        let mut value: Value = serde_json::from_str(text).unwrap();
+        let mut tree = Tree::parse(text.to_string()).unwrap();
+        let names = ["LMS_HOST".to_string(), "CMS_HOST".to_string()];
+        let tokens = HostTokens::from_surface(&value, &names);
+        assert!(tokens.hits(tree.text()).is_some_and(|h| h.len() >= 8));
+        value.apply_hosts(&tokens);
+        tree.apply_hosts(&tokens);
+        assert_eq!(tree.root().to_value(), value);
+        assert_eq!(value["urls"][5], "https://{CMS_HOST}/b");
+        assert!(value["hosts"].get("{LMS_HOST}").is_some());
     }
 
     #[test]

@@ -99,8 +99,11 @@ impl Tree {
             base: text.as_ptr() as usize,
             end: text.as_ptr() as usize + text.len(),
             owned: String::new(),
-            nodes: Vec::new(),
-            keys: Vec::new(),
+            // A snapshot holds a node per 30 to 40 bytes of text; reserving one per 16
+            // spares the copies of a growing vector, and pages never written cost no
+            // memory.
+            nodes: Vec::with_capacity(text.len() / 16),
+            keys: Vec::with_capacity(text.len() / 16),
             stack: Vec::new(),
             text: &text,
             too_large: false,
@@ -123,8 +126,6 @@ impl Tree {
         let at = nodes.len() as u32;
         nodes.push(root);
         keys.push(NO_KEY);
-        nodes.shrink_to_fit();
-        keys.shrink_to_fit();
         Ok(Tree {
             text: text.into_boxed_str(),
             owned,
@@ -172,6 +173,25 @@ impl Tree {
     /// The key of the node at `at` in its object.
     pub fn key(&self, at: u32) -> &str {
         self.str(self.keys[at as usize])
+    }
+
+    /// The text the tree was parsed from (empty for one made from a value).
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Where in [`Tree::text`] the string at `at` lies, if it is a string read from
+    /// the text as it is (not one with escapes, nor one written since).
+    pub fn text_range(&self, at: u32) -> Option<Range<usize>> {
+        match self.nodes[at as usize] {
+            Slot::Str(s) => text_range(s),
+            _ => None,
+        }
+    }
+
+    /// Where in [`Tree::text`] the key of the node at `at` lies, as [`Tree::text_range`].
+    pub fn key_range(&self, at: u32) -> Option<Range<usize>> {
+        text_range(self.keys[at as usize])
     }
 
     /// Replaces the node at `at` by a string.
@@ -340,6 +360,10 @@ impl Tree {
             *block = out;
         }
     }
+}
+
+fn text_range(s: Str) -> Option<Range<usize>> {
+    (s.at & OWNED == 0).then(|| s.at as usize..(s.at + s.len) as usize)
 }
 
 fn number_slot(n: &Number) -> Slot {
