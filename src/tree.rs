@@ -289,12 +289,7 @@ impl Tree {
     }
 
     fn str(&self, s: Str) -> &str {
-        let (at, len) = ((s.at & !OWNED) as usize, s.len as usize);
-        if s.at & OWNED != 0 {
-            &self.owned[at..at + len]
-        } else {
-            &self.text[at..at + len]
-        }
+        resolve(&self.text, &self.owned, s)
     }
 
     fn own(&mut self, s: &str) -> Str {
@@ -362,6 +357,16 @@ impl Tree {
     }
 }
 
+/// The text of a string range: of the text, or of the owned buffer.
+fn resolve<'a>(text: &'a str, owned: &'a str, s: Str) -> &'a str {
+    let (at, len) = ((s.at & !OWNED) as usize, s.len as usize);
+    if s.at & OWNED != 0 {
+        &owned[at..at + len]
+    } else {
+        &text[at..at + len]
+    }
+}
+
 fn text_range(s: Str) -> Option<Range<usize>> {
     (s.at & OWNED == 0).then(|| s.at as usize..(s.at + s.len) as usize)
 }
@@ -416,12 +421,7 @@ impl Builder<'_> {
     }
 
     fn key(&self, s: Str) -> &str {
-        let (at, len) = ((s.at & !OWNED) as usize, s.len as usize);
-        if s.at & OWNED != 0 {
-            &self.owned[at..at + len]
-        } else {
-            &self.text[at..at + len]
-        }
+        resolve(self.text, &self.owned, s)
     }
 
     /// Moves the children gathered since `mark` into the arena; for an object, sorted
