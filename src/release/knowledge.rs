@@ -1,15 +1,18 @@
 //! What each supported Tutor release produces by itself: its setting defaults, the
 //! settings its templates render, the feature flags its templates and pinned plugins set,
 //! and the deployments it defines. Generated from the pinned Tutor packages by
-//! `data/generate.sh` into `data/tutor-knowledge.yml`; never edited by hand.
+//! `data/generate.sh` into `data/tutor-knowledge.yml` (what is reviewed); never edited by
+//! hand. The program embeds the same data as JSON (`data/tutor-knowledge.json`, written
+//! from the YAML by a unit test that also fails when the two differ): serde_json reads
+//! it in a fraction of a millisecond, the YAML took about 4 ms of every run.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
 /// One release's knowledge.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Knowledge {
     /// The Tutor version the knowledge was generated from, e.g. `21.0.9`.
@@ -39,20 +42,20 @@ impl Knowledge {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 struct File {
     releases: BTreeMap<String, Knowledge>,
     known_features: BTreeSet<String>,
 }
 
-const DATA: &str = include_str!("../../data/tutor-knowledge.yml");
+const DATA: &str = include_str!("../../data/tutor-knowledge.json");
 
 /// The generated file, parsed once. It is compiled in and checked by a unit test, so a
 /// parse failure is a build defect, not bad input; it then means "no knowledge".
 fn file() -> &'static File {
     static CELL: OnceLock<File> = OnceLock::new();
-    CELL.get_or_init(|| serde_yaml_ng::from_str(DATA).unwrap_or_default())
+    CELL.get_or_init(|| serde_json::from_str(DATA).unwrap_or_default())
 }
 
 /// Parses the compiled-in knowledge now, on a thread of its own, so that a caller with
@@ -123,6 +126,27 @@ pub fn varies_across_releases(key: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The embedded JSON is the reviewed YAML, read as the YAML reader reads it. With
+    /// `ENVPARITY_WRITE_KNOWLEDGE=1` it writes the JSON (data/generate.sh does).
+    #[test]
+    fn the_embedded_json_is_the_generated_yaml() {
+        let yaml = include_str!("../../data/tutor-knowledge.yml");
+        let from_yaml: File = serde_yaml_ng::from_str(yaml).expect("the generated YAML reads");
+        let json = serde_json::to_string(&from_yaml).expect("into memory") + "\n";
+        if std::env::var_os("ENVPARITY_WRITE_KNOWLEDGE").is_some() {
+            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/tutor-knowledge.json");
+            std::fs::write(path, &json).expect("data/tutor-knowledge.json is writable");
+            return;
+        }
+        assert!(
+            json == DATA,
+            "data/tutor-knowledge.json is not data/tutor-knowledge.yml: run `ENVPARITY_WRITE_KNOWLEDGE=1 cargo test --lib the_embedded_json_is_the_generated_yaml`"
+        );
+        let from_json: File = serde_json::from_str(DATA).expect("the JSON reads");
+        assert_eq!(from_json, from_yaml);
+        assert_eq!(file(), &from_yaml);
+    }
 
     #[test]
     fn every_supported_release_from_redwood_to_verawood_has_knowledge() {
