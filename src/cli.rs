@@ -414,8 +414,8 @@ fn diff(a: DiffArgs) -> Result<Verdict> {
     // The two files are read and parsed at once (staging's error first, should both be
     // bad).
     let (staging, production) = crate::both(
-        || read_snapshot(&a.staging, Snapshot::read_tree),
-        || read_snapshot(&a.production, Snapshot::read_tree),
+        || read_snapshot(&a.staging),
+        || read_snapshot(&a.production),
     );
     let (mut staging, mut production) = (staging?, production?);
     crate::snapshot::check_same_key((&a.staging, &staging), (&a.production, &production))?;
@@ -435,10 +435,7 @@ fn diff(a: DiffArgs) -> Result<Verdict> {
 
 /// Reads a snapshot named on `diff`'s command line. A Tutor root or another directory
 /// there is a mix-up between `diff` and `check`, and the message says which to run.
-fn read_snapshot<S>(
-    path: &Path,
-    read: fn(&Path) -> crate::error::Result<Snapshot<S>>,
-) -> Result<Snapshot<S>> {
+fn read_snapshot(path: &Path) -> Result<Snapshot<Tree>> {
     if path.is_dir() {
         let shown = path.display();
         if crate::collect::tutor::is_root(path) {
@@ -450,7 +447,7 @@ fn read_snapshot<S>(
             "{shown}: is a directory, not an envparity snapshot; `diff` judges two snapshot files, `envparity check` judges Tutor roots and live sources"
         );
     }
-    read(path).map_err(|e| {
+    Snapshot::read_tree(path).map_err(|e| {
         // A Tutor root's own files (config.yml, a rendered env file) are not snapshots
         // either, but their root is something `check` reads.
         let root = path

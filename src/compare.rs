@@ -10,7 +10,8 @@
 use crate::pathglob::MatchState;
 use crate::profile::{Profile, Rule, RuleKind};
 use crate::surface::escape_segment;
-use crate::tree::{Node, Shape, secret_of, unknown_of};
+use crate::surface::{as_secret, as_unknown};
+use crate::tree::{Node, Shape};
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -175,7 +176,7 @@ impl<'v, N: Node<'v> + Send + Sync> Walker<'_, 'v, N> {
         if rule.is_some_and(|r| r.kind == RuleKind::Ignore) {
             return;
         }
-        if s.is_some_and(|v| unknown_of(v).is_some()) || p.is_some_and(|v| unknown_of(v).is_some())
+        if s.is_some_and(|v| as_unknown(v).is_some()) || p.is_some_and(|v| as_unknown(v).is_some())
         {
             self.emit(Change::Unknown, s, p, rule);
             return;
@@ -187,7 +188,7 @@ impl<'v, N: Node<'v> + Send + Sync> Walker<'_, 'v, N> {
             (Some(a), Some(b)) => (a, b),
         };
         match (a.shape(), b.shape()) {
-            (Shape::Object, Shape::Object) if secret_of(a).is_none() && secret_of(b).is_none() => {
+            (Shape::Object, Shape::Object) if as_secret(a).is_none() && as_secret(b).is_none() => {
                 self.objects(a, b, state)
             }
             (Shape::Array, Shape::Array) => {
@@ -211,7 +212,7 @@ impl<'v, N: Node<'v> + Send + Sync> Walker<'_, 'v, N> {
 
     /// Equal leaves matter only under a `distinct` rule or when they are secrets.
     fn equal_leaves(&mut self, v: N, rule: Option<&Rule>) {
-        if must_differ_node(v, rule) {
+        if must_differ(v, rule) {
             self.emit(Change::Equal, Some(v), Some(v), rule);
         }
     }
@@ -356,13 +357,9 @@ fn canonical<'v, N: Node<'v>>(v: N) -> String {
 /// separate: a value under a `distinct` rule, or a secret (a fingerprint, or a string
 /// holding one) that no `expected` or `ignore` rule lets be equal. A fleet compares the
 /// values of different instances by the same test.
-pub fn must_differ(v: &Value, rule: Option<&Rule>) -> bool {
-    must_differ_node(v, rule)
-}
-
-fn must_differ_node<'v, N: Node<'v>>(v: N, rule: Option<&Rule>) -> bool {
+pub fn must_differ<'v, N: Node<'v>>(v: N, rule: Option<&Rule>) -> bool {
     let distinct = rule.is_some_and(|r| r.kind == RuleKind::Distinct);
-    let secret = (secret_of(v).is_some()
+    let secret = (as_secret(v).is_some()
         || v.as_str().is_some_and(|s| s.contains("<hmac-sha256:")))
         && !rule.is_some_and(|r| matches!(r.kind, RuleKind::Expected | RuleKind::Ignore));
     distinct || secret

@@ -25,7 +25,7 @@ pub use taint::Taint;
 use crate::pathglob::Wildcard;
 use crate::snapshot::Snapshot;
 use crate::surface;
-use crate::tree::{Node, Shape, Surface, Tree, secret_of, unknown_of};
+use crate::tree::{Node, Shape, Surface, Tree};
 use hmac::digest::KeyInit;
 use hmac::{Hmac, Mac};
 use serde_json::{Map, Value};
@@ -632,7 +632,7 @@ fn fingerprints<'a, N: Node<'a>>(v: N) -> std::collections::HashSet<String> {
                 }
             }
             Shape::Array => v.items().for_each(|v| walk(v, out)),
-            Shape::Object => match secret_of(v) {
+            Shape::Object => match surface::as_secret(v) {
                 Some(f) => {
                     out.insert(f.to_string());
                 }
@@ -1033,7 +1033,7 @@ pub(crate) fn is_marker(map: &Map<String, Value>) -> bool {
 
 /// [`is_marker`] of a node.
 pub(crate) fn is_marker_node<'a, N: Node<'a>>(n: N) -> bool {
-    secret_of(n).is_some() || unknown_of(n).is_some()
+    surface::as_secret(n).is_some() || surface::as_unknown(n).is_some()
 }
 
 /// [`is_secret_worthy`] of a node.

@@ -7,6 +7,7 @@
 //! `Value`; the judge holds it as a [`crate::tree::Tree`] (the same tree, in a fraction
 //! of the memory), and reads either through [`crate::tree::Node`].
 
+use crate::tree::Node;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 
@@ -35,13 +36,14 @@ pub fn secret(fingerprint: String) -> Value {
     Value::Object(m)
 }
 
-/// The fingerprint, when `v` is a secret marker. A one-key object `{"secret": …}` whose
-/// value is no fingerprint is data (a configuration file may hold one), not a marker.
-pub fn as_secret(v: &Value) -> Option<&str> {
-    match v {
-        Value::Object(m) => as_secret_map(m),
-        _ => None,
+/// The fingerprint, when `v` (a `&Value` or a tree node) is a secret marker. A one-key
+/// object `{"secret": …}` whose value is no fingerprint is data (a configuration file may
+/// hold one), not a marker.
+pub fn as_secret<'a, N: Node<'a>>(v: N) -> Option<&'a str> {
+    if !v.is_object() || v.len() != 1 {
+        return None;
     }
+    v.get(SECRET_MARKER)?.as_str().filter(|s| is_fingerprint(s))
 }
 
 /// Whether `s` is a fingerprint: `hmac-sha256:` and hex digits.
@@ -57,12 +59,12 @@ pub fn unknown(reason: impl Into<String>) -> Value {
     Value::Object(m)
 }
 
-/// The reason, when `v` is an unknown marker.
-pub fn as_unknown(v: &Value) -> Option<&str> {
-    match v {
-        Value::Object(m) if m.len() == 1 => m.get(UNKNOWN_MARKER)?.as_str(),
-        _ => None,
+/// The reason, when `v` (a `&Value` or a tree node) is an unknown marker.
+pub fn as_unknown<'a, N: Node<'a>>(v: N) -> Option<&'a str> {
+    if !v.is_object() || v.len() != 1 {
+        return None;
     }
+    v.get(UNKNOWN_MARKER)?.as_str()
 }
 
 /// An empty surface with every top-level key absent.
@@ -129,7 +131,7 @@ pub fn set_pointer(root: &mut Value, pointer: &str, value: Value) {
     let segs = split_pointer(pointer);
     let mut cur = root;
     for (i, seg) in segs.iter().enumerate() {
-        if as_unknown(cur).is_some() {
+        if as_unknown(&*cur).is_some() {
             return;
         }
         if !cur.is_object() {
@@ -153,7 +155,7 @@ pub fn set_pointer(root: &mut Value, pointer: &str, value: Value) {
 /// replaces what `into` had — except that an unknown marker is never overwritten by
 /// data, because one failed source must not be hidden by another that succeeded.
 pub fn merge(into: &mut Value, from: Value) {
-    if as_unknown(into).is_some() {
+    if as_unknown(&*into).is_some() {
         return;
     }
     match (into, from) {
@@ -210,7 +212,7 @@ fn merge_owned(
     owners: &mut Owners,
     pointer: &mut String,
 ) {
-    if as_unknown(into).is_some() {
+    if as_unknown(&*into).is_some() {
         return;
     }
     match (into, from) {

@@ -238,7 +238,7 @@ impl Tree {
         let segs = crate::surface::split_pointer(pointer);
         let mut cur = self.root;
         for (i, seg) in segs.iter().enumerate() {
-            if unknown_of(self.at(cur)).is_some() {
+            if crate::surface::as_unknown(self.at(cur)).is_some() {
                 return;
             }
             if !matches!(self.nodes[cur as usize], Slot::Obj(_)) {
@@ -293,16 +293,8 @@ impl Tree {
     }
 
     fn own(&mut self, s: &str) -> Str {
-        let at = self.owned.len();
-        assert!(
-            at + s.len() <= MAX_BYTES,
-            "a surface's rewritten strings exceed 2 GiB"
-        );
-        self.owned.push_str(s);
-        Str {
-            at: at as u32 | OWNED,
-            len: s.len() as u32,
-        }
+        // The judge rewrites a few strings of a text of at most 2 GiB.
+        push_owned(&mut self.owned, s).expect("a surface's rewritten strings stay under 2 GiB")
     }
 
     fn push_value(&mut self, v: &Value) -> Slot {
@@ -357,6 +349,20 @@ impl Tree {
     }
 }
 
+/// Appends `s` to an owned buffer; None when the buffer would pass what a range can
+/// point into.
+fn push_owned(buf: &mut String, s: &str) -> Option<Str> {
+    let at = buf.len();
+    if at + s.len() > MAX_BYTES {
+        return None;
+    }
+    buf.push_str(s);
+    Some(Str {
+        at: at as u32 | OWNED,
+        len: s.len() as u32,
+    })
+}
+
 /// The text of a string range: of the text, or of the owned buffer.
 fn resolve<'a>(text: &'a str, owned: &'a str, s: Str) -> &'a str {
     let (at, len) = ((s.at & !OWNED) as usize, s.len as usize);
@@ -409,15 +415,10 @@ impl Builder<'_> {
     }
 
     fn owned(&mut self, s: &str) -> Str {
-        let at = self.owned.len();
-        if at + s.len() > MAX_BYTES {
+        push_owned(&mut self.owned, s).unwrap_or_else(|| {
             self.too_large = true;
-        }
-        self.owned.push_str(s);
-        Str {
-            at: (at as u32) | OWNED,
-            len: s.len() as u32,
-        }
+            NO_KEY
+        })
     }
 
     fn key(&self, s: Str) -> &str {
@@ -619,24 +620,6 @@ impl Surface for Tree {
     fn root_node(&self) -> Ref<'_> {
         self.root()
     }
-}
-
-/// The fingerprint, when the node is a secret marker (as [`crate::surface::as_secret`]).
-pub fn secret_of<'a, N: Node<'a>>(n: N) -> Option<&'a str> {
-    if n.shape() != Shape::Object || n.len() != 1 {
-        return None;
-    }
-    n.get(crate::surface::SECRET_MARKER)?
-        .as_str()
-        .filter(|s| crate::surface::is_fingerprint(s))
-}
-
-/// The reason, when the node is an unknown marker (as [`crate::surface::as_unknown`]).
-pub fn unknown_of<'a, N: Node<'a>>(n: N) -> Option<&'a str> {
-    if n.shape() != Shape::Object || n.len() != 1 {
-        return None;
-    }
-    n.get(crate::surface::UNKNOWN_MARKER)?.as_str()
 }
 
 /// The members of a `Value` object.

@@ -97,30 +97,32 @@ impl ReleaseSummary {
 /// The part of a surface that names the release, all [`Upgrade::new`] reads to say
 /// whether and how the releases differ.
 pub fn release_part<'a, N: Node<'a>>(surface: N) -> Value {
-    let mut out = Map::new();
-    if let Some(v) = surface.get("release") {
-        out.insert("release".into(), v.to_value());
-    }
-    Value::Object(out)
+    parts(surface, &["release"])
 }
 
 /// The parts of a surface that attribution reads.
 pub fn raw_parts<'a, N: Node<'a>>(surface: N) -> Value {
-    let mut out = Map::new();
-    for key in [
-        "release",
-        "settings",
-        "features",
-        "services",
-        "datastores",
-        "build",
-        "mfes",
-    ] {
-        if let Some(v) = surface.get(key) {
-            out.insert(key.into(), v.to_value());
-        }
-    }
-    Value::Object(out)
+    parts(
+        surface,
+        &[
+            "release",
+            "settings",
+            "features",
+            "services",
+            "datastores",
+            "build",
+            "mfes",
+        ],
+    )
+}
+
+/// The named top-level parts of a surface, as a `Value`.
+fn parts<'a, N: Node<'a>>(surface: N, keys: &[&str]) -> Value {
+    Value::Object(
+        keys.iter()
+            .filter_map(|k| Some((k.to_string(), surface.get(k)?.to_value())))
+            .collect(),
+    )
 }
 
 /// The releases of the two environments and what their difference explains.
