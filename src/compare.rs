@@ -7,7 +7,7 @@
 //! reports where the trees differ (and where a `distinct` path or a secret is *equal*),
 //! with the rule that governs each place.
 
-use crate::pathglob::MatchState;
+use crate::pathglob::{MatchState, Moves};
 use crate::profile::{Profile, Rule, RuleKind};
 use crate::surface::escape_segment;
 use crate::surface::{as_secret, as_unknown};
@@ -57,14 +57,16 @@ fn walk<'v, N: Node<'v> + Send + Sync>(
     profile: &Profile,
     spare: &Spare,
 ) -> Vec<Difference> {
+    let mut steps = Steps::new(profile);
+    let root = steps.intern(profile.root());
     let mut walker = Walker {
-        profile,
+        steps,
         out: Vec::new(),
         path: String::new(),
         spare,
         nodes: std::marker::PhantomData,
     };
-    walker.node(Some(staging), Some(production), &profile.root());
+    walker.node(Some(staging), Some(production), root);
     walker.out
 }
 
@@ -72,7 +74,7 @@ fn walk<'v, N: Node<'v> + Send + Sync>(
 type NodeKind<'v, N> = std::marker::PhantomData<(fn() -> N, &'v ())>;
 
 struct Walker<'a, 'v, N> {
-    profile: &'a Profile,
+    steps: Steps<'a>,
     out: Vec<Difference>,
     path: String,
     spare: &'a Spare,
@@ -112,6 +114,92 @@ impl Spare {
 
     fn give_back(&self) {
         self.0.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+    }
+}
+
+/// A matcher state of one walk: an index into [`Steps::states`].
+type StateId = u32;
+
+/// The profile's path matcher, made a lazy automaton for one walk: the states met so
+/// far are kept once each, with the rule that governs them and their [`Moves`], so a
+/// step is a hash lookup and a few pattern tests instead of a pass over every live
+/// partial match (a state under `/settings/lms` holds a dozen; the root, every rule).
+struct Steps<'a> {
+    profile: &'a Profile,
+    states: Vec<Step<'a>>,
+    ids: HashMap<MatchState, StateId, foldhash::fast::RandomState>,
+}
+
+struct Step<'a> {
+    matcher: MatchState,
+    rule: Option<&'a Rule>,
+    /// Worked out on the first step down from this state.
+    moves: Option<Moves>,
+    /// The state a segment that meets no literal and no pattern leads to.
+    plain: Option<StateId>,
+    /// The states the keys that met one led to (`status` under each waffle flag), up to
+    /// [`REMEMBERED_KEYS`].
+    taken: HashMap<Box<str>, StateId, foldhash::fast::RandomState>,
+}
+
+/// At most this many keys that met a literal or a pattern are remembered per state.
+const REMEMBERED_KEYS: usize = 1024;
+
+impl<'a> Steps<'a> {
+    fn new(profile: &'a Profile) -> Steps<'a> {
+        Steps {
+            profile,
+            states: Vec::new(),
+            ids: HashMap::default(),
+        }
+    }
+
+    fn intern(&mut self, matcher: MatchState) -> StateId {
+        if let Some(&id) = self.ids.get(&matcher) {
+            return id;
+        }
+        let id = StateId::try_from(self.states.len()).expect("fewer states than nodes");
+        self.ids.insert(matcher.clone(), id);
+        self.states.push(Step {
+            rule: self.profile.rule_at(&matcher),
+            matcher,
+            moves: None,
+            plain: None,
+            taken: HashMap::default(),
+        });
+        id
+    }
+
+    /// The state one segment below `from`.
+    fn step(&mut self, from: StateId, key: &str) -> StateId {
+        let globs = self.profile.globs();
+        let step = &mut self.states[from as usize];
+        if step.matcher.is_dead() {
+            return from;
+        }
+        if let Some(&id) = step.taken.get(key) {
+            return id;
+        }
+        let moves = step.moves.get_or_insert_with(|| globs.moves(&step.matcher));
+        if let Some(next) = moves.take(key) {
+            let id = self.intern(next);
+            let taken = &mut self.states[from as usize].taken;
+            if taken.len() < REMEMBERED_KEYS {
+                taken.insert(key.into(), id);
+            }
+            return id;
+        }
+        if let Some(id) = step.plain {
+            return id;
+        }
+        let plain = moves.plain();
+        let id = self.intern(plain);
+        self.states[from as usize].plain = Some(id);
+        id
+    }
+
+    fn rule(&self, state: StateId) -> Option<&'a Rule> {
+        self.states[state as usize].rule
     }
 }
 
@@ -171,8 +259,8 @@ impl<'v, N: Node<'v> + Send + Sync> Walker<'_, 'v, N> {
         });
     }
 
-    fn node(&mut self, s: Option<N>, p: Option<N>, state: &MatchState) {
-        let rule = self.profile.rule_at(state);
+    fn node(&mut self, s: Option<N>, p: Option<N>, state: StateId) {
+        let rule = self.steps.rule(state);
         if rule.is_some_and(|r| r.kind == RuleKind::Ignore) {
             return;
         }
@@ -217,14 +305,17 @@ impl<'v, N: Node<'v> + Send + Sync> Walker<'_, 'v, N> {
         }
     }
 
-    fn objects(&mut self, a: N, b: N, state: &MatchState) {
+    fn objects(&mut self, a: N, b: N, state: StateId) {
         if a.len() + b.len() >= SPLIT_AT && self.spare.take() {
             // A large object is walked in two halves at once; the second half's
             // differences follow the first's, so the order is the one-thread order.
             let keys: Vec<Keyed<N>> = Merged::new(a, b).collect();
             let (left, right) = keys.split_at(keys.len() / 2);
+            // The other half has matcher states of its own, starting from this one.
+            let mut steps = Steps::new(self.steps.profile);
+            let other_state = steps.intern(self.steps.states[state as usize].matcher.clone());
             let mut other = Walker {
-                profile: self.profile,
+                steps,
                 out: Vec::new(),
                 path: self.path.clone(),
                 spare: self.spare,
@@ -238,7 +329,7 @@ impl<'v, N: Node<'v> + Send + Sync> Walker<'_, 'v, N> {
                 },
                 || {
                     for (k, s, p) in right {
-                        other.child(k, *s, *p, state);
+                        other.child(k, *s, *p, other_state);
                     }
                 },
             );
@@ -251,17 +342,17 @@ impl<'v, N: Node<'v> + Send + Sync> Walker<'_, 'v, N> {
         }
     }
 
-    fn child(&mut self, key: &str, s: Option<N>, p: Option<N>, state: &MatchState) {
+    fn child(&mut self, key: &str, s: Option<N>, p: Option<N>, state: StateId) {
         let len = self.path.len();
         self.path.push('/');
         self.path.push_str(&escape_segment(key));
-        let next = self.profile.step(state, key);
-        self.node(s, p, &next);
+        let next = self.steps.step(state, key);
+        self.node(s, p, next);
         self.path.truncate(len);
     }
 
     /// Unordered arrays: a multiset difference by canonical JSON text.
-    fn set(&mut self, a: N, b: N, state: &MatchState) {
+    fn set(&mut self, a: N, b: N, state: StateId) {
         let (a, b): (Vec<N>, Vec<N>) = (a.items().collect(), b.items().collect());
         let mut counts: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, v) in b.iter().enumerate() {
@@ -287,7 +378,7 @@ impl<'v, N: Node<'v> + Send + Sync> Walker<'_, 'v, N> {
 
     /// Ordered arrays: Myers' diff in linear space; a replaced run is compared element by
     /// element so that a changed middleware keeps its position in the report.
-    fn sequence(&mut self, a: N, b: N, state: &MatchState) {
+    fn sequence(&mut self, a: N, b: N, state: StateId) {
         use similar::{Algorithm, DiffOp, capture_diff_slices};
         let (a, b): (Vec<N>, Vec<N>) = (a.items().collect(), b.items().collect());
         let ka: Vec<String> = a.iter().map(|v| canonical(*v)).collect();
@@ -324,13 +415,7 @@ impl<'v, N: Node<'v> + Send + Sync> Walker<'_, 'v, N> {
     }
 
     /// A run of elements present on one side only.
-    fn run(
-        &mut self,
-        items: &[N],
-        range: std::ops::Range<usize>,
-        staging: bool,
-        state: &MatchState,
-    ) {
+    fn run(&mut self, items: &[N], range: std::ops::Range<usize>, staging: bool, state: StateId) {
         for (i, v) in items
             .iter()
             .copied()
@@ -359,8 +444,7 @@ fn canonical<'v, N: Node<'v>>(v: N) -> String {
 /// values of different instances by the same test.
 pub fn must_differ<'v, N: Node<'v>>(v: N, rule: Option<&Rule>) -> bool {
     let distinct = rule.is_some_and(|r| r.kind == RuleKind::Distinct);
-    let secret = (as_secret(v).is_some()
-        || v.as_str().is_some_and(|s| s.contains("<hmac-sha256:")))
+    let secret = (as_secret(v).is_some() || v.as_str().is_some_and(crate::surface::holds_embedded))
         && !rule.is_some_and(|r| matches!(r.kind, RuleKind::Expected | RuleKind::Ignore));
     distinct || secret
 }

@@ -273,8 +273,9 @@ fn sha256(data: &[u8]) -> [u8; 32] {
 pub struct SecretPolicy {
     // Compiled once: every key of both surfaces is tested against every pattern.
     defaults: Vec<Wildcard>,
-    /// The literal parts of `defaults`, searched for at once: a key that holds none of
-    /// them (nearly every key) is settled in one pass instead of one per pattern.
+    /// The literal parts of `defaults` and of `extra`, searched for at once: a key that
+    /// holds none of them (nearly every key) is settled in one pass instead of one per
+    /// pattern. None when a pattern has no literal part.
     words: Option<aho_corasick::AhoCorasick>,
     not_secret: Vec<Wildcard>,
     /// The profile's own patterns, which no exception overrides.
@@ -284,35 +285,59 @@ pub struct SecretPolicy {
 
 impl Default for SecretPolicy {
     fn default() -> Self {
-        let globs = |list: &[&str]| list.iter().map(|s| Wildcard::new(s)).collect();
-        let words = aho_corasick::AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(DEFAULT_SECRET_KEYS.iter().map(|p| p.trim_matches('*')))
-            .ok();
-        SecretPolicy {
-            defaults: globs(&DEFAULT_SECRET_KEYS),
-            words,
-            not_secret: globs(&NOT_SECRET_KEYS),
-            extra: Vec::new(),
-            pairs: globs(&PAIR_KEYS),
-        }
+        SecretPolicy::with_extra(&[])
     }
 }
 
 impl SecretPolicy {
     /// The default globs plus the profile's own.
     pub fn with_extra(extra: &[String]) -> SecretPolicy {
-        let mut p = SecretPolicy::default();
-        p.extra.extend(extra.iter().map(|s| Wildcard::new(s)));
-        p
+        let globs = |list: &[&str]| list.iter().map(|s| Wildcard::new(s)).collect();
+        let extra: Vec<Wildcard> = extra.iter().map(|s| Wildcard::new(s)).collect();
+        // Every key a pattern takes holds, case aside, the pattern's longest literal
+        // piece; a pattern of stars alone takes every key, and leaves no word to look for.
+        let mut words: Option<Vec<&str>> = Some(
+            DEFAULT_SECRET_KEYS
+                .iter()
+                .map(|p| p.trim_matches('*'))
+                .collect(),
+        );
+        for g in &extra {
+            let longest = g.as_str().split('*').max_by_key(|w| w.len());
+            match (longest.filter(|w| !w.is_empty()), words.as_mut()) {
+                (Some(w), Some(list)) => list.push(w),
+                _ => words = None,
+            }
+        }
+        // Keys are short: the DFA alone answers faster than a SIMD prefilter is set up.
+        let words = words.and_then(|list| {
+            aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                .prefilter(false)
+                .build(list)
+                .ok()
+        });
+        SecretPolicy {
+            defaults: globs(&DEFAULT_SECRET_KEYS),
+            words,
+            not_secret: globs(&NOT_SECRET_KEYS),
+            extra,
+            pairs: globs(&PAIR_KEYS),
+        }
     }
 
     pub fn is_secret_key(&self, key: &str) -> bool {
         let key = canonical_key(key);
-        let candidate = self.words.as_ref().is_none_or(|w| w.is_match(key.as_ref()));
+        if self
+            .words
+            .as_ref()
+            .is_some_and(|w| !w.is_match(key.as_ref()))
+        {
+            return false;
+        }
         self.extra.iter().any(|g| g.matches(&key))
-            || (candidate
-                && self.defaults.iter().any(|g| g.matches(&key))
+            || (self.defaults.iter().any(|g| g.matches(&key))
                 && (says_secret(&key) || !self.not_secret.iter().any(|g| g.matches(&key))))
     }
 
@@ -333,7 +358,7 @@ fn says_secret(key: &str) -> bool {
 }
 
 fn canonical_key(key: &str) -> Cow<'_, str> {
-    if key.contains(['-', '.', ' ']) {
+    if memchr::memchr3(b'-', b'.', b' ', key.as_bytes()).is_some() {
         Cow::Owned(key.replace(['-', '.', ' '], "_"))
     } else {
         Cow::Borrowed(key)
@@ -655,7 +680,7 @@ fn plaintexts_of<'a, N: Node<'a>>(
 ) {
     let is_known = |s: &str| {
         s.len() >= taint::MIN_LEN
-            && !s.contains(EMBEDDED_PREFIX)
+            && !surface::holds_embedded(s)
             && known.contains(&fp.fingerprint(s))
     };
     match v.shape() {
@@ -1070,6 +1095,9 @@ pub struct HostTokens {
     /// (value, token), longest value first so that `preview.lms.x.org` is replaced before
     /// `lms.x.org` could match inside it.
     pairs: Vec<(String, String)>,
+    /// A substring searcher for each value, built once: `str::contains` would set one up
+    /// for every string a host may be in.
+    finders: Vec<memchr::memmem::Finder<'static>>,
     /// Finds whether a string holds any of the values at all, in one pass: most strings
     /// hold none and are spared a substring search per value.
     any: Option<aho_corasick::AhoCorasick>,
@@ -1099,7 +1127,15 @@ impl HostTokens {
             .match_kind(aho_corasick::MatchKind::LeftmostFirst)
             .build(pairs.iter().map(|(host, _)| host))
             .ok();
-        HostTokens { pairs, any }
+        let finders = pairs
+            .iter()
+            .map(|(host, _)| memchr::memmem::Finder::new(host).into_owned())
+            .collect();
+        HostTokens {
+            pairs,
+            finders,
+            any,
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -1157,17 +1193,15 @@ impl HostTokens {
             return None;
         }
         let mut out: Option<String> = None;
-        for (host, token) in &self.pairs {
+        for ((host, token), finder) in self.pairs.iter().zip(&self.finders) {
             let cur = out.as_deref().unwrap_or(s);
-            // Every string and key passes here; most are shorter than a host name, and
-            // the length test spares them the setup of a substring search.
-            if cur.len() < host.len() || !cur.contains(host.as_str()) {
+            if finder.find(cur.as_bytes()).is_none() {
                 continue;
             }
             let mut result = String::with_capacity(cur.len());
             let mut rest = cur;
             let mut changed = false;
-            while let Some(i) = rest.find(host.as_str()) {
+            while let Some(i) = finder.find(rest.as_bytes()) {
                 let before = rest[..i]
                     .chars()
                     .next_back()
@@ -1398,6 +1432,25 @@ mod tests {
         }
         // The profile's own patterns are never overridden by an exception.
         assert!(SecretPolicy::with_extra(&["*CLIENT_ID*".into()]).is_secret_key("LMS_CLIENT_ID"));
+    }
+
+    #[test]
+    fn the_word_prefilter_never_changes_which_keys_are_secret() {
+        use proptest::prelude::*;
+        let extra: Vec<String> = ["*CLIENT_ID*", "JWT_*KEY*", "x*y", "Ab.c-*"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let filtered = SecretPolicy::with_extra(&extra);
+        assert!(filtered.words.is_some());
+        let mut unfiltered = filtered.clone();
+        unfiltered.words = None;
+        // A pattern of stars alone takes every key: no word can stand for it.
+        let stars = SecretPolicy::with_extra(&["**".to_string()]);
+        assert!(stars.words.is_none() && stars.is_secret_key("status"));
+        proptest!(|(key in "[a-zA-Z_.-]{0,6}(PASS|pass|KEY|Key|_ID|JWT_|client|SECRET|TOKEN|x|y|ab_c_)?[a-zA-Z_.-]{0,6}")| {
+            prop_assert_eq!(filtered.is_secret_key(&key), unfiltered.is_secret_key(&key), "{}", key);
+        });
     }
 
     #[test]

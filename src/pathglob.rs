@@ -5,6 +5,7 @@
 //! carries a [`MatchState`], so the cost per node is the number of live partial matches,
 //! not the number of rules. That keeps a million-leaf comparison linear.
 
+use std::collections::HashMap;
 use std::fmt;
 
 /// One compiled glob.
@@ -260,7 +261,7 @@ pub struct GlobSet {
 }
 
 /// The live partial matches at one node of the descent.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct MatchState {
     /// (glob index, position in that glob)
     live: Vec<(u32, u32)>,
@@ -337,7 +338,87 @@ impl GlobSet {
     }
 }
 
+/// What the live matches of one state do with the next segment, worked out once per
+/// state (see [`GlobSet::moves`]): the entries every segment reaches (through `*` and
+/// `**`), those a literal segment reaches, and the patterns to test. Nearly every key
+/// meets no literal and no pattern of its parent's state and lands in the same state,
+/// so a walker that keeps these per state steps with one hash lookup.
+#[derive(Debug, Default)]
+pub struct Moves {
+    always: Vec<(u32, u32)>,
+    literals: HashMap<Box<str>, Vec<(u32, u32)>, foldhash::fast::RandomState>,
+    /// Each pattern segment with the entries it reaches on a match.
+    patterns: Vec<(Wildcard, Vec<(u32, u32)>)>,
+}
+
+impl GlobSet {
+    /// The moves of `state`'s live matches.
+    pub fn moves(&self, state: &MatchState) -> Moves {
+        let mut m = Moves::default();
+        for &(gi, p) in &state.live {
+            let segments = &self.globs[gi as usize].segments;
+            // An entry reached, and those a `**` there reaches by matching nothing.
+            let closed = |q: u32| {
+                let mut out = vec![(gi, q)];
+                let mut q = q as usize;
+                while matches!(segments.get(q), Some(Segment::AnyDepth)) {
+                    q += 1;
+                    out.push((gi, q as u32));
+                }
+                out
+            };
+            match segments.get(p as usize) {
+                Some(Segment::AnyDepth) => m.always.extend(closed(p)),
+                Some(Segment::Any) => m.always.extend(closed(p + 1)),
+                Some(Segment::Literal(l)) => m
+                    .literals
+                    .entry(l.as_str().into())
+                    .or_default()
+                    .extend(closed(p + 1)),
+                Some(Segment::Pattern(w)) => m.patterns.push((w.clone(), closed(p + 1))),
+                None => {}
+            }
+        }
+        m
+    }
+}
+
+impl Moves {
+    /// The state one segment further down, as [`GlobSet::step`] finds it (its entries
+    /// sorted), or None when `seg` meets no literal and no pattern: the state is then
+    /// [`Moves::plain`].
+    pub fn take(&self, seg: &str) -> Option<MatchState> {
+        let literal = self.literals.get(seg);
+        let mut matched = self
+            .patterns
+            .iter()
+            .filter(|(w, _)| w.matches(seg))
+            .peekable();
+        if literal.is_none() && matched.peek().is_none() {
+            return None;
+        }
+        let mut live = self.always.clone();
+        live.extend(literal.into_iter().flatten());
+        for (_, reached) in matched {
+            live.extend(reached);
+        }
+        Some(MatchState::of(live))
+    }
+
+    /// The state one segment further down for a segment that meets no literal and no
+    /// pattern.
+    pub fn plain(&self) -> MatchState {
+        MatchState::of(self.always.clone())
+    }
+}
+
 impl MatchState {
+    fn of(mut live: Vec<(u32, u32)>) -> MatchState {
+        live.sort_unstable();
+        live.dedup();
+        MatchState { live }
+    }
+
     /// True when no glob can match this path or any path below it.
     pub fn is_dead(&self) -> bool {
         self.live.is_empty()
@@ -417,21 +498,26 @@ mod tests {
         assert!(g("/datastores/*/host").specificity() > g("/**/host").specificity());
     }
 
+    /// Literals, patterns, `*`, `**` and `**` twice in a row.
+    const MIXED: [&str; 10] = [
+        "/a/**/c",
+        "/a/*",
+        "/**",
+        "/**/b/**",
+        "/a/b*",
+        "/*/*/c",
+        "/a/**/**/c",
+        "/b",
+        "/a/*_B",
+        "/**/c*",
+    ];
+
     #[test]
     fn globset_descent_agrees_with_whole_path_matching_for_any_path() {
         use proptest::prelude::*;
-        let globs = [
-            "/a/**/c",
-            "/a/*",
-            "/**",
-            "/**/b/**",
-            "/a/b*",
-            "/*/*/c",
-            "/a/**/**/c",
-            "/b",
-        ];
+        let globs = MIXED;
         let set = GlobSet::new(globs.iter().map(|s| g(s)).collect());
-        proptest!(|(path in proptest::collection::vec("[abc]|bb|ab", 0..6))| {
+        proptest!(|(path in proptest::collection::vec("[abc]|bb|ab|x_b|cc", 0..6))| {
             let mut st = set.root();
             for seg in &path {
                 st = set.step(&st, seg);
@@ -441,6 +527,27 @@ mod tests {
             by_descent.dedup();
             let whole: Vec<usize> = (0..globs.len()).filter(|&i| set.globs()[i].matches(&path)).collect();
             prop_assert_eq!(by_descent, whole, "path {:?}", path);
+        });
+    }
+
+    #[test]
+    fn moves_step_as_the_globset_does_for_any_path() {
+        use proptest::prelude::*;
+        let set = GlobSet::new(MIXED.iter().map(|s| g(s)).collect());
+        let sorted = |st: &MatchState| {
+            let mut live = st.live.clone();
+            live.sort_unstable();
+            live.dedup();
+            live
+        };
+        proptest!(|(path in proptest::collection::vec("[abc]|bb|ab|x_b|cc", 0..7))| {
+            let (mut by_step, mut by_moves) = (set.root(), set.root());
+            for seg in &path {
+                by_step = set.step(&by_step, seg);
+                let moves = set.moves(&by_moves);
+                by_moves = moves.take(seg).unwrap_or_else(|| moves.plain());
+                prop_assert_eq!(sorted(&by_step), by_moves.live.clone(), "path {:?}", path);
+            }
         });
     }
 

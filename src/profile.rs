@@ -286,6 +286,11 @@ impl Profile {
         self.globs.step(state, segment)
     }
 
+    /// The profile's globs, matched together.
+    pub fn globs(&self) -> &GlobSet {
+        &self.globs
+    }
+
     /// The most specific rule matching the path of `state`; on a tie the one declared
     /// last, so a profile that extends another overrides it with the same glob.
     pub fn rule_at(&self, state: &MatchState) -> Option<&Rule> {

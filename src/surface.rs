@@ -46,6 +46,17 @@ pub fn as_secret<'a, N: Node<'a>>(v: N) -> Option<&'a str> {
     v.get(SECRET_MARKER)?.as_str().filter(|s| is_fingerprint(s))
 }
 
+/// How a fingerprint appears inside a longer string: `<hmac-sha256:…>`.
+pub const EMBEDDED_PREFIX: &str = "<hmac-sha256:";
+
+/// Whether `s` holds a fingerprint inside it (`mysql://root:<hmac-sha256:…>@db`). Every
+/// equal string of both surfaces is asked, so the searcher is built once.
+pub fn holds_embedded(s: &str) -> bool {
+    static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(EMBEDDED_PREFIX));
+    FINDER.find(s.as_bytes()).is_some()
+}
+
 /// Whether `s` is a fingerprint: `hmac-sha256:` and hex digits.
 pub fn is_fingerprint(s: &str) -> bool {
     s.strip_prefix("hmac-sha256:")
@@ -74,7 +85,8 @@ pub fn empty() -> Value {
 
 /// Escapes one JSON Pointer segment (RFC 6901: `~` → `~0`, `/` → `~1`).
 pub fn escape_segment(s: &str) -> Cow<'_, str> {
-    if s.contains(['~', '/']) {
+    // Every key of both surfaces passes here: a byte search, not a char pattern.
+    if memchr::memchr2(b'~', b'/', s.as_bytes()).is_some() {
         Cow::Owned(s.replace('~', "~0").replace('/', "~1"))
     } else {
         Cow::Borrowed(s)

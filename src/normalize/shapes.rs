@@ -16,10 +16,9 @@
 use super::SecretPolicy;
 use std::ops::Range;
 
-/// How a fingerprint appears inside a longer string: `<hmac-sha256:…>`. Text that already
-/// holds one has been redacted, and the detectors leave it alone (redaction is
-/// idempotent: a snapshot is redacted again when it is read).
-pub(super) const EMBEDDED_PREFIX: &str = "<hmac-sha256:";
+// Text that already holds a fingerprint has been redacted, and the detectors leave it
+// alone (redaction is idempotent: a snapshot is redacted again when it is read).
+pub(super) use crate::surface::EMBEDDED_PREFIX;
 
 /// Whether `t` is exactly one embedded fingerprint. Only that is left alone: a value
 /// that merely *holds* one next to other text (`<hmac-sha256:0>hunter2`) is redacted,
@@ -40,33 +39,54 @@ pub(super) enum Found {
     Parts(Vec<Range<usize>>),
 }
 
+// The bytes `find` looks for first, one bit each.
+const AT: u8 = 1;
+const COLON: u8 = 2;
+const EQ: u8 = 4;
+const SPACE: u8 = 8;
+const DASH: u8 = 16;
+const J: u8 = 32;
+const T: u8 = 64;
+const SLASH: u8 = 128;
+
+/// Each byte's cue bits.
+static CUES: [u8; 256] = {
+    let mut t = [0u8; 256];
+    t[b'@' as usize] = AT;
+    t[b':' as usize] = COLON;
+    t[b'=' as usize] = EQ;
+    t[b' ' as usize] = SPACE;
+    t[b'-' as usize] = DASH;
+    t[b'J' as usize] = J;
+    t[b'T' as usize] = T;
+    t[b'/' as usize] = SLASH;
+    t
+};
+
 /// Finds the secrets in `s` by their shape.
 pub(super) fn find(s: &str, policy: &SecretPolicy) -> Found {
     // Every string and key of both surfaces passes here, and nearly all hold no secret:
-    // one pass over the bytes says which detectors can possibly match.
+    // one branchless pass over the bytes says which detectors can possibly match, and
+    // a multi-byte cue is looked for only in a string that holds its last byte.
     let b = s.as_bytes();
-    let (mut at, mut colon, mut eq, mut space, mut dashes, mut jwt, mut putty, mut scheme) =
-        (false, false, false, false, false, false, false, false);
-    let mut run = 0;
-    for (i, &c) in b.iter().enumerate() {
-        match c {
-            b'@' => at = true,
-            b':' => colon = true,
-            b'=' => eq = true,
-            b' ' => space = true,
-            b'J' if i >= 2 && &b[i - 2..i] == b"ey" => jwt = true,
-            b'T' if i >= 2 && &b[i - 2..i] == b"Pu" => putty = true,
-            b'/' if i >= 2 && &b[i - 2..i] == b":/" => scheme = true,
-            _ => {}
-        }
-        run = if c == b'-' { run + 1 } else { 0 };
-        dashes |= run == 5;
-    }
+    let seen = b.iter().fold(0u8, |seen, &c| seen | CUES[c as usize]);
+    let has =
+        |cue: u8, needle: &[u8]| seen & cue != 0 && b.windows(needle.len()).any(|w| w == needle);
+    let (at, colon, eq, space) = (
+        seen & AT != 0,
+        seen & COLON != 0,
+        seen & EQ != 0,
+        seen & SPACE != 0,
+    );
+    let dashes = has(DASH, b"-----");
+    let jwt = has(J, b"eyJ");
+    let putty = has(T, b"PuT");
+    let scheme = at && has(SLASH, b"://");
     if (dashes || putty) && holds_private_key(s) {
         return Found::Whole;
     }
     let mut parts = Vec::new();
-    let spans = if at && scheme { urls(s) } else { Vec::new() };
+    let spans = if scheme { urls(s) } else { Vec::new() };
     for u in &spans {
         if let Some(r) = u.secret_userinfo(s) {
             parts.push(r);

@@ -9,7 +9,6 @@
 //! (fewer than [`MIN_LEN`] characters), numbers and booleans are not tainted: replacing
 //! every `8` or `true` of a surface would hide what the gate exists to compare.
 
-use super::shapes::EMBEDDED_PREFIX;
 use super::{Fingerprinter, is_marker};
 use crate::surface;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
@@ -198,7 +197,7 @@ fn worth_tainting(s: &str) -> bool {
         && !["true", "false", "null", "none"]
             .iter()
             .any(|w| t.eq_ignore_ascii_case(w))
-        && !t.contains(EMBEDDED_PREFIX)
+        && !crate::surface::holds_embedded(t)
         && !t.starts_with("hmac-sha256:")
 }
 
