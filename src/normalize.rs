@@ -1098,9 +1098,6 @@ pub struct HostTokens {
     /// A substring searcher for each value, built once: `str::contains` would set one up
     /// for every string a host may be in.
     finders: Vec<memchr::memmem::Finder<'static>>,
-    /// Finds whether a string holds any of the values at all, in one pass: most strings
-    /// hold none and are spared a substring search per value.
-    any: Option<aho_corasick::AhoCorasick>,
 }
 
 impl HostTokens {
@@ -1121,21 +1118,11 @@ impl HostTokens {
         }
         pairs.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
         pairs.dedup_by(|a, b| a.0 == b.0);
-        // Leftmost-first: the kind for which a few patterns get the SIMD (Teddy)
-        // prefilter, which matters when the pass runs over a whole snapshot's text.
-        let any = aho_corasick::AhoCorasick::builder()
-            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
-            .build(pairs.iter().map(|(host, _)| host))
-            .ok();
         let finders = pairs
             .iter()
             .map(|(host, _)| memchr::memmem::Finder::new(host).into_owned())
             .collect();
-        HostTokens {
-            pairs,
-            finders,
-            any,
-        }
+        HostTokens { pairs, finders }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -1174,24 +1161,27 @@ impl HostTokens {
     }
 
     /// Where in `text` (a snapshot's, which a tree's strings point into) a host begins,
-    /// found in one pass over the whole text rather than one search per string. A match
-    /// cannot run from one JSON string into the next (it would hold their quotes), so a
-    /// string holds a host only if a match begins inside it. None when a host has a
-    /// character JSON escapes: its text in the file is not the host.
+    /// sorted: one SIMD substring search per host over the whole text rather than one
+    /// search per string. An occurrence cannot run from one JSON string into the next
+    /// (it would hold their quotes), so a string holds a host only if one begins inside
+    /// it. None when a host has a character JSON escapes: its text in the file is not the
+    /// host.
     pub fn hits(&self, text: &str) -> Option<Vec<usize>> {
-        let any = self.any.as_ref()?;
         let plain = |h: &str| !h.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20);
         if !self.pairs.iter().all(|(host, _)| plain(host)) {
             return None;
         }
-        Some(any.find_iter(text).map(|m| m.start()).collect())
+        let mut hits: Vec<usize> = self
+            .finders
+            .iter()
+            .flat_map(|f| f.find_iter(text.as_bytes()))
+            .collect();
+        hits.sort_unstable();
+        Some(hits)
     }
 
     /// The substituted string, or None when nothing matched.
     pub fn substitute(&self, s: &str) -> Option<String> {
-        if self.any.as_ref().is_some_and(|any| !any.is_match(s)) {
-            return None;
-        }
         let mut out: Option<String> = None;
         for ((host, token), finder) in self.pairs.iter().zip(&self.finders) {
             let cur = out.as_deref().unwrap_or(s);
