@@ -488,7 +488,7 @@ impl Rewrite for Tree {
         if !tokens.is_empty() {
             let root = self.root_index();
             let hits = tokens.hits(self.text());
-            hosts_tree(tokens, hits.as_deref(), self, root);
+            hosts_tree(tokens, hits.as_ref(), self, root);
         }
     }
 }
@@ -529,12 +529,9 @@ fn taint_tree(taint: &Taint, t: &mut Tree, at: u32) {
 /// [`HostTokens::apply`] on a tree. `hits` (from [`HostTokens::hits`]), when given, says
 /// where in the tree's text a host begins: a string read from the text with none inside
 /// it holds no host, and is not searched.
-fn hosts_tree(tokens: &HostTokens, hits: Option<&[usize]>, t: &mut Tree, at: u32) {
+fn hosts_tree(tokens: &HostTokens, hits: Option<&Hits>, t: &mut Tree, at: u32) {
     let may_hold = |range: Option<Range<usize>>| match (hits, range) {
-        (Some(hits), Some(r)) => {
-            let first = hits.partition_point(|h| *h < r.start);
-            hits.get(first).is_some_and(|h| *h < r.end)
-        }
+        (Some(hits), Some(r)) => hits.any_in(r),
         _ => true,
     };
     let node = t.at(at);
@@ -1166,7 +1163,7 @@ impl HostTokens {
     /// (it would hold their quotes), so a string holds a host only if one begins inside
     /// it. None when a host has a character JSON escapes: its text in the file is not the
     /// host.
-    pub fn hits(&self, text: &str) -> Option<Vec<usize>> {
+    pub fn hits(&self, text: &str) -> Option<Hits> {
         let plain = |h: &str| !h.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20);
         if !self.pairs.iter().all(|(host, _)| plain(host)) {
             return None;
@@ -1177,7 +1174,7 @@ impl HostTokens {
             .flat_map(|f| f.find_iter(text.as_bytes()))
             .collect();
         hits.sort_unstable();
-        Some(hits)
+        Some(Hits::new(hits, text.len()))
     }
 
     /// The substituted string, or None when nothing matched.
@@ -1212,6 +1209,53 @@ impl HostTokens {
             }
         }
         out
+    }
+}
+
+/// Where hosts begin in a snapshot's text, asked of every string and key whether one
+/// begins inside it: a bit per 64-byte block of the text answers most of them, and a
+/// binary search only those in a block where a host begins.
+pub struct Hits {
+    starts: Vec<usize>,
+    blocks: Vec<u64>,
+}
+
+impl Hits {
+    const BLOCK: usize = 64;
+
+    fn new(starts: Vec<usize>, text_len: usize) -> Hits {
+        let mut blocks = vec![0u64; text_len / Self::BLOCK / 64 + 1];
+        for &s in &starts {
+            let b = s / Self::BLOCK;
+            blocks[b / 64] |= 1 << (b % 64);
+        }
+        Hits { starts, blocks }
+    }
+
+    /// How many places a host begins at.
+    pub fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.starts.is_empty()
+    }
+
+    /// Whether a host begins inside `r`.
+    fn any_in(&self, r: Range<usize>) -> bool {
+        if r.is_empty() {
+            return false;
+        }
+        let marked = |b: usize| {
+            self.blocks
+                .get(b / 64)
+                .is_some_and(|w| w >> (b % 64) & 1 != 0)
+        };
+        if !(r.start / Self::BLOCK..=(r.end - 1) / Self::BLOCK).any(marked) {
+            return false;
+        }
+        let first = self.starts.partition_point(|h| *h < r.start);
+        self.starts.get(first).is_some_and(|h| *h < r.end)
     }
 }
 
@@ -1299,6 +1343,21 @@ mod tests {
     /// A tree read from text finds its strings' hosts with one pass over the text; it
     /// must substitute exactly what a search in every string does, escaped strings and
     /// keys included.
+    #[test]
+    fn hits_answer_as_a_search_of_every_start_would() {
+        use proptest::prelude::*;
+        proptest!(|(mut starts in proptest::collection::vec(0usize..3000, 0..40),
+                    ranges in proptest::collection::vec((0usize..3000, 0usize..300), 1..40))| {
+            starts.sort_unstable();
+            let hits = Hits::new(starts.clone(), 3000);
+            for (start, len) in ranges {
+                let r = start..(start + len).min(3000);
+                let by_search = starts.iter().any(|h| r.contains(h));
+                prop_assert_eq!(hits.any_in(r.clone()), by_search, "{:?}", r);
+            }
+        });
+    }
+
     #[test]
     fn host_tokens_found_in_the_text_are_those_found_string_by_string() {
         let text = r#"{"settings": {"LMS_HOST": "lms.x.org", "CMS_HOST": "studio.x.org"},
