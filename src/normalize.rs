@@ -1095,6 +1095,9 @@ pub struct HostTokens {
     /// A substring searcher for each value, built once: `str::contains` would set one up
     /// for every string a host may be in.
     finders: Vec<memchr::memmem::Finder<'static>>,
+    /// All the values at once, for the pass over a snapshot's whole text: Teddy, the
+    /// SIMD searcher for a few patterns, where the CPU has it.
+    packed: Option<aho_corasick::packed::Searcher>,
 }
 
 impl HostTokens {
@@ -1119,7 +1122,16 @@ impl HostTokens {
             .iter()
             .map(|(host, _)| memchr::memmem::Finder::new(host).into_owned())
             .collect();
-        HostTokens { pairs, finders }
+        let packed = aho_corasick::packed::Config::new()
+            .match_kind(aho_corasick::packed::MatchKind::LeftmostFirst)
+            .builder()
+            .extend(pairs.iter().map(|(host, _)| host))
+            .build();
+        HostTokens {
+            pairs,
+            finders,
+            packed,
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -1158,23 +1170,30 @@ impl HostTokens {
     }
 
     /// Where in `text` (a snapshot's, which a tree's strings point into) a host begins,
-    /// sorted: one SIMD substring search per host over the whole text rather than one
-    /// search per string. An occurrence cannot run from one JSON string into the next
-    /// (it would hold their quotes), so a string holds a host only if one begins inside
-    /// it. None when a host has a character JSON escapes: its text in the file is not the
-    /// host.
+    /// sorted: one SIMD search over the whole text rather than one per string. An
+    /// occurrence cannot run from one JSON string into the next (it would hold their
+    /// quotes), so a string holds a host only if one begins inside it. None when a host
+    /// has a character JSON escapes: its text in the file is not the host.
     pub fn hits(&self, text: &str) -> Option<Hits> {
         let plain = |h: &str| !h.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20);
         if !self.pairs.iter().all(|(host, _)| plain(host)) {
             return None;
         }
-        let mut hits: Vec<usize> = self
-            .finders
-            .iter()
-            .flat_map(|f| f.find_iter(text.as_bytes()))
-            .collect();
-        hits.sort_unstable();
-        Some(Hits::new(hits, text.len()))
+        let starts = match &self.packed {
+            // Leftmost-first and without overlaps, so in order; a match cannot cross a
+            // string's quotes, so every string holding a host has one begin inside it.
+            Some(packed) => packed.find_iter(text).map(|m| m.start()).collect(),
+            None => {
+                let mut all: Vec<usize> = self
+                    .finders
+                    .iter()
+                    .flat_map(|f| f.find_iter(text.as_bytes()))
+                    .collect();
+                all.sort_unstable();
+                all
+            }
+        };
+        Some(Hits::new(starts, text.len()))
     }
 
     /// The substituted string, or None when nothing matched.
