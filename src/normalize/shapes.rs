@@ -15,6 +15,7 @@
 
 use super::SecretPolicy;
 use std::ops::Range;
+use std::sync::LazyLock;
 
 // Text that already holds a fingerprint has been redacted, and the detectors leave it
 // alone (redaction is idempotent: a snapshot is redacted again when it is read).
@@ -63,6 +64,13 @@ static CUES: [u8; 256] = {
     t
 };
 
+// The multi-byte cues, searched for with the searchers built once.
+type Finder = LazyLock<memchr::memmem::Finder<'static>>;
+static FIVE_DASHES: Finder = LazyLock::new(|| memchr::memmem::Finder::new("-----"));
+static JWT_START: Finder = LazyLock::new(|| memchr::memmem::Finder::new("eyJ"));
+static PUTTY: Finder = LazyLock::new(|| memchr::memmem::Finder::new("PuT"));
+static SCHEME_END: Finder = LazyLock::new(|| memchr::memmem::Finder::new("://"));
+
 /// Finds the secrets in `s` by their shape.
 pub(super) fn find(s: &str, policy: &SecretPolicy) -> Found {
     // Every string and key of both surfaces passes here, and nearly all hold no secret:
@@ -70,18 +78,17 @@ pub(super) fn find(s: &str, policy: &SecretPolicy) -> Found {
     // a multi-byte cue is looked for only in a string that holds its last byte.
     let b = s.as_bytes();
     let seen = b.iter().fold(0u8, |seen, &c| seen | CUES[c as usize]);
-    let has =
-        |cue: u8, needle: &[u8]| seen & cue != 0 && b.windows(needle.len()).any(|w| w == needle);
+    let has = |cue: u8, needle: &Finder| seen & cue != 0 && needle.find(b).is_some();
     let (at, colon, eq, space) = (
         seen & AT != 0,
         seen & COLON != 0,
         seen & EQ != 0,
         seen & SPACE != 0,
     );
-    let dashes = has(DASH, b"-----");
-    let jwt = has(J, b"eyJ");
-    let putty = has(T, b"PuT");
-    let scheme = at && has(SLASH, b"://");
+    let dashes = has(DASH, &FIVE_DASHES);
+    let jwt = has(J, &JWT_START);
+    let putty = has(T, &PUTTY);
+    let scheme = at && has(SLASH, &SCHEME_END);
     if (dashes || putty) && holds_private_key(s) {
         return Found::Whole;
     }
