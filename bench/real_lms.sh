@@ -17,8 +17,9 @@ bin=$(pwd)/target/release/envparity
 # A throwaway MariaDB on loopback.
 tmp=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-mariadb-install-db --no-defaults --user=root --skip-test-db --datadir="$tmp/data" >/dev/null
-mariadbd --no-defaults --user=root --datadir="$tmp/data" --socket="$tmp/sock" --port="$port" \
+mkdir "$tmp/tmp"   # its temporary tables: not the shared /tmp
+mariadb-install-db --no-defaults --user=root --skip-test-db --datadir="$tmp/data" --tmpdir="$tmp/tmp" >/dev/null
+mariadbd --no-defaults --user=root --datadir="$tmp/data" --tmpdir="$tmp/tmp" --socket="$tmp/sock" --port="$port" \
   --bind-address=127.0.0.1 --skip-name-resolve --innodb-buffer-pool-size=32M >/dev/null 2>&1 &
 db_pid=$!
 names=()

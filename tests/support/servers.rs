@@ -93,12 +93,17 @@ impl MariaDb {
     pub fn new() -> Option<MariaDb> {
         let b = binaries(&["mariadbd", "mariadb-install-db", "mariadb"])?;
         let template = TempDir::new().expect("temp dir");
+        // Temporary tables go to a directory of this install's own, not the shared /tmp,
+        // where another process may clear them while the bootstrap still needs them.
+        let tmp = template.path().join("tmp");
+        std::fs::create_dir(&tmp).expect("tmp dir");
         let out = Command::new(&b[1])
             .args(["--no-defaults", "--user=root", "--skip-test-db"])
             .arg(format!(
                 "--datadir={}",
                 template.path().join("data").display()
             ))
+            .arg(format!("--tmpdir={}", tmp.display()))
             .output()
             .expect("running mariadb-install-db");
         assert!(
@@ -134,9 +139,11 @@ impl MariaDb {
         assert!(status.success(), "copying the MariaDB data directory");
         let port = free_port(ip);
         let d = dir.path();
+        std::fs::create_dir(d.join("tmp")).expect("tmp dir");
         let mut cmd = Command::new(&self.mariadbd);
         cmd.args(["--no-defaults", "--user=root", "--skip-name-resolve"])
             .arg(format!("--datadir={}", d.join("data").display()))
+            .arg(format!("--tmpdir={}", d.join("tmp").display()))
             .arg(format!("--socket={}", d.join("sock").display()))
             .arg(format!("--pid-file={}", d.join("pid").display()))
             .arg(format!("--log-error={}", d.join("error.log").display()))
