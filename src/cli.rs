@@ -398,6 +398,7 @@ fn check(a: CheckArgs) -> Result<Verdict> {
     let (mut staging, mut production) = (staging.into_tree(), production.into_tree());
     crate::normalize::recognise_fingerprints(&mut staging, &mut production, &ctx.fingerprinter);
     let (report, staging, production) = judge_keeping(staging, production, &opts);
+    crate::refuse_overflow(&staging, &production).map_err(anyhow::Error::msg)?;
     warn_unmatched_ignores(&a.gate, &staging, &production);
     // Freeing the surfaces just before exit would only delay it (see `judge_keeping`).
     std::mem::forget((staging, production));
@@ -427,6 +428,7 @@ fn diff(a: DiffArgs) -> Result<Verdict> {
     crate::both(|| redact(&mut staging), || redact(&mut production));
     crate::normalize::recognise_fingerprints(&mut staging, &mut production, &fp);
     let (report, staging, production) = judge_keeping(staging, production, &opts);
+    crate::refuse_overflow(&staging, &production).map_err(anyhow::Error::msg)?;
     warn_unmatched_ignores(&a.gate, &staging, &production);
     // Freeing two large surfaces just before exit would only delay it.
     std::mem::forget((staging, production));

@@ -96,8 +96,29 @@ pub fn both<A: Send, B: Send>(
 }
 
 /// Normalizes, compares, classifies and waives: the pipeline after collection.
+/// A surface a rewrite overflowed is judged all the same: callers that take input of
+/// any size ask [`judge_keeping`] and [`refuse_overflow`] instead.
 pub fn judge(staging: Snapshot, production: Snapshot, opts: &JudgeOptions) -> Report {
     judge_keeping(staging.into_tree(), production.into_tree(), opts).0
+}
+
+/// Refuses judged surfaces a rewrite overflowed ([`Tree::overflowed`]): their report
+/// would compare emptied strings. Callers of [`judge_keeping`] ask this before they
+/// show the report; the environment named is the one too large.
+pub fn refuse_overflow(
+    staging: &Snapshot<Tree>,
+    production: &Snapshot<Tree>,
+) -> Result<(), String> {
+    match [staging, production]
+        .into_iter()
+        .find(|s| s.surface.overflowed())
+    {
+        Some(s) => Err(format!(
+            "the {} surface is too large to judge: the strings redaction and host tokens rewrite pass 2 GiB",
+            s.environment
+        )),
+        None => Ok(()),
+    }
 }
 
 /// As [`judge`], and hands the two (normalized) snapshots back instead of dropping them.

@@ -68,6 +68,11 @@ pub struct Tree {
     /// The key of each node in its object (empty for array items and the root).
     keys: Vec<Str>,
     root: u32,
+    /// Whether a string the judge wrote found no room: the owned buffer is addressed up
+    /// to 2 GiB, and rewriting every one of millions of short strings into a longer
+    /// fingerprint or token can pass that. The string is then left empty, never the
+    /// old text, and the caller refuses the tree ([`Tree::overflowed`]).
+    overflowed: bool,
 }
 
 /// Why a text is no tree. The caller parses it again with the error reporting of
@@ -132,6 +137,7 @@ impl Tree {
             nodes,
             keys,
             root: at,
+            overflowed: false,
         })
     }
 
@@ -293,8 +299,16 @@ impl Tree {
     }
 
     fn own(&mut self, s: &str) -> Str {
-        // The judge rewrites a few strings of a text of at most 2 GiB.
-        push_owned(&mut self.owned, s).expect("a surface's rewritten strings stay under 2 GiB")
+        push_owned(&mut self.owned, s).unwrap_or_else(|| {
+            self.overflowed = true;
+            NO_KEY
+        })
+    }
+
+    /// Whether a string written into the tree found no room (see the field); such a
+    /// tree must not be judged.
+    pub fn overflowed(&self) -> bool {
+        self.overflowed
     }
 
     fn push_value(&mut self, v: &Value) -> Slot {
@@ -905,6 +919,23 @@ mod tests {
 
     fn parsed(text: &str) -> Tree {
         Tree::parse(text.to_string()).expect("valid JSON")
+    }
+
+    #[test]
+    fn an_overflowed_surface_is_refused_naming_its_environment() {
+        let text = r#"{"format": "envparity.snapshot/1", "environment": "staging",
+            "collected_at": "2026-11-26T12:00:00Z", "tool": "t", "sources": {},
+            "surface": {"a": "b"}}"#;
+        let path = std::path::Path::new("s.json");
+        let read = || crate::snapshot::Snapshot::parse_tree(path, text.to_string()).unwrap();
+        let (mut staging, production) = (read(), read());
+        assert!(crate::refuse_overflow(&staging, &production).is_ok());
+        staging.surface.overflowed = true;
+        let why = crate::refuse_overflow(&staging, &production).unwrap_err();
+        assert!(
+            why.starts_with("the staging surface is too large to judge"),
+            "{why}"
+        );
     }
 
     #[test]

@@ -143,7 +143,10 @@ async fn judge_pair(
                     }
                 })
                 .collect();
-            let report = crate::judge(s, p, &opts);
+            let (report, s, p) = crate::judge_keeping(s.into_tree(), p.into_tree(), &opts);
+            if let Err(why) = crate::refuse_overflow(&s, &p) {
+                return InstanceReport::failed(who, why);
+            }
             let mut judged = InstanceReport::judged(who, report, held, spool.as_ref());
             judged.ignores = ignores;
             judged
