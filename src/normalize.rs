@@ -805,7 +805,8 @@ impl Redactor<'_> {
                     let k = t.key(i);
                     let (identity, child) = at.child(k);
                     let secret = (jwk && JWK_PRIVATE.contains(&k))
-                        || (!identity && self.policy.is_secret_key(k));
+                        || (self.policy.is_secret_key(k)
+                            && (!identity || is_scalar(t.at(i).shape())));
                     if secret && is_secret_worthy_node(t.at(i)) {
                         let k = k.to_string();
                         let mut v = t.at(i).to_value();
@@ -851,7 +852,8 @@ impl Redactor<'_> {
                 for (k, v) in map.iter_mut() {
                     let (identity, child) = at.child(k);
                     let secret = (jwk && JWK_PRIVATE.contains(&k.as_str()))
-                        || (!identity && self.policy.is_secret_key(k));
+                        || (self.policy.is_secret_key(k)
+                            && (!identity || is_scalar(Node::shape(&*v))));
                     if secret && is_secret_worthy(v) {
                         self.secret(k, v);
                     } else {
@@ -1068,6 +1070,14 @@ fn is_secret_worthy_node<'a, N: Node<'a>>(v: N) -> bool {
     }
 }
 
+/// Whether a value under an identity (a flag, a plugin, a check) named like a secret is
+/// one all the same: a thing is described by an object or switched by a boolean, but a
+/// string or a number there is a setting in all but name (a Django setting such as
+/// `EMAIL_HOST_PASSWORD` among the LMS's feature flags).
+fn is_scalar(shape: Shape) -> bool {
+    matches!(shape, Shape::String | Shape::Number)
+}
+
 /// Booleans, null and empty strings say whether a secret is set, not what it is.
 fn is_secret_worthy(v: &Value) -> bool {
     match v {
@@ -1083,6 +1093,11 @@ fn canonical(v: &Value) -> String {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     }
+}
+
+/// Whether `s` is written in JSON text as itself: no character it holds is escaped.
+fn plain_in_json(s: &str) -> bool {
+    !s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20)
 }
 
 /// Host tokens: the values of identity settings, substituted by `{NAME}` in every string
@@ -1122,11 +1137,18 @@ impl HostTokens {
             .iter()
             .map(|(host, _)| memchr::memmem::Finder::new(host).into_owned())
             .collect();
-        let packed = aho_corasick::packed::Config::new()
-            .match_kind(aho_corasick::packed::MatchKind::LeftmostFirst)
-            .builder()
-            .extend(pairs.iter().map(|(host, _)| host))
-            .build();
+        // The text pass is off when a host is not [`plain_in_json`]: no searcher for it.
+        let packed = pairs
+            .iter()
+            .all(|(host, _)| plain_in_json(host))
+            .then(|| {
+                aho_corasick::packed::Config::new()
+                    .match_kind(aho_corasick::packed::MatchKind::LeftmostFirst)
+                    .builder()
+                    .extend(pairs.iter().map(|(host, _)| host))
+                    .build()
+            })
+            .flatten();
         HostTokens {
             pairs,
             finders,
@@ -1175,8 +1197,7 @@ impl HostTokens {
     /// quotes), so a string holds a host only if one begins inside it. None when a host
     /// has a character JSON escapes: its text in the file is not the host.
     pub fn hits(&self, text: &str) -> Option<Hits> {
-        let plain = |h: &str| !h.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20);
-        if !self.pairs.iter().all(|(host, _)| plain(host)) {
+        if !self.pairs.iter().all(|(host, _)| plain_in_json(host)) {
             return None;
         }
         let starts = match &self.packed {
@@ -1684,6 +1705,43 @@ mod tests {
         }
         assert!(surface::as_secret(&v["features"]["mfe_config"]["ZENDESK_CREDENTIALS"]).is_some());
         assert!(surface::as_secret(&v["settings"]["credentials"]).is_some());
+    }
+
+    #[test]
+    fn a_string_or_number_named_like_a_secret_among_identities_is_a_secret() {
+        let surface = json!({
+            "features": {"lms": {"MYSQL_ROOT_PASSWORD": "hunter2-in-flags",
+                                 "ENABLE_PASSWORD_RESET": true},
+                         "django_settings": {"EMAIL_HOST_PASSWORD": "smtp-pass-in-flags",
+                                             "API_TOKEN": 48151623}},
+            "health": {"lms": {"secret_store": true}},
+            "settings": {"URL": "mysql://root:hunter2-in-flags@db/x"}
+        });
+        let v = redacted(surface.clone());
+        for p in [
+            "/features/lms/MYSQL_ROOT_PASSWORD",
+            "/features/django_settings/EMAIL_HOST_PASSWORD",
+            "/features/django_settings/API_TOKEN",
+        ] {
+            assert!(
+                surface::as_secret(v.pointer(p).expect(p)).is_some(),
+                "{p}: {v}"
+            );
+        }
+        // A switch says whether, not what; the plaintext is gone wherever it was pasted.
+        assert_eq!(v["features"]["lms"]["ENABLE_PASSWORD_RESET"], json!(true));
+        assert_eq!(v["health"], surface["health"]);
+        let text = v.to_string();
+        assert!(
+            !text.contains("hunter2") && !text.contains("smtp-pass") && !text.contains("48151623"),
+            "{text}"
+        );
+        // A tree, as `diff` judges, is redacted alike.
+        let mut tree = crate::tree::Tree::from_value(&surface);
+        let mut taint = Taint::default();
+        tree.redact(&SecretPolicy::default(), &fp(), &mut taint);
+        tree.apply_taint(&taint);
+        assert_eq!(tree.root().to_value(), v);
     }
 
     #[test]

@@ -1,0 +1,180 @@
+//! The whole `diff` pipeline on two arbitrary snapshots (staging, a NUL byte, production):
+//! reading as trees, redaction, taint, host tokens, the comparison and every output
+//! format. A panic is a bug; so is a report that differs from one run to the next, and so
+//! is a secret in any format.
+//!
+//! Secrets are planted, so that a leak is told apart from text that merely looks alike:
+//! every string of 6 characters or more under a secret-named key becomes a marker that
+//! nothing else produces, and so does each other occurrence of that string inside the
+//! other string values of both snapshots (a password pasted into a URL). No marker may
+//! reach any output. A secret that also appears inside an object key is left as it was:
+//! keys are paths, which reports must show.
+#![no_main]
+
+use envparity::normalize::{Fingerprinter, SecretPolicy};
+use envparity::profile::{DEFAULT_PROFILE, Profile};
+use envparity::report::{self, Format, RenderOptions};
+use envparity::snapshot::Snapshot;
+use envparity::{JudgeOptions, judge_keeping};
+use libfuzzer_sys::fuzz_target;
+use serde_json::Value;
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+/// What the markers look like; no report writes it of its own.
+const MARK: &str = "QzLEAKq";
+
+fn options() -> &'static JudgeOptions {
+    static OPTS: OnceLock<JudgeOptions> = OnceLock::new();
+    OPTS.get_or_init(|| JudgeOptions {
+        profile: Arc::new(Profile::resolve(DEFAULT_PROFILE).expect("the embedded profile")),
+        waivers: Vec::new(),
+        fail_on: envparity::findings::Class::FAILING_BY_DEFAULT.to_vec(),
+        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 26).expect("a date"),
+    })
+}
+
+fn policy() -> &'static SecretPolicy {
+    static POLICY: OnceLock<SecretPolicy> = OnceLock::new();
+    POLICY.get_or_init(|| SecretPolicy::with_extra(&options().profile.secret_keys))
+}
+
+/// The plaintexts held directly under secret-named keys.
+fn secrets(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map {
+                match child {
+                    Value::String(s) if s.chars().count() >= 6 && policy().is_secret_key(k) => {
+                        out.push(s.clone());
+                    }
+                    _ => secrets(child, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| secrets(i, out)),
+        _ => {}
+    }
+}
+
+fn in_keys(v: &Value, needle: &str) -> bool {
+    match v {
+        Value::Object(map) => map
+            .iter()
+            .any(|(k, child)| k.contains(needle) || in_keys(child, needle)),
+        Value::Array(items) => items.iter().any(|i| in_keys(i, needle)),
+        _ => false,
+    }
+}
+
+/// Replaces every occurrence of each plaintext inside string values by its marker.
+fn plant(v: &mut Value, marks: &[(String, String)]) {
+    match v {
+        Value::String(s) => {
+            for (plain, mark) in marks {
+                if s.contains(plain.as_str()) {
+                    *s = s.replace(plain.as_str(), mark);
+                }
+            }
+        }
+        Value::Object(map) => map.values_mut().for_each(|c| plant(c, marks)),
+        Value::Array(items) => items.iter_mut().for_each(|c| plant(c, marks)),
+        _ => {}
+    }
+}
+
+/// Every format's output of one judgement of the two texts, or none when either is not
+/// a snapshot.
+fn outputs(staging: &str, production: &str) -> Option<Vec<String>> {
+    let read = |name: &str, text: &str| Snapshot::parse_tree(Path::new(name), text.to_string());
+    let (Ok(mut staging), Ok(mut production)) = (
+        read("staging.json", staging),
+        read("production.json", production),
+    ) else {
+        return None;
+    };
+    let fp = Fingerprinter::with_key(b"fuzzing");
+    envparity::normalize::redact_snapshot(&mut staging, policy(), &fp);
+    envparity::normalize::redact_snapshot(&mut production, policy(), &fp);
+    envparity::normalize::recognise_fingerprints(&mut staging, &mut production, &fp);
+    let (report, staging, production) = judge_keeping(staging, production, options());
+    if envparity::refuse_overflow(&staging, &production).is_err() {
+        return None;
+    }
+    let opts = RenderOptions {
+        show_expected: true,
+        color: false,
+        width: Some(100),
+    };
+    let formats = [
+        Format::Table,
+        Format::Json,
+        Format::Markdown,
+        Format::Junit,
+        Format::Sarif,
+        Format::Github,
+        Format::Patch,
+        Format::Html,
+    ];
+    let mut out: Vec<String> = formats
+        .iter()
+        .map(|&f| report::render(&report, f, &opts))
+        .collect();
+    out.push(report::baseline_waivers(&report));
+    Some(out)
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Some((a, b)) = text.split_once('\u{0}') else {
+        return;
+    };
+    if text.contains(MARK) {
+        return;
+    }
+    let (Ok(mut sa), Ok(mut sb)) = (
+        serde_json::from_str::<Value>(a),
+        serde_json::from_str::<Value>(b),
+    ) else {
+        // Not JSON: the readers' own fuzz target covers that; still, nothing may panic.
+        let _ = outputs(a, b);
+        return;
+    };
+    let mut plain = Vec::new();
+    secrets(&sa, &mut plain);
+    secrets(&sb, &mut plain);
+    plain.sort();
+    plain.dedup();
+    // Longest first, so that a secret inside another is not split by the shorter one.
+    plain.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    let marks: Vec<(String, String)> = plain
+        .into_iter()
+        .filter(|p| !in_keys(&sa, p) && !in_keys(&sb, p))
+        .enumerate()
+        .map(|(i, p)| (p, format!("{MARK}{i:03}z")))
+        .collect();
+    // A shorter plaintext inside a longer one's marker would rewrite the marker itself.
+    if marks
+        .iter()
+        .any(|(p, _)| marks.iter().any(|(_, m)| m.contains(p.as_str())))
+    {
+        return;
+    }
+    plant(&mut sa, &marks);
+    plant(&mut sb, &marks);
+    let (a, b) = (sa.to_string(), sb.to_string());
+
+    let Some(first) = outputs(&a, &b) else {
+        return;
+    };
+    for (i, out) in first.iter().enumerate() {
+        assert!(
+            !out.contains(MARK),
+            "output {i} shows a planted secret:\n{out}"
+        );
+    }
+    let again = outputs(&a, &b).expect("judged once, judged again");
+    assert_eq!(first, again, "two judgements of the same pair differ");
+});
