@@ -806,7 +806,7 @@ impl Redactor<'_> {
                     let (identity, child) = at.child(k);
                     let secret = (jwk && JWK_PRIVATE.contains(&k))
                         || (self.policy.is_secret_key(k)
-                            && (!identity || is_scalar(t.at(i).shape())));
+                            && (!identity || holds_a_setting(t.at(i).shape())));
                     if secret && is_secret_worthy_node(t.at(i)) {
                         let k = k.to_string();
                         let mut v = t.at(i).to_value();
@@ -853,7 +853,7 @@ impl Redactor<'_> {
                     let (identity, child) = at.child(k);
                     let secret = (jwk && JWK_PRIVATE.contains(&k.as_str()))
                         || (self.policy.is_secret_key(k)
-                            && (!identity || is_scalar(Node::shape(&*v))));
+                            && (!identity || holds_a_setting(Node::shape(&*v))));
                     if secret && is_secret_worthy(v) {
                         self.secret(k, v);
                     } else {
@@ -1072,10 +1072,10 @@ fn is_secret_worthy_node<'a, N: Node<'a>>(v: N) -> bool {
 
 /// Whether a value under an identity (a flag, a plugin, a check) named like a secret is
 /// one all the same: a thing is described by an object or switched by a boolean, but a
-/// string or a number there is a setting in all but name (a Django setting such as
-/// `EMAIL_HOST_PASSWORD` among the LMS's feature flags).
-fn is_scalar(shape: Shape) -> bool {
-    matches!(shape, Shape::String | Shape::Number)
+/// string, a number or a list there is a setting in all but name (a Django setting such
+/// as `EMAIL_HOST_PASSWORD` among the LMS's feature flags).
+fn holds_a_setting(shape: Shape) -> bool {
+    matches!(shape, Shape::String | Shape::Number | Shape::Array)
 }
 
 /// Booleans, null and empty strings say whether a secret is set, not what it is.
@@ -1708,12 +1708,13 @@ mod tests {
     }
 
     #[test]
-    fn a_string_or_number_named_like_a_secret_among_identities_is_a_secret() {
+    fn a_value_named_like_a_secret_among_identities_is_a_secret_unless_it_describes_or_switches() {
         let surface = json!({
             "features": {"lms": {"MYSQL_ROOT_PASSWORD": "hunter2-in-flags",
                                  "ENABLE_PASSWORD_RESET": true},
                          "django_settings": {"EMAIL_HOST_PASSWORD": "smtp-pass-in-flags",
-                                             "API_TOKEN": 48151623}},
+                                             "API_TOKEN": 48151623,
+                                             "SECRET_KEY_FALLBACKS": ["old-key-in-flags"]}},
             "health": {"lms": {"secret_store": true}},
             "settings": {"URL": "mysql://root:hunter2-in-flags@db/x"}
         });
@@ -1722,6 +1723,7 @@ mod tests {
             "/features/lms/MYSQL_ROOT_PASSWORD",
             "/features/django_settings/EMAIL_HOST_PASSWORD",
             "/features/django_settings/API_TOKEN",
+            "/features/django_settings/SECRET_KEY_FALLBACKS",
         ] {
             assert!(
                 surface::as_secret(v.pointer(p).expect(p)).is_some(),
@@ -1733,7 +1735,10 @@ mod tests {
         assert_eq!(v["health"], surface["health"]);
         let text = v.to_string();
         assert!(
-            !text.contains("hunter2") && !text.contains("smtp-pass") && !text.contains("48151623"),
+            !text.contains("hunter2")
+                && !text.contains("smtp-pass")
+                && !text.contains("48151623")
+                && !text.contains("old-key"),
             "{text}"
         );
         // A tree, as `diff` judges, is redacted alike.

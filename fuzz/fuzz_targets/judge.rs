@@ -1,19 +1,20 @@
 //! The whole `diff` pipeline on two arbitrary snapshots (staging, a NUL byte, production):
 //! reading as trees, redaction, taint, host tokens, the comparison and every output
-//! format. A panic is a bug; so is a report that differs from one run to the next, and so
-//! is a secret in any format.
+//! format. A panic is a bug; so is a report that differs from one run to the next, a
+//! secret in any format, and an exact copy told it is anything but a copy.
 //!
 //! Secrets are planted, so that a leak is told apart from text that merely looks alike:
-//! every string of 6 characters or more under a secret-named key becomes a marker that
-//! nothing else produces, and so does each other occurrence of that string inside the
+//! every string of 6 characters or more under a secret-named key, and every URL's
+//! password, becomes a marker that nothing else produces, and so does each other occurrence of that string inside the
 //! other string values of both snapshots (a password pasted into a URL). No marker may
 //! reach any output. A secret that also appears inside an object key is left as it was:
 //! keys are paths, which reports must show.
 #![no_main]
 
+use envparity::findings::Class;
 use envparity::normalize::{Fingerprinter, SecretPolicy};
 use envparity::profile::{DEFAULT_PROFILE, Profile};
-use envparity::report::{self, Format, RenderOptions};
+use envparity::report::{self, Format, RenderOptions, Report};
 use envparity::snapshot::Snapshot;
 use envparity::{JudgeOptions, judge_keeping};
 use libfuzzer_sys::fuzz_target;
@@ -29,7 +30,7 @@ fn options() -> &'static JudgeOptions {
     OPTS.get_or_init(|| JudgeOptions {
         profile: Arc::new(Profile::resolve(DEFAULT_PROFILE).expect("the embedded profile")),
         waivers: Vec::new(),
-        fail_on: envparity::findings::Class::FAILING_BY_DEFAULT.to_vec(),
+        fail_on: Class::FAILING_BY_DEFAULT.to_vec(),
         today: chrono::NaiveDate::from_ymd_opt(2026, 11, 26).expect("a date"),
     })
 }
@@ -39,9 +40,42 @@ fn policy() -> &'static SecretPolicy {
     POLICY.get_or_init(|| SecretPolicy::with_extra(&options().profile.secret_keys))
 }
 
-/// The plaintexts held directly under secret-named keys.
+/// The passwords of the plainest URLs in `s`: `scheme://user:password@host`, the
+/// password of six or more unreserved characters, a host after the `@` and nothing but a
+/// path after it; any other URL is left to the redaction's own tests.
+fn url_passwords(s: &str, out: &mut Vec<String>) {
+    let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '~' | '-');
+    for (sep, _) in s.match_indices("://") {
+        if !s[..sep].ends_with(|c: char| c.is_ascii_alphabetic()) {
+            continue;
+        }
+        let rest = &s[sep + 3..];
+        let token = &rest[..rest.find(char::is_whitespace).unwrap_or(rest.len())];
+        let Some(at) = token.find('@') else { continue };
+        let (userinfo, after) = (&token[..at], &token[at + 1..]);
+        let Some((user, password)) = userinfo.split_once(':') else {
+            continue;
+        };
+        let host = &after[..after.find('/').unwrap_or(after.len())];
+        if user.chars().all(plain)
+            && password.chars().count() >= 6
+            && password.chars().all(plain)
+            && host.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'))
+            && !after.contains('@')
+        {
+            out.push(password.to_string());
+        }
+    }
+}
+
+/// The plaintexts held directly under secret-named keys, and the passwords of URLs
+/// anywhere.
 fn secrets(v: &Value, out: &mut Vec<String>) {
     match v {
+        Value::String(s) => url_passwords(s, out),
         Value::Object(map) => {
             for (k, child) in map {
                 match child {
@@ -83,9 +117,9 @@ fn plant(v: &mut Value, marks: &[(String, String)]) {
     }
 }
 
-/// Every format's output of one judgement of the two texts, or none when either is not
-/// a snapshot.
-fn outputs(staging: &str, production: &str) -> Option<Vec<String>> {
+/// One judgement of the two texts, as `diff` makes it, or none when either is not a
+/// snapshot.
+fn judged(staging: &str, production: &str) -> Option<Report> {
     let read = |name: &str, text: &str| Snapshot::parse_tree(Path::new(name), text.to_string());
     let (Ok(mut staging), Ok(mut production)) = (
         read("staging.json", staging),
@@ -98,9 +132,12 @@ fn outputs(staging: &str, production: &str) -> Option<Vec<String>> {
     envparity::normalize::redact_snapshot(&mut production, policy(), &fp);
     envparity::normalize::recognise_fingerprints(&mut staging, &mut production, &fp);
     let (report, staging, production) = judge_keeping(staging, production, options());
-    if envparity::refuse_overflow(&staging, &production).is_err() {
-        return None;
-    }
+    envparity::refuse_overflow(&staging, &production).ok()?;
+    Some(report)
+}
+
+/// Every format's output of a report, and the waivers file `--write-waivers` makes of it.
+fn outputs(report: &Report) -> Vec<String> {
     let opts = RenderOptions {
         show_expected: true,
         color: false,
@@ -118,10 +155,10 @@ fn outputs(staging: &str, production: &str) -> Option<Vec<String>> {
     ];
     let mut out: Vec<String> = formats
         .iter()
-        .map(|&f| report::render(&report, f, &opts))
+        .map(|&f| report::render(report, f, &opts))
         .collect();
-    out.push(report::baseline_waivers(&report));
-    Some(out)
+    out.push(report::baseline_waivers(report));
+    out
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -139,7 +176,9 @@ fuzz_target!(|data: &[u8]| {
         serde_json::from_str::<Value>(b),
     ) else {
         // Not JSON: the readers' own fuzz target covers that; still, nothing may panic.
-        let _ = outputs(a, b);
+        if let Some(report) = judged(a, b) {
+            outputs(&report);
+        }
         return;
     };
     let mut plain = Vec::new();
@@ -166,15 +205,30 @@ fuzz_target!(|data: &[u8]| {
     plant(&mut sb, &marks);
     let (a, b) = (sa.to_string(), sb.to_string());
 
-    let Some(first) = outputs(&a, &b) else {
+    let Some(report) = judged(&a, &b) else {
         return;
     };
+    let first = outputs(&report);
     for (i, out) in first.iter().enumerate() {
         assert!(
             !out.contains(MARK),
             "output {i} shows a planted secret:\n{out}"
         );
     }
-    let again = outputs(&a, &b).expect("judged once, judged again");
+    let again = outputs(&judged(&a, &b).expect("judged once, judged again"));
     assert_eq!(first, again, "two judgements of the same pair differ");
+
+    // A staging that is production's exact copy is faithful: what it may be told is that
+    // the two share what must be separate, or that a source could not be read, never
+    // that it is less, more or otherwise.
+    let twin = judged(&a, &a).expect("staging read once, read again");
+    for f in &twin.findings {
+        assert!(
+            matches!(f.class, Class::Shared | Class::Unknown),
+            "an exact copy is told {} at {}: {}",
+            f.class,
+            f.path,
+            f.message
+        );
+    }
 });
