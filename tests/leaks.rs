@@ -484,6 +484,14 @@ fn plant_root(fixture: &str, to: &Path, env: &str, c: &mut Canaries, cross: &mut
     let v = c.plant(&format!("{env} lms.env.yml SECRET_KEY=… string"));
     e += &yaml("LEGACY_ENV", &json!(format!("SECRET_KEY={v}")));
     append(&lms_env, &e, c);
+    // A setting a plugin put among the feature flags, which are judged as named things.
+    let v = c.plant(&format!("{env} lms.env.yml FEATURES.EMAIL_HOST_PASSWORD"));
+    replace(
+        &lms_env,
+        "FEATURES:\n",
+        &format!("FEATURES:\n  EMAIL_HOST_PASSWORD: \"{v}\"\n"),
+        c,
+    );
 
     let mut e = String::new();
     let v = c.plant(&format!("{env} cms.env.yml postgres URL"));
