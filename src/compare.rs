@@ -281,7 +281,14 @@ impl<'v, N: Node<'v> + Send + Sync> Walker<'_, 'v, N> {
             }
             (Shape::Array, Shape::Array) => {
                 if a.same(b) {
-                    self.equal_leaves(a, rule);
+                    if must_differ(a, rule) {
+                        self.equal_leaves(a, rule);
+                    } else {
+                        // Equal, but a secret inside may be one both environments share.
+                        for (i, v) in a.items().enumerate() {
+                            self.child(&i.to_string(), Some(v), Some(v), state);
+                        }
+                    }
                 } else if rule.is_some_and(|r| r.ordered) {
                     self.sequence(a, b, state)
                 } else {
@@ -351,20 +358,29 @@ impl<'v, N: Node<'v> + Send + Sync> Walker<'_, 'v, N> {
         self.path.truncate(len);
     }
 
-    /// Unordered arrays: a multiset difference by canonical JSON text.
+    /// Unordered arrays: a multiset difference by [`pairing_key`]. The elements it pairs
+    /// are compared in turn (at production's index), so that a secret of each
+    /// environment's own, or one both share, is seen inside them.
     fn set(&mut self, a: N, b: N, state: StateId) {
         let (a, b): (Vec<N>, Vec<N>) = (a.items().collect(), b.items().collect());
         let mut counts: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, v) in b.iter().enumerate() {
-            counts.entry(canonical(*v)).or_default().push(i);
+            counts.entry(pairing_key(*v)).or_default().push(i);
         }
         let mut matched_b = vec![false; b.len()];
         let mut only_a = Vec::new();
+        let mut pairs = Vec::new();
         for (i, v) in a.iter().enumerate() {
-            match counts.get_mut(&canonical(*v)).and_then(Vec::pop) {
-                Some(j) => matched_b[j] = true,
+            match counts.get_mut(&pairing_key(*v)).and_then(Vec::pop) {
+                Some(j) => {
+                    matched_b[j] = true;
+                    pairs.push((i, j));
+                }
                 None => only_a.push(i),
             }
+        }
+        for (i, j) in pairs {
+            self.child(&j.to_string(), Some(a[i]), Some(b[j]), state);
         }
         for i in only_a {
             self.child(&i.to_string(), Some(a[i]), None, state);
@@ -381,11 +397,24 @@ impl<'v, N: Node<'v> + Send + Sync> Walker<'_, 'v, N> {
     fn sequence(&mut self, a: N, b: N, state: StateId) {
         use similar::{Algorithm, DiffOp, capture_diff_slices};
         let (a, b): (Vec<N>, Vec<N>) = (a.items().collect(), b.items().collect());
-        let ka: Vec<String> = a.iter().map(|v| canonical(*v)).collect();
-        let kb: Vec<String> = b.iter().map(|v| canonical(*v)).collect();
+        let ka: Vec<String> = a.iter().map(|v| pairing_key(*v)).collect();
+        let kb: Vec<String> = b.iter().map(|v| pairing_key(*v)).collect();
         for op in capture_diff_slices(Algorithm::Myers, &ka, &kb) {
             match op {
-                DiffOp::Equal { .. } => {}
+                DiffOp::Equal {
+                    old_index,
+                    new_index,
+                    len,
+                } => {
+                    for k in 0..len {
+                        self.child(
+                            &(new_index + k).to_string(),
+                            Some(a[old_index + k]),
+                            Some(b[new_index + k]),
+                            state,
+                        );
+                    }
+                }
                 DiffOp::Delete {
                     old_index, old_len, ..
                 } => self.run(&a, old_index..old_index + old_len, true, state),
@@ -433,9 +462,28 @@ impl<'v, N: Node<'v> + Send + Sync> Walker<'_, 'v, N> {
     }
 }
 
-fn canonical<'v, N: Node<'v>>(v: N) -> String {
-    // serde_json's map and a tree are ordered by key, so this text is canonical.
-    v.to_value().to_string()
+/// What the elements of an array are paired by: their canonical JSON text (serde_json's
+/// map and a tree are ordered by key), with the digest of every fingerprint left out. An
+/// Elasticsearch host that holds its environment's own password then pairs with its
+/// counterpart, and the two are compared, rather than one reported removed and one
+/// added. Pairing decides only which elements are compared; what differs in a pair is
+/// still found.
+fn pairing_key<'v, N: Node<'v>>(v: N) -> String {
+    const DIGEST: &str = "hmac-sha256:";
+    static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(DIGEST));
+    let text = v.to_value().to_string();
+    if FINDER.find(text.as_bytes()).is_none() {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(at) = FINDER.find(rest.as_bytes()) {
+        out.push_str(&rest[..at + DIGEST.len()]);
+        rest = rest[at + DIGEST.len()..].trim_start_matches(|c: char| c.is_ascii_hexdigit());
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Whether two environments holding the same value `v` under `rule` share what must be
@@ -557,6 +605,56 @@ mod tests {
             &profile(""),
         );
         assert_eq!(paths(&d), vec![("/a/3", Change::OnlyProduction)]);
+    }
+
+    #[test]
+    fn a_secret_inside_an_array_is_seen_whether_the_arrays_are_equal_or_not() {
+        let es = |pw: &str, extra: bool| {
+            let mut hosts = vec![json!({"host": "es.x.org", "auth": surface::secret(pw.into())})];
+            if extra {
+                hosts.push(json!({"host": "es2.x.org"}));
+            }
+            json!({"es": hosts.clone(), "mw": hosts})
+        };
+        let ordered = profile("[[rule]]\npath = \"/mw\"\nkind = \"drift\"\nordered = true\n");
+        for p in [profile(""), ordered] {
+            // The same secret in both: shared, in equal arrays and in unequal ones.
+            let same = compare(
+                &es("hmac-sha256:aa", false),
+                &es("hmac-sha256:aa", false),
+                &p,
+            );
+            assert_eq!(
+                paths(&same),
+                vec![("/es/0/auth", Change::Equal), ("/mw/0/auth", Change::Equal)]
+            );
+            let more = compare(
+                &es("hmac-sha256:aa", false),
+                &es("hmac-sha256:aa", true),
+                &p,
+            );
+            assert!(
+                more.iter()
+                    .any(|d| d.path == "/es/0/auth" && d.change == Change::Equal)
+            );
+            assert!(
+                more.iter()
+                    .any(|d| d.path == "/mw/0/auth" && d.change == Change::Equal)
+            );
+            // A secret of each environment's own: the hosts pair, and only it differs.
+            let own = compare(
+                &es("hmac-sha256:aa", false),
+                &es("hmac-sha256:bb", false),
+                &p,
+            );
+            assert_eq!(
+                paths(&own),
+                vec![
+                    ("/es/0/auth", Change::Changed),
+                    ("/mw/0/auth", Change::Changed)
+                ]
+            );
+        }
     }
 
     #[test]

@@ -43,7 +43,7 @@ pub const KEY_VAR: &str = "ENVPARITY_FINGERPRINT_KEY";
 /// what names a credential rather than mentions one: `*_CREDENTIALS` holds credentials,
 /// while `CREDENTIALS_*` names Open edX's Credentials service
 /// (`CREDENTIALS_INTERNAL_SERVICE_URL`, the `credentials` plugin).
-pub const DEFAULT_SECRET_KEYS: [&str; 24] = [
+pub const DEFAULT_SECRET_KEYS: [&str; 25] = [
     "*PASSWORD*",
     "*PASSWD*",
     "*PASSPHRASE*",
@@ -64,6 +64,9 @@ pub const DEFAULT_SECRET_KEYS: [&str; 24] = [
     "*_CREDS",
     "*_DSN",
     "*BASIC_AUTH*",
+    // The Elasticsearch and OpenSearch clients' `http_auth` (`user:password`), which
+    // edx-platform's `ELASTIC_SEARCH_CONFIG` hosts carry.
+    "*HTTP_AUTH*",
     "*CONNECTION_STRING*",
     "*_SALT",
     "*AUTH_HEADER*",
@@ -113,8 +116,9 @@ pub const NOT_SECRET_KEYS: [&str; 30] = [
 /// Secret names whose `user:password` strings keep the user readable (`flower:<…>`,
 /// Celery Flower's `CELERY_FLOWER_BASIC_AUTH`), and whose `[user, password]` pairs taint
 /// only the password (edx-platform's `XQUEUE_INTERFACE.basic_auth`).
-const PAIR_KEYS: [&str; 4] = [
+const PAIR_KEYS: [&str; 5] = [
     "*BASIC_AUTH*",
+    "*HTTP_AUTH*",
     "*_CREDENTIAL",
     "*_CREDENTIALS",
     "CREDENTIALS",
@@ -805,8 +809,8 @@ impl Redactor<'_> {
                     let k = t.key(i);
                     let (identity, child) = at.child(k);
                     let secret = (jwk && JWK_PRIVATE.contains(&k))
-                        || (self.policy.is_secret_key(k)
-                            && (!identity || holds_a_setting(t.at(i).shape())));
+                        || ((!identity || holds_a_setting(t.at(i).shape()))
+                            && self.policy.is_secret_key(k));
                     if secret && is_secret_worthy_node(t.at(i)) {
                         let k = k.to_string();
                         let mut v = t.at(i).to_value();
@@ -852,8 +856,8 @@ impl Redactor<'_> {
                 for (k, v) in map.iter_mut() {
                     let (identity, child) = at.child(k);
                     let secret = (jwk && JWK_PRIVATE.contains(&k.as_str()))
-                        || (self.policy.is_secret_key(k)
-                            && (!identity || holds_a_setting(Node::shape(&*v))));
+                        || ((!identity || holds_a_setting(Node::shape(&*v)))
+                            && self.policy.is_secret_key(k));
                     if secret && is_secret_worthy(v) {
                         self.secret(k, v);
                     } else {

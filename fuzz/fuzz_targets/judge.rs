@@ -1,7 +1,8 @@
 //! The whole `diff` pipeline on two arbitrary snapshots (staging, a NUL byte, production):
 //! reading as trees, redaction, taint, host tokens, the comparison and every output
 //! format. A panic is a bug; so is a report that differs from one run to the next, a
-//! secret in any format, and an exact copy told it is anything but a copy.
+//! secret in any format, and a faithful copy (exact, or with secrets of its own) told it
+//! is less, more or otherwise.
 //!
 //! Secrets are planted, so that a leak is told apart from text that merely looks alike:
 //! every string of 6 characters or more under a secret-named key, and every URL's
@@ -201,9 +202,16 @@ fuzz_target!(|data: &[u8]| {
     {
         return;
     }
+    // Staging again, with secrets of its own: the same plaintexts, each marked otherwise.
+    let mut own = sa.clone();
+    let others: Vec<(String, String)> = marks
+        .iter()
+        .map(|(p, m)| (p.clone(), format!("{}y", &m[..m.len() - 1])))
+        .collect();
+    plant(&mut own, &others);
     plant(&mut sa, &marks);
     plant(&mut sb, &marks);
-    let (a, b) = (sa.to_string(), sb.to_string());
+    let (a, b, own) = (sa.to_string(), sb.to_string(), own.to_string());
 
     let Some(report) = judged(&a, &b) else {
         return;
@@ -226,6 +234,25 @@ fuzz_target!(|data: &[u8]| {
         assert!(
             matches!(f.class, Class::Shared | Class::Unknown),
             "an exact copy is told {} at {}: {}",
+            f.class,
+            f.path,
+            f.message
+        );
+    }
+
+    // Nor is a copy whose every planted secret is its own (a password in a URL included):
+    // separate secrets are what a faithful staging has.
+    let separate = judged(&own, &a).expect("both read before");
+    for (i, out) in outputs(&separate).iter().enumerate() {
+        assert!(
+            !out.contains(MARK),
+            "output {i} shows a planted secret:\n{out}"
+        );
+    }
+    for f in &separate.findings {
+        assert!(
+            matches!(f.class, Class::Shared | Class::Unknown | Class::Expected),
+            "a copy with secrets of its own is told {} at {}: {}",
             f.class,
             f.path,
             f.message
