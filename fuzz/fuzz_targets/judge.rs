@@ -6,10 +6,12 @@
 //!
 //! Secrets are planted, so that a leak is told apart from text that merely looks alike:
 //! every string of 6 characters or more under a secret-named key, and every URL's
-//! password, becomes a marker that nothing else produces, and so does each other occurrence of that string inside the
-//! other string values of both snapshots (a password pasted into a URL). No marker may
-//! reach any output. A secret that also appears inside an object key is left as it was:
-//! keys are paths, which reports must show.
+//! password, becomes a marker that nothing else produces, and so does each other
+//! occurrence of that string in the string values of both snapshots' surfaces and
+//! source statuses (a password pasted into a URL; a snapshot's name, date and tool are
+//! labels, left as they are). No marker may reach any output. A secret that also
+//! appears inside an object key is left as it was: keys are paths, which reports must
+//! show.
 #![no_main]
 
 use envparity::findings::Class;
@@ -102,6 +104,42 @@ fn in_keys(v: &Value, needle: &str) -> bool {
     }
 }
 
+/// A marker for each secret of `docs` (see [`secrets`]) that no key holds, longest
+/// plaintext first so that a secret inside another is not split by the shorter one; none
+/// when a plaintext is part of a marker, which planting would rewrite.
+fn markers(docs: &[&Value], tag: char) -> Option<Vec<(String, String)>> {
+    let mut plain = Vec::new();
+    docs.iter().for_each(|d| secrets(d, &mut plain));
+    plain.sort();
+    plain.dedup();
+    plain.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    let marks: Vec<(String, String)> = plain
+        .into_iter()
+        .filter(|p| docs.iter().all(|d| !in_keys(d, p)))
+        .enumerate()
+        .map(|(i, p)| (p, format!("{MARK}{i:03}{tag}")))
+        .collect();
+    let clash = marks
+        .iter()
+        .any(|(p, _)| marks.iter().any(|(_, m)| m.contains(p.as_str())));
+    (!clash).then_some(marks)
+}
+
+/// Plants the markers in a snapshot's surface and source statuses, where the collected
+/// values are; its name, date and tool are the user's own labels, not values.
+fn plant_snapshot(v: &mut Value, marks: &[(String, String)]) {
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map.iter_mut() {
+                if k == "surface" || k == "sources" {
+                    plant(child, marks);
+                }
+            }
+        }
+        other => plant(other, marks),
+    }
+}
+
 /// Replaces every occurrence of each plaintext inside string values by its marker.
 fn plant(v: &mut Value, marks: &[(String, String)]) {
     match v {
@@ -182,36 +220,21 @@ fuzz_target!(|data: &[u8]| {
         }
         return;
     };
-    let mut plain = Vec::new();
-    secrets(&sa, &mut plain);
-    secrets(&sb, &mut plain);
-    plain.sort();
-    plain.dedup();
-    // Longest first, so that a secret inside another is not split by the shorter one.
-    plain.sort_by_key(|p| std::cmp::Reverse(p.len()));
-    let marks: Vec<(String, String)> = plain
-        .into_iter()
-        .filter(|p| !in_keys(&sa, p) && !in_keys(&sb, p))
-        .enumerate()
-        .map(|(i, p)| (p, format!("{MARK}{i:03}z")))
-        .collect();
-    // A shorter plaintext inside a longer one's marker would rewrite the marker itself.
-    if marks
-        .iter()
-        .any(|(p, _)| marks.iter().any(|(_, m)| m.contains(p.as_str())))
-    {
+    let Some(marks) = markers(&[&sa, &sb], 'z') else {
         return;
-    }
-    // Staging again, with secrets of its own: the same plaintexts, each marked otherwise.
-    let mut own = sa.clone();
-    let others: Vec<(String, String)> = marks
-        .iter()
-        .map(|(p, m)| (p.clone(), format!("{}y", &m[..m.len() - 1])))
-        .collect();
-    plant(&mut own, &others);
-    plant(&mut sa, &marks);
-    plant(&mut sb, &marks);
-    let (a, b, own) = (sa.to_string(), sb.to_string(), own.to_string());
+    };
+    // Staging against itself, each side with secrets of its own: only staging's secrets,
+    // which the pair itself shows to be secrets, each marked otherwise on each side.
+    let (Some(mine), Some(theirs)) = (markers(&[&sa], 'y'), markers(&[&sa], 'x')) else {
+        return;
+    };
+    let (mut own, mut other) = (sa.clone(), sa.clone());
+    plant_snapshot(&mut own, &mine);
+    plant_snapshot(&mut other, &theirs);
+    plant_snapshot(&mut sa, &marks);
+    plant_snapshot(&mut sb, &marks);
+    let (a, b) = (sa.to_string(), sb.to_string());
+    let (own, other) = (own.to_string(), other.to_string());
 
     let Some(report) = judged(&a, &b) else {
         return;
@@ -242,7 +265,7 @@ fuzz_target!(|data: &[u8]| {
 
     // Nor is a copy whose every planted secret is its own (a password in a URL included):
     // separate secrets are what a faithful staging has.
-    let separate = judged(&own, &a).expect("both read before");
+    let separate = judged(&own, &other).expect("read before, as staging");
     for (i, out) in outputs(&separate).iter().enumerate() {
         assert!(
             !out.contains(MARK),
