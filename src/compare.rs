@@ -405,16 +405,12 @@ impl<'v, N: Node<'v> + Send + Sync> Walker<'_, 'v, N> {
                     old_index,
                     new_index,
                     len,
-                } => {
-                    for k in 0..len {
-                        self.child(
-                            &(new_index + k).to_string(),
-                            Some(a[old_index + k]),
-                            Some(b[new_index + k]),
-                            state,
-                        );
-                    }
-                }
+                } => self.pairs(
+                    &a[old_index..old_index + len],
+                    &b[new_index..],
+                    new_index,
+                    state,
+                ),
                 DiffOp::Delete {
                     old_index, old_len, ..
                 } => self.run(&a, old_index..old_index + old_len, true, state),
@@ -428,18 +424,20 @@ impl<'v, N: Node<'v> + Send + Sync> Walker<'_, 'v, N> {
                     new_len,
                 } => {
                     let common = old_len.min(new_len);
-                    for k in 0..common {
-                        self.child(
-                            &(new_index + k).to_string(),
-                            Some(a[old_index + k]),
-                            Some(b[new_index + k]),
-                            state,
-                        );
-                    }
+                    let olds = &a[old_index..old_index + common];
+                    self.pairs(olds, &b[new_index..], new_index, state);
                     self.run(&a, old_index + common..old_index + old_len, true, state);
                     self.run(&b, new_index + common..new_index + new_len, false, state);
                 }
             }
+        }
+    }
+
+    /// Compares each element of `a` with the one at the same place in `b`, named by
+    /// production's index, which `b` starts at.
+    fn pairs(&mut self, a: &[N], b: &[N], first: usize, state: StateId) {
+        for (k, (x, y)) in a.iter().zip(b).enumerate() {
+            self.child(&(first + k).to_string(), Some(*x), Some(*y), state);
         }
     }
 
@@ -469,7 +467,7 @@ impl<'v, N: Node<'v> + Send + Sync> Walker<'_, 'v, N> {
 /// added. Pairing decides only which elements are compared; what differs in a pair is
 /// still found.
 fn pairing_key<'v, N: Node<'v>>(v: N) -> String {
-    const DIGEST: &str = "hmac-sha256:";
+    use crate::surface::FINGERPRINT_PREFIX as DIGEST;
     static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
         std::sync::LazyLock::new(|| memchr::memmem::Finder::new(DIGEST));
     let text = v.to_value().to_string();

@@ -254,7 +254,7 @@ impl Fingerprinter {
 
     /// The fingerprint of a secret value.
     pub fn fingerprint(&self, secret: &str) -> String {
-        format!("hmac-sha256:{}", &self.mac(secret)[..24])
+        format!("{}{}", surface::FINGERPRINT_PREFIX, &self.mac(secret)[..24])
     }
 
     fn mac(&self, data: &str) -> String {

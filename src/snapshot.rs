@@ -97,11 +97,12 @@ pub struct Snapshot<S = Value> {
 /// Whether `s` is a fingerprint as [`crate::normalize::Fingerprinter`] writes them:
 /// `hmac-sha256:` and 24 lowercase hex digits.
 pub fn is_fingerprint(s: &str) -> bool {
-    s.strip_prefix("hmac-sha256:").is_some_and(|h| {
-        h.len() == 24
-            && h.bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-    })
+    s.strip_prefix(crate::surface::FINGERPRINT_PREFIX)
+        .is_some_and(|h| {
+            h.len() == 24
+                && h.bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        })
 }
 
 /// Checks the markers of a surface read from a file, where anyone may have written

@@ -46,6 +46,9 @@ pub fn as_secret<'a, N: Node<'a>>(v: N) -> Option<&'a str> {
     v.get(SECRET_MARKER)?.as_str().filter(|s| is_fingerprint(s))
 }
 
+/// What every fingerprint begins with, before its hex digest.
+pub const FINGERPRINT_PREFIX: &str = "hmac-sha256:";
+
 /// How a fingerprint appears inside a longer string: `<hmac-sha256:…>`.
 pub const EMBEDDED_PREFIX: &str = "<hmac-sha256:";
 
@@ -59,7 +62,7 @@ pub fn holds_embedded(s: &str) -> bool {
 
 /// Whether `s` is a fingerprint: `hmac-sha256:` and hex digits.
 pub fn is_fingerprint(s: &str) -> bool {
-    s.strip_prefix("hmac-sha256:")
+    s.strip_prefix(FINGERPRINT_PREFIX)
         .is_some_and(|h| !h.is_empty() && h.bytes().all(|c| c.is_ascii_hexdigit()))
 }
 

@@ -25,8 +25,10 @@ use serde_json::Value;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
-/// What the markers look like; no report writes it of its own.
-const MARK: &str = "QzLEAKq";
+#[path = "common/planting.rs"]
+mod planting;
+
+use planting::MARK;
 
 fn options() -> &'static JudgeOptions {
     static OPTS: OnceLock<JudgeOptions> = OnceLock::new();
@@ -104,25 +106,13 @@ fn in_keys(v: &Value, needle: &str) -> bool {
     }
 }
 
-/// A marker for each secret of `docs` (see [`secrets`]) that no key holds, longest
-/// plaintext first so that a secret inside another is not split by the shorter one; none
-/// when a plaintext is part of a marker, which planting would rewrite.
+/// A marker for each secret of `docs` (see [`secrets`]) that no key holds (see
+/// [`planting::markers`]).
 fn markers(docs: &[&Value], tag: char) -> Option<Vec<(String, String)>> {
     let mut plain = Vec::new();
     docs.iter().for_each(|d| secrets(d, &mut plain));
-    plain.sort();
-    plain.dedup();
-    plain.sort_by_key(|p| std::cmp::Reverse(p.len()));
-    let marks: Vec<(String, String)> = plain
-        .into_iter()
-        .filter(|p| docs.iter().all(|d| !in_keys(d, p)))
-        .enumerate()
-        .map(|(i, p)| (p, format!("{MARK}{i:03}{tag}")))
-        .collect();
-    let clash = marks
-        .iter()
-        .any(|(p, _)| marks.iter().any(|(_, m)| m.contains(p.as_str())));
-    (!clash).then_some(marks)
+    plain.retain(|p| docs.iter().all(|d| !in_keys(d, p)));
+    planting::markers(plain, tag)
 }
 
 /// Plants the markers in a snapshot's surface and source statuses, where the collected
@@ -143,13 +133,7 @@ fn plant_snapshot(v: &mut Value, marks: &[(String, String)]) {
 /// Replaces every occurrence of each plaintext inside string values by its marker.
 fn plant(v: &mut Value, marks: &[(String, String)]) {
     match v {
-        Value::String(s) => {
-            for (plain, mark) in marks {
-                if s.contains(plain.as_str()) {
-                    *s = s.replace(plain.as_str(), mark);
-                }
-            }
-        }
+        Value::String(s) => *s = planting::plant_text(s, marks),
         Value::Object(map) => map.values_mut().for_each(|c| plant(c, marks)),
         Value::Array(items) => items.iter_mut().for_each(|c| plant(c, marks)),
         _ => {}

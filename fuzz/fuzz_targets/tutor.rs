@@ -13,27 +13,12 @@ use libfuzzer_sys::fuzz_target;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-const FILES: [&str; 5] = [
-    "config.yml",
-    "env/version",
-    "env/apps/openedx/config/lms.env.yml",
-    "env/apps/openedx/settings/lms/production.py",
-    "env/k8s/deployments.yml",
-];
+#[path = "common/tutor_root.rs"]
+mod tutor_root;
 
 fn root() -> &'static PathBuf {
     static ROOT: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
-    &ROOT
-        .get_or_init(|| {
-            let dir = tempfile::tempdir().expect("a temporary directory");
-            let root = dir.path().join("root");
-            for f in FILES {
-                let p = root.join(f);
-                std::fs::create_dir_all(p.parent().expect("a parent")).expect("mkdir");
-            }
-            (dir, root)
-        })
-        .1
+    &ROOT.get_or_init(tutor_root::make).1
 }
 
 /// How many collections are nested in `v`.
@@ -65,15 +50,6 @@ fuzz_target!(|data: &[u8]| {
         envparity::collect::tutor::read_python_for_fuzzing(python);
     }
     let root = root();
-    let mut parts = text.split('\0');
-    for f in FILES {
-        let p = root.join(f);
-        match parts.next() {
-            Some(part) => std::fs::write(&p, part).expect("write"),
-            None => {
-                let _ = std::fs::remove_file(&p);
-            }
-        }
-    }
+    tutor_root::write(root, text, str::to_string);
     let _ = envparity::collect::tutor::read_root_for_fuzzing(root);
 });

@@ -18,16 +18,12 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-const FILES: [&str; 5] = [
-    "config.yml",
-    "env/version",
-    "env/apps/openedx/config/lms.env.yml",
-    "env/apps/openedx/settings/lms/production.py",
-    "env/k8s/deployments.yml",
-];
+#[path = "common/planting.rs"]
+mod planting;
+#[path = "common/tutor_root.rs"]
+mod tutor_root;
 
-/// What the markers look like; nothing writes it of its own.
-const MARK: &str = "QzLEAKq";
+use planting::MARK;
 
 struct Fixture {
     _dir: tempfile::TempDir,
@@ -42,12 +38,7 @@ fn fixture() -> &'static Fixture {
         // No `tutor` to ask for plugin versions: the files are all there is.
         // SAFETY: set once, before the runtime or any other thread of this process.
         unsafe { std::env::set_var("PATH", "") };
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        let root = dir.path().join("root");
-        for f in FILES {
-            let p = root.join(f);
-            std::fs::create_dir_all(p.parent().expect("a parent")).expect("mkdir");
-        }
+        let (dir, root) = tutor_root::make();
         let profile = envparity::profile::Profile::resolve(envparity::profile::DEFAULT_PROFILE)
             .expect("the embedded profile");
         Fixture {
@@ -114,37 +105,10 @@ fuzz_target!(|data: &[u8]| {
     let mut plain = Vec::new();
     docs.iter()
         .for_each(|d| secrets(d, &fx.ctx.secrets, &mut plain));
-    plain.sort();
-    plain.dedup();
-    // Longest first, so that a secret inside another is not split by the shorter one.
-    plain.sort_by_key(|p| std::cmp::Reverse(p.len()));
-    let marks: Vec<(String, String)> = plain
-        .into_iter()
-        .enumerate()
-        .map(|(i, p)| (p, format!("{MARK}{i:03}z")))
-        .collect();
-    if marks
-        .iter()
-        .any(|(p, _)| marks.iter().any(|(_, m)| m.contains(p.as_str())))
-    {
+    let Some(marks) = planting::markers(plain, 'z') else {
         return;
-    }
-    let mut parts = text.split('\0');
-    for f in FILES {
-        let p = fx.root.join(f);
-        match parts.next() {
-            Some(part) => {
-                let mut part = part.to_string();
-                for (plain, mark) in &marks {
-                    part = part.replace(plain.as_str(), mark);
-                }
-                std::fs::write(&p, part).expect("write");
-            }
-            None => {
-                let _ = std::fs::remove_file(&p);
-            }
-        }
-    }
+    };
+    tutor_root::write(&fx.root, text, |part| planting::plant_text(part, &marks));
     let source =
         Source::from_shortcut(fx.root.to_str().expect("a UTF-8 path")).expect("a Tutor root");
     match fx.runtime.block_on(collect_environment(&[source], &fx.ctx)) {
