@@ -560,6 +560,13 @@ fn plant_lms(env: &str, c: &mut Canaries) -> Lms {
         "ANALYTICS_ENDPOINT".into(),
         json!(format!("https://ingest:{v}@analytics.example.org/v1")),
     );
+    let v = c.plant(&p(
+        "mfe_config URL password before a host no resolver takes",
+    ));
+    mfe.insert(
+        "DISCOVERY_API_BASE_URL".into(),
+        json!(format!("https://disco:{v}@disco~very.example.org/api")),
+    );
     let t = c.plant_encoded(&p("mfe_config Basic value"), |v| basic("support", v));
     mfe.insert("SUPPORT_HEADER".into(), json!(format!("Basic {t}")));
     let t = c.plant_encoded(&p("mfe_config JWT"), jwt);

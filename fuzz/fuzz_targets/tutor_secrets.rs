@@ -3,21 +3,20 @@
 //! reach the snapshot or an error message.
 //!
 //! Secrets are planted, so that a leak is told apart from text that merely looks alike:
-//! every plain word of 8 characters or more under a secret-named key of `config.yml`
-//! becomes a marker that nothing else produces, in every file of the root (a password
+//! every plain word of 8 characters or more under a secret-named key of `config.yml`, and
+//! every such password of a URL there, becomes a marker that nothing else produces, in every file of the root (a password
 //! that the rendered settings repeat under another name, a URL, a Python string). No
 //! marker may be in a value of the snapshot (its keys are names, which it must keep) or
 //! in the error of a root that does not read.
 #![no_main]
 
 use envparity::collect::{Context, Source, collect_environment};
-use envparity::normalize::{Fingerprinter, SecretPolicy};
 use libfuzzer_sys::fuzz_target;
-use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
-use std::time::Duration;
 
+#[path = "common/collected.rs"]
+mod collected;
 #[path = "common/planting.rs"]
 mod planting;
 #[path = "common/tutor_root.rs"]
@@ -39,55 +38,13 @@ fn fixture() -> &'static Fixture {
         // SAFETY: set once, before the runtime or any other thread of this process.
         unsafe { std::env::set_var("PATH", "") };
         let (dir, root) = tutor_root::make();
-        let profile = envparity::profile::Profile::resolve(envparity::profile::DEFAULT_PROFILE)
-            .expect("the embedded profile");
         Fixture {
             _dir: dir,
             root,
-            runtime: tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("a runtime"),
-            ctx: Context {
-                environment: "staging".into(),
-                fingerprinter: Fingerprinter::with_key(b"fuzzing"),
-                secrets: SecretPolicy::with_extra(&profile.secret_keys),
-                timeout: Duration::from_secs(10),
-                quiet: true,
-            },
+            runtime: collected::runtime(),
+            ctx: collected::context(),
         }
     })
-}
-
-/// The plain words held directly under secret-named keys, at any depth.
-fn secrets(v: &Value, policy: &SecretPolicy, out: &mut Vec<String>) {
-    let word = |s: &str| {
-        s.len() >= 8
-            && s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    };
-    match v {
-        Value::Object(map) => {
-            for (k, child) in map {
-                match child {
-                    Value::String(s) if word(s) && policy.is_secret_key(k) => out.push(s.clone()),
-                    _ => secrets(child, policy, out),
-                }
-            }
-        }
-        Value::Array(items) => items.iter().for_each(|i| secrets(i, policy, out)),
-        _ => {}
-    }
-}
-
-/// The first string value (never a key) that holds a marker.
-fn marked(v: &Value) -> Option<&str> {
-    match v {
-        Value::String(s) => s.contains(MARK).then_some(s.as_str()),
-        Value::Object(map) => map.values().find_map(marked),
-        Value::Array(items) => items.iter().find_map(marked),
-        _ => None,
-    }
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -104,23 +61,14 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut plain = Vec::new();
     docs.iter()
-        .for_each(|d| secrets(d, &fx.ctx.secrets, &mut plain));
+        .for_each(|d| collected::named_secrets(d, &fx.ctx.secrets, &mut plain));
+    docs.iter()
+        .for_each(|d| collected::url_passwords(d, &mut plain));
     let Some(marks) = planting::markers(plain, 'z') else {
         return;
     };
     tutor_root::write(&fx.root, text, |part| planting::plant_text(part, &marks));
     let source =
         Source::from_shortcut(fx.root.to_str().expect("a UTF-8 path")).expect("a Tutor root");
-    match fx.runtime.block_on(collect_environment(&[source], &fx.ctx)) {
-        Ok(snapshot) => {
-            let v = serde_json::to_value(&snapshot).expect("a snapshot serializes");
-            if let Some(s) = marked(&v) {
-                panic!("the snapshot shows a planted secret: {s}\n{v:#}");
-            }
-        }
-        Err(e) => {
-            let e = e.to_string();
-            assert!(!e.contains(MARK), "the error shows a planted secret: {e}");
-        }
-    }
+    collected::assert_no_marker(fx.runtime.block_on(collect_environment(&[source], &fx.ctx)));
 });

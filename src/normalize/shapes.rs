@@ -277,26 +277,32 @@ fn scheme_start(b: &[u8], sep: usize) -> Option<usize> {
 /// Where the userinfo of the text after `://` ends (the `@`), if it has one.
 fn userinfo_end(token: &str) -> Option<usize> {
     let b = token.as_bytes();
+    let path = token.find(['/', '?', '#']).unwrap_or(token.len());
+    // RFC 3986's own reading, the last `@` of the authority whatever follows it: the
+    // answer when no plausible host follows any `@` (`u:pw@d~b.example.org`, a host
+    // no resolver takes, still has its password before it).
+    let rfc = token[..path].rfind('@');
     // A host follows the `@`, or nothing does (`mysql://root:pw@` is still a password).
-    let at = (0..b.len()).rev().find(|&i| {
+    let Some(at) = (0..b.len()).rev().find(|&i| {
         b[i] == b'@'
             && (host_len(&b[i + 1..]).is_some()
                 || matches!(b.get(i + 1), None | Some(b'/' | b'?' | b'#')))
-    })?;
-    let path = token.find(['/', '?', '#']).unwrap_or(token.len());
+    }) else {
+        return rfc;
+    };
     if at < path {
         return Some(at);
     }
     // The `@` lies past where RFC 3986 ends the authority.
     let authority = &token[..path];
     let Some(colon) = authority.find(':') else {
-        return None; // no password can begin before the path
+        return rfc; // no password can begin before the path
     };
     let (host, port) = (&authority[..colon], &authority[colon + 1..]);
     let numeric_port =
         !port.is_empty() && port.len() <= 5 && port.bytes().all(|c| c.is_ascii_digit());
     if numeric_port && (host.contains('.') || host.eq_ignore_ascii_case("localhost")) {
-        return None;
+        return rfc;
     }
     Some(at)
 }
@@ -632,6 +638,12 @@ mod tests {
         assert_eq!(secrets("redis://:pw@redis:6379/1"), ["pw"]);
         assert_eq!(secrets("mongodb+srv://u:PW@h/"), ["PW"]);
         assert_eq!(secrets("mysql://root:pw-no-host@"), ["pw-no-host"]);
+        // No plausible host after the `@`: RFC 3986's authority still ends at the path.
+        assert_eq!(
+            secrets("https://disco:pw-before-odd-host@d~isco.example.org/api"),
+            ["pw-before-odd-host"]
+        );
+        assert_eq!(secrets("redis://:pw@(redis)/0"), ["pw"]);
         assert_eq!(
             secrets("see mongodb://u:a b@h mysql://v:c@d:1"),
             ["c"],

@@ -1,0 +1,190 @@
+//! A live LMS collected as `check` and `snapshot` collect it, from a loopback server that
+//! answers with arbitrary bodies: no secret in those answers, and not the client secret
+//! `check` signs in with, may reach the snapshot or an error message.
+//!
+//! The input is split at NUL bytes into the bodies of the endpoints the `openedx` source
+//! reads (see [`ENDPOINTS`]). Secrets are planted as in `tutor_secrets`: every plain word
+//! of 8 characters or more under a secret-named key, and every URL password, of an
+//! answer the surface keeps becomes a marker in every body; the access token's, in the
+//! token endpoint's answer.
+#![no_main]
+
+use envparity::collect::{Context, Source, collect_environment, openedx};
+use libfuzzer_sys::fuzz_target;
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+
+#[path = "common/collected.rs"]
+mod collected;
+#[path = "common/planting.rs"]
+mod planting;
+
+use planting::MARK;
+
+/// The client secret in the environment: itself a marker, so that it may not show either.
+const CLIENT_SECRET: &str = "QzLEAKq999s";
+
+/// The input's bodies, in order, by the path (and query) that asks for each. The first
+/// match wins; a path with no body in the input is a 404.
+const ENDPOINTS: [&str; 7] = [
+    "/api/mfe_config/v1?mfe=",
+    "/api/mfe_config/v1",
+    "/api/mfe_context",
+    "/api/toggles/v0/state/",
+    "/oauth2/access_token",
+    "/api/frontend_site_config/v1/",
+    "/heartbeat",
+];
+
+struct Fixture {
+    /// The bodies the server answers with now.
+    bodies: &'static Mutex<Vec<String>>,
+    base: String,
+    runtime: tokio::runtime::Runtime,
+    ctx: Context,
+}
+
+fn fixture() -> &'static Fixture {
+    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+    FIXTURE.get_or_init(|| {
+        // SAFETY: set once, before the runtime or any other thread of this process.
+        unsafe {
+            std::env::set_var("ENVPARITY_STAGING_CLIENT_ID", "fuzz-client");
+            std::env::set_var("ENVPARITY_STAGING_CLIENT_SECRET", CLIENT_SECRET);
+        }
+        let bodies: &'static Mutex<Vec<String>> = Box::leak(Box::new(Mutex::new(Vec::new())));
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+        let base = format!("http://{}", listener.local_addr().expect("an address"));
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                // One connection at a time: every answer is ready at once.
+                let _ = answer(stream, bodies);
+            }
+        });
+        Fixture {
+            bodies,
+            base,
+            runtime: collected::runtime(),
+            ctx: collected::context(),
+        }
+    })
+}
+
+/// Reads one request (head and body) and answers it from `bodies`, closing after.
+fn answer(stream: TcpStream, bodies: &Mutex<Vec<String>>) -> std::io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+    let mut reader = BufReader::new(stream);
+    let mut target = String::new();
+    let mut length = 0usize;
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if reader.read_line(&mut line)? == 0 {
+            return Ok(());
+        }
+        let l = line.trim_end();
+        if l.is_empty() {
+            break;
+        }
+        if target.is_empty() {
+            target = l.split(' ').nth(1).unwrap_or_default().to_string();
+        } else if let Some((k, v)) = l.split_once(':')
+            && k.eq_ignore_ascii_case("content-length")
+        {
+            length = v.trim().parse().unwrap_or(0);
+        }
+    }
+    // The form is read so that closing does not reset the connection under the answer.
+    let mut form = vec![0; length];
+    reader.read_exact(&mut form)?;
+    let body = {
+        let bodies = bodies.lock().expect("the bodies");
+        ENDPOINTS
+            .iter()
+            .position(|p| target.starts_with(p))
+            .and_then(|i| bodies.get(i).cloned())
+    };
+    let head = |status: &str, len: usize| {
+        format!(
+            "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {len}\r\nConnection: close\r\n\r\n"
+        )
+    };
+    let mut stream = reader.into_inner();
+    match body {
+        Some(b) => {
+            stream.write_all(head("200 OK", b.len()).as_bytes())?;
+            stream.write_all(b.as_bytes())?;
+        }
+        None => stream.write_all(head("404 Not Found", 0).as_bytes())?,
+    }
+    stream.flush()
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if text.contains(MARK) {
+        return;
+    }
+    let fx = fixture();
+    let parts: Vec<&str> = text.split('\0').take(ENDPOINTS.len()).collect();
+    let object = |i: usize| {
+        parts
+            .get(i)
+            .and_then(|p| serde_json::from_str::<Value>(p).ok())
+            .filter(Value::is_object)
+    };
+    // The answers the surface keeps whole: the common MFE config, each MFE's (asked
+    // only when the common one is in) and the frontend site config. A secret-named key
+    // elsewhere (a provider's, a failed answer's) is never read, so its value is not
+    // known as a secret where it shows again.
+    let common = object(1);
+    let per_mfe = common.as_ref().and_then(|_| object(0));
+    let mut kept = Vec::new();
+    for v in [&per_mfe, &common, &object(5)].into_iter().flatten() {
+        collected::named_secrets(v, &fx.ctx.secrets, &mut kept);
+        collected::url_passwords(v, &mut kept);
+    }
+    // The access token is the collector's own secret: it may show nowhere, though only
+    // the token endpoint's answer is known to hold it.
+    let mut token = Vec::new();
+    if let Some(v) = parts
+        .get(4)
+        .and_then(|p| serde_json::from_str::<Value>(p).ok())
+    {
+        collected::named_secrets(&v, &fx.ctx.secrets, &mut token);
+        collected::url_passwords(&v, &mut token);
+    }
+    // "fuzz-client" is the client id, which is no secret and is sent in the form.
+    kept.retain(|p| !"fuzz-client".contains(p.as_str()));
+    token.retain(|p| !"fuzz-client".contains(p.as_str()));
+    let Some(marks) = planting::markers([kept.clone(), token].concat(), 'l') else {
+        return;
+    };
+    let everywhere: Vec<(String, String)> = marks
+        .iter()
+        .filter(|(p, _)| kept.contains(p))
+        .cloned()
+        .collect();
+    *fx.bodies.lock().expect("the bodies") = parts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| planting::plant_text(p, if i == 4 { &marks } else { &everywhere }))
+        .collect();
+    // The CMS is named, so that none is discovered from the MFE config's
+    // `STUDIO_BASE_URL`: every request stays on the loopback server.
+    let source = Source::new(openedx::Config {
+        lms: fx.base.clone(),
+        cms: Some(fx.base.clone()),
+        client_id_env: None,
+        client_secret_env: None,
+        ca_bundle: None,
+        timeout_secs: Some(5.0),
+        connect_timeout_secs: Some(1.0),
+    });
+    collected::assert_no_marker(fx.runtime.block_on(collect_environment(&[source], &fx.ctx)));
+});
