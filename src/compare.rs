@@ -214,6 +214,8 @@ type Keyed<'v, N> = (&'v str, Option<N>, Option<N>);
 struct Merged<'v, N: Node<'v>> {
     a: std::iter::Peekable<N::Entries>,
     b: std::iter::Peekable<N::Entries>,
+    /// The first key not to give (the other half's first, when split).
+    end: Option<&'v str>,
 }
 
 impl<'v, N: Node<'v>> Merged<'v, N> {
@@ -221,7 +223,22 @@ impl<'v, N: Node<'v>> Merged<'v, N> {
         Merged {
             a: a.entries().peekable(),
             b: b.entries().peekable(),
+            end: None,
         }
+    }
+
+    /// The keys before `mid`, and those from `mid` on: two halves that together give
+    /// what [`Merged::new`] gives, without holding the keys (a million-key object would
+    /// need 48 MB for them).
+    fn split(a: N, b: N, mid: &'v str) -> (Merged<'v, N>, Merged<'v, N>) {
+        let before = Merged {
+            end: Some(mid),
+            ..Merged::new(a, b)
+        };
+        let mut after = Merged::new(a, b);
+        while after.a.next_if(|(k, _)| *k < mid).is_some() {}
+        while after.b.next_if(|(k, _)| *k < mid).is_some() {}
+        (before, after)
     }
 }
 
@@ -230,12 +247,15 @@ impl<'v, N: Node<'v>> Iterator for Merged<'v, N> {
 
     fn next(&mut self) -> Option<Keyed<'v, N>> {
         use std::cmp::Ordering::{Equal, Greater, Less};
-        let order = match (self.a.peek(), self.b.peek()) {
+        let (order, key) = match (self.a.peek(), self.b.peek()) {
             (None, None) => return None,
-            (Some(_), None) => Less,
-            (None, Some(_)) => Greater,
-            (Some((ka, _)), Some((kb, _))) => ka.cmp(kb),
+            (Some((ka, _)), None) => (Less, *ka),
+            (None, Some((kb, _))) => (Greater, *kb),
+            (Some((ka, _)), Some((kb, _))) => (ka.cmp(kb), (*ka).min(*kb)),
         };
+        if self.end.is_some_and(|end| key >= end) {
+            return None;
+        }
         Some(match order {
             Less => self.a.next().map(|(k, v)| (k, Some(v), None))?,
             Greater => self.b.next().map(|(k, v)| (k, None, Some(v)))?,
@@ -314,10 +334,15 @@ impl<'v, N: Node<'v> + Send + Sync> Walker<'_, 'v, N> {
 
     fn objects(&mut self, a: N, b: N, state: StateId) {
         if a.len() + b.len() >= SPLIT_AT && self.spare.take() {
-            // A large object is walked in two halves at once; the second half's
-            // differences follow the first's, so the order is the one-thread order.
-            let keys: Vec<Keyed<N>> = Merged::new(a, b).collect();
-            let (left, right) = keys.split_at(keys.len() / 2);
+            // A large object is walked in two halves at once, split at the larger side's
+            // middle key; the second half's differences follow the first's, so the
+            // order is the one-thread order.
+            let larger = if a.len() >= b.len() { a } else { b };
+            let mid = larger
+                .entries()
+                .nth(larger.len() / 2)
+                .map_or("", |(k, _)| k);
+            let (left, right) = Merged::split(a, b, mid);
             // The other half has matcher states of its own, starting from this one.
             let mut steps = Steps::new(self.steps.profile);
             let other_state = steps.intern(self.steps.states[state as usize].matcher.clone());
@@ -331,12 +356,12 @@ impl<'v, N: Node<'v> + Send + Sync> Walker<'_, 'v, N> {
             crate::both(
                 || {
                     for (k, s, p) in left {
-                        self.child(k, *s, *p, state);
+                        self.child(k, s, p, state);
                     }
                 },
                 || {
                     for (k, s, p) in right {
-                        other.child(k, *s, *p, other_state);
+                        other.child(k, s, p, other_state);
                     }
                 },
             );
@@ -527,10 +552,10 @@ mod tests {
 
     #[test]
     fn large_objects_walked_by_several_threads_differ_as_by_one() {
-        let side = |skip: usize, change: usize| {
+        let side = |skip: usize, change: usize, n: usize| {
             let groups: Map<String, Value> = (0..40)
                 .map(|g| {
-                    let leaves: Map<String, Value> = (0..700)
+                    let leaves: Map<String, Value> = (0..n)
                         .filter(|i| (g * 700 + i) % 997 != skip)
                         .map(|i| {
                             let v = if (g * 700 + i) % 1009 == change { 1 } else { 0 };
@@ -542,13 +567,30 @@ mod tests {
                 .collect();
             json!({ "settings": groups, "release": "x" })
         };
-        let (s, p) = (side(3, 5), side(7, 11));
         let profile = profile("");
-        let one = walk(&s, &p, &profile, &Spare::of(0));
-        assert!(one.len() > 50, "{}", one.len());
-        for threads in [1, 3] {
-            let many = walk(&s, &p, &profile, &Spare::of(threads));
-            assert_eq!(paths(&many), paths(&one), "{threads} spare thread(s)");
+        // Equal sizes, and one side far larger than the other (the split is at the
+        // larger side's middle key, so the smaller side's keys all fall in one half).
+        for (s, p) in [
+            (side(3, 5, 700), side(7, 11, 700)),
+            (side(3, 5, 700), side(7, 11, 90)),
+            (side(3, 5, 90), side(7, 11, 1400)),
+        ] {
+            let one = walk(&s, &p, &profile, &Spare::of(0));
+            assert!(one.len() > 50, "{}", one.len());
+            let (ts, tp) = (
+                crate::tree::Tree::parse(s.to_string()).expect("a tree"),
+                crate::tree::Tree::parse(p.to_string()).expect("a tree"),
+            );
+            for threads in [1, 3] {
+                let many = walk(&s, &p, &profile, &Spare::of(threads));
+                assert_eq!(paths(&many), paths(&one), "{threads} spare thread(s)");
+                let trees = walk(ts.root(), tp.root(), &profile, &Spare::of(threads));
+                assert_eq!(
+                    paths(&trees),
+                    paths(&one),
+                    "trees, {threads} spare thread(s)"
+                );
+            }
         }
     }
 

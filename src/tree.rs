@@ -586,7 +586,7 @@ pub enum Shape {
 /// Read access to a JSON node, by `&Value` or by a [`Tree`]'s [`Ref`]: what the readers
 /// of a surface need, so each is written once.
 pub trait Node<'a>: Copy {
-    type Entries: Iterator<Item = (&'a str, Self)>;
+    type Entries: Iterator<Item = (&'a str, Self)> + Send;
     type Items: ExactSizeIterator<Item = Self>;
 
     fn shape(self) -> Shape;
@@ -755,6 +755,11 @@ impl<'a> Iterator for Children<'a> {
 
     fn next(&mut self) -> Option<Self::Item> {
         let at = self.range.next()?;
+        Some((self.tree.key(at), self.tree.at(at)))
+    }
+
+    fn nth(&mut self, n: usize) -> Option<Self::Item> {
+        let at = self.range.nth(n)?;
         Some((self.tree.key(at), self.tree.at(at)))
     }
 
