@@ -28,8 +28,9 @@ use planting::MARK;
 const CLIENT_SECRET: &str = "QzLEAKq999s";
 
 /// The input's bodies, in order, by the path (and query) that asks for each. The first
-/// match wins; a path with no body in the input is a 404.
-const ENDPOINTS: [&str; 7] = [
+/// match wins; a path with no body in the input is a 404. A body whose first line is
+/// `status NNN` is answered with that status (one the collector does not retry on).
+const ENDPOINTS: [&str; 8] = [
     "/api/mfe_config/v1?mfe=",
     "/api/mfe_config/v1",
     "/api/mfe_context",
@@ -37,6 +38,18 @@ const ENDPOINTS: [&str; 7] = [
     "/oauth2/access_token",
     "/api/frontend_site_config/v1/",
     "/heartbeat",
+    "/auth/saml/metadata.xml",
+];
+
+/// The statuses a body may ask for: the collector's answers to each differ, and none of
+/// them is retried (a retry's backoff would slow every run).
+const STATUSES: [&str; 6] = [
+    "200 OK",
+    "400 Bad Request",
+    "401 Unauthorized",
+    "403 Forbidden",
+    "404 Not Found",
+    "500 Internal Server Error",
 ];
 
 struct Fixture {
@@ -113,14 +126,26 @@ fn answer(stream: TcpStream, bodies: &Mutex<Vec<String>>) -> std::io::Result<()>
         )
     };
     let mut stream = reader.into_inner();
-    match body {
-        Some(b) => {
-            stream.write_all(head("200 OK", b.len()).as_bytes())?;
-            stream.write_all(b.as_bytes())?;
-        }
-        None => stream.write_all(head("404 Not Found", 0).as_bytes())?,
-    }
+    let (status, body) = match &body {
+        Some(b) => served(b),
+        None => ("404 Not Found", ""),
+    };
+    stream.write_all(head(status, body.len()).as_bytes())?;
+    stream.write_all(body.as_bytes())?;
     stream.flush()
+}
+
+/// The status and body an input part is answered with.
+fn served(part: &str) -> (&'static str, &str) {
+    part.strip_prefix("status ")
+        .and_then(|r| r.split_once('\n'))
+        .and_then(|(code, rest)| {
+            let status = STATUSES
+                .iter()
+                .find(|s| s.split(' ').next() == Some(code))?;
+            Some((*status, rest))
+        })
+        .unwrap_or(("200 OK", part))
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -132,10 +157,13 @@ fuzz_target!(|data: &[u8]| {
     }
     let fx = fixture();
     let parts: Vec<&str> = text.split('\0').take(ENDPOINTS.len()).collect();
+    // An answer of 200 whose body is an object.
     let object = |i: usize| {
         parts
             .get(i)
-            .and_then(|p| serde_json::from_str::<Value>(p).ok())
+            .map(|p| served(p))
+            .filter(|(status, _)| *status == "200 OK")
+            .and_then(|(_, body)| serde_json::from_str::<Value>(body).ok())
             .filter(Value::is_object)
     };
     // The answers the surface keeps whole: the common MFE config, each MFE's (asked
@@ -154,7 +182,7 @@ fuzz_target!(|data: &[u8]| {
     let mut token = Vec::new();
     if let Some(v) = parts
         .get(4)
-        .and_then(|p| serde_json::from_str::<Value>(p).ok())
+        .and_then(|p| serde_json::from_str::<Value>(served(p).1).ok())
     {
         collected::named_secrets(&v, &fx.ctx.secrets, &mut token);
         collected::url_passwords(&v, &mut token);
