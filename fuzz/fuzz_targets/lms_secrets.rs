@@ -9,7 +9,7 @@
 //! token endpoint's answer.
 #![no_main]
 
-use envparity::collect::{Context, Source, collect_environment, openedx};
+use envparity::collect::{Source, openedx};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -22,8 +22,8 @@ mod collected;
 #[path = "common/planting.rs"]
 mod planting;
 
-use planting::MARK;
-
+/// The client id in the environment, which is no secret (it is sent in the form).
+const CLIENT_ID: &str = "fuzz-client";
 /// The client secret in the environment: itself a marker, so that it may not show either.
 const CLIENT_SECRET: &str = "QzLEAKq999s";
 
@@ -56,8 +56,7 @@ struct Fixture {
     /// The bodies the server answers with now.
     bodies: &'static Mutex<Vec<String>>,
     base: String,
-    runtime: tokio::runtime::Runtime,
-    ctx: Context,
+    collector: collected::Collector,
 }
 
 fn fixture() -> &'static Fixture {
@@ -65,7 +64,7 @@ fn fixture() -> &'static Fixture {
     FIXTURE.get_or_init(|| {
         // SAFETY: set once, before the runtime or any other thread of this process.
         unsafe {
-            std::env::set_var("ENVPARITY_STAGING_CLIENT_ID", "fuzz-client");
+            std::env::set_var("ENVPARITY_STAGING_CLIENT_ID", CLIENT_ID);
             std::env::set_var("ENVPARITY_STAGING_CLIENT_SECRET", CLIENT_SECRET);
         }
         let bodies: &'static Mutex<Vec<String>> = Box::leak(Box::new(Mutex::new(Vec::new())));
@@ -80,8 +79,7 @@ fn fixture() -> &'static Fixture {
         Fixture {
             bodies,
             base,
-            runtime: collected::runtime(),
-            ctx: collected::context(),
+            collector: collected::Collector::new(),
         }
     })
 }
@@ -149,23 +147,22 @@ fn served(part: &str) -> (&'static str, &str) {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else {
+    let Some(text) = planting::plantable(data) else {
         return;
     };
-    if text.contains(MARK) {
-        return;
-    }
     let fx = fixture();
     let parts: Vec<&str> = text.split('\0').take(ENDPOINTS.len()).collect();
-    // An answer of 200 whose body is an object.
-    let object = |i: usize| {
-        parts
-            .get(i)
-            .map(|p| served(p))
-            .filter(|(status, _)| *status == "200 OK")
-            .and_then(|(_, body)| serde_json::from_str::<Value>(body).ok())
-            .filter(Value::is_object)
+    // An answer's status and JSON body.
+    let answer = |i: usize| {
+        let (status, body) = served(parts.get(i)?);
+        Some((status, serde_json::from_str::<Value>(body).ok()?))
     };
+    let object = |i: usize| {
+        answer(i)
+            .filter(|(status, v)| *status == "200 OK" && v.is_object())
+            .map(|(_, v)| v)
+    };
+    let policy = &fx.collector.ctx.secrets;
     // The answers the surface keeps whole: the common MFE config, each MFE's (asked
     // only when the common one is in) and the frontend site config. A secret-named key
     // elsewhere (a provider's, a failed answer's) is never read, so its value is not
@@ -174,23 +171,17 @@ fuzz_target!(|data: &[u8]| {
     let per_mfe = common.as_ref().and_then(|_| object(0));
     let mut kept = Vec::new();
     for v in [&per_mfe, &common, &object(5)].into_iter().flatten() {
-        collected::named_secrets(v, &fx.ctx.secrets, &mut kept);
-        collected::url_passwords(v, &mut kept);
+        collected::secrets(v, policy, &mut kept);
     }
     // The access token is the collector's own secret: it may show nowhere, though only
     // the token endpoint's answer is known to hold it.
-    let mut token = Vec::new();
-    if let Some(v) = parts
-        .get(4)
-        .and_then(|p| serde_json::from_str::<Value>(served(p).1).ok())
-    {
-        collected::named_secrets(&v, &fx.ctx.secrets, &mut token);
-        collected::url_passwords(&v, &mut token);
+    let mut plain = kept.clone();
+    if let Some((_, v)) = answer(4) {
+        collected::secrets(&v, policy, &mut plain);
     }
-    // "fuzz-client" is the client id, which is no secret and is sent in the form.
-    kept.retain(|p| !"fuzz-client".contains(p.as_str()));
-    token.retain(|p| !"fuzz-client".contains(p.as_str()));
-    let Some(marks) = planting::markers([kept.clone(), token].concat(), 'l') else {
+    // The client id is sent in the form: no secret.
+    plain.retain(|p| !CLIENT_ID.contains(p.as_str()));
+    let Some(marks) = planting::markers(plain, 'l') else {
         return;
     };
     let everywhere: Vec<(String, String)> = marks
@@ -214,5 +205,5 @@ fuzz_target!(|data: &[u8]| {
         timeout_secs: Some(5.0),
         connect_timeout_secs: Some(1.0),
     });
-    collected::assert_no_marker(fx.runtime.block_on(collect_environment(&[source], &fx.ctx)));
+    fx.collector.assert_no_marker(source);
 });

@@ -10,7 +10,7 @@
 //! in the error of a root that does not read.
 #![no_main]
 
-use envparity::collect::{Context, Source, collect_environment};
+use envparity::collect::Source;
 use libfuzzer_sys::fuzz_target;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -22,13 +22,10 @@ mod planting;
 #[path = "common/tutor_root.rs"]
 mod tutor_root;
 
-use planting::MARK;
-
 struct Fixture {
     _dir: tempfile::TempDir,
     root: PathBuf,
-    runtime: tokio::runtime::Runtime,
-    ctx: Context,
+    collector: collected::Collector,
 }
 
 fn fixture() -> &'static Fixture {
@@ -41,19 +38,15 @@ fn fixture() -> &'static Fixture {
         Fixture {
             _dir: dir,
             root,
-            runtime: collected::runtime(),
-            ctx: collected::context(),
+            collector: collected::Collector::new(),
         }
     })
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else {
+    let Some(text) = planting::plantable(data) else {
         return;
     };
-    if text.contains(MARK) {
-        return;
-    }
     let fx = fixture();
     let config = text.split('\0').next().unwrap_or_default();
     let Ok(docs) = envparity::error::parse_yaml_documents(Path::new("config.yml"), config) else {
@@ -61,14 +54,12 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut plain = Vec::new();
     docs.iter()
-        .for_each(|d| collected::named_secrets(d, &fx.ctx.secrets, &mut plain));
-    docs.iter()
-        .for_each(|d| collected::url_passwords(d, &mut plain));
+        .for_each(|d| collected::secrets(d, &fx.collector.ctx.secrets, &mut plain));
     let Some(marks) = planting::markers(plain, 'z') else {
         return;
     };
     tutor_root::write(&fx.root, text, |part| planting::plant_text(part, &marks));
     let source =
         Source::from_shortcut(fx.root.to_str().expect("a UTF-8 path")).expect("a Tutor root");
-    collected::assert_no_marker(fx.runtime.block_on(collect_environment(&[source], &fx.ctx)));
+    fx.collector.assert_no_marker(source);
 });

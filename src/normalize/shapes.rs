@@ -281,14 +281,14 @@ fn userinfo_end(token: &str) -> Option<usize> {
     // RFC 3986's own reading, the last `@` of the authority whatever follows it: the
     // answer when no plausible host follows any `@` (`u:pw@d~b.example.org`, a host
     // no resolver takes, still has its password before it).
-    let rfc = token[..path].rfind('@');
+    let rfc = || token[..path].rfind('@');
     // A host follows the `@`, or nothing does (`mysql://root:pw@` is still a password).
     let Some(at) = (0..b.len()).rev().find(|&i| {
         b[i] == b'@'
             && (host_len(&b[i + 1..]).is_some()
                 || matches!(b.get(i + 1), None | Some(b'/' | b'?' | b'#')))
     }) else {
-        return rfc;
+        return rfc();
     };
     if at < path {
         return Some(at);
@@ -296,13 +296,13 @@ fn userinfo_end(token: &str) -> Option<usize> {
     // The `@` lies past where RFC 3986 ends the authority.
     let authority = &token[..path];
     let Some(colon) = authority.find(':') else {
-        return rfc; // no password can begin before the path
+        return rfc(); // no password can begin before the path
     };
     let (host, port) = (&authority[..colon], &authority[colon + 1..]);
     let numeric_port =
         !port.is_empty() && port.len() <= 5 && port.bytes().all(|c| c.is_ascii_digit());
     if numeric_port && (host.contains('.') || host.eq_ignore_ascii_case("localhost")) {
-        return rfc;
+        return rfc();
     }
     Some(at)
 }

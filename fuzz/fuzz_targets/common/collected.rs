@@ -2,9 +2,8 @@
 //! they plant, and the check that no marker reached the snapshot or the error.
 
 use crate::planting::MARK;
-use envparity::collect::Context;
+use envparity::collect::{Context, Source, collect_environment};
 use envparity::normalize::{Fingerprinter, SecretPolicy};
-use envparity::snapshot::Snapshot;
 use serde_json::Value;
 use std::time::Duration;
 
@@ -15,8 +14,15 @@ fn word(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
+/// The plaintexts a target plants: the plain words held directly under secret-named
+/// keys at any depth, and the passwords of URLs.
+pub fn secrets(v: &Value, policy: &SecretPolicy, out: &mut Vec<String>) {
+    named_secrets(v, policy, out);
+    url_passwords(v, out);
+}
+
 /// The plain words held directly under secret-named keys, at any depth.
-pub fn named_secrets(v: &Value, policy: &SecretPolicy, out: &mut Vec<String>) {
+fn named_secrets(v: &Value, policy: &SecretPolicy, out: &mut Vec<String>) {
     match v {
         Value::Object(map) => {
             for (k, child) in map {
@@ -33,7 +39,7 @@ pub fn named_secrets(v: &Value, policy: &SecretPolicy, out: &mut Vec<String>) {
 
 /// The passwords of the `scheme://user:password@host` URLs in the strings of `v`, where
 /// a plain word.
-pub fn url_passwords(v: &Value, out: &mut Vec<String>) {
+fn url_passwords(v: &Value, out: &mut Vec<String>) {
     match v {
         Value::Object(map) => map.values().for_each(|c| url_passwords(c, out)),
         Value::Array(items) => items.iter().for_each(|i| url_passwords(i, out)),
@@ -63,40 +69,49 @@ fn marked(v: &Value) -> Option<&str> {
     }
 }
 
-/// Panics when a marker is in a value of the snapshot (its keys are names, which it must
-/// keep) or in the error of a collection that failed.
-pub fn assert_no_marker(collected: Result<Snapshot, envparity::error::Error>) {
-    match collected {
-        Ok(snapshot) => {
-            let v = serde_json::to_value(&snapshot).expect("a snapshot serializes");
-            if let Some(s) = marked(&v) {
-                panic!("the snapshot shows a planted secret: {s}\n{v:#}");
-            }
-        }
-        Err(e) => {
-            let e = e.to_string();
-            assert!(!e.contains(MARK), "the error shows a planted secret: {e}");
+/// How a target collects: on one thread (it runs one input at a time), as `check` would
+/// collect staging with the default profile.
+pub struct Collector {
+    runtime: tokio::runtime::Runtime,
+    pub ctx: Context,
+}
+
+impl Collector {
+    pub fn new() -> Collector {
+        let profile = envparity::profile::Profile::resolve(envparity::profile::DEFAULT_PROFILE)
+            .expect("the embedded profile");
+        Collector {
+            runtime: tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime"),
+            ctx: Context {
+                environment: "staging".into(),
+                fingerprinter: Fingerprinter::with_key(b"fuzzing"),
+                secrets: SecretPolicy::with_extra(&profile.secret_keys),
+                timeout: Duration::from_secs(10),
+                quiet: true,
+            },
         }
     }
-}
 
-/// The runtime a target collects on: one thread, as the target runs one input at a time.
-pub fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime")
-}
-
-/// How `check` would collect staging with the default profile.
-pub fn context() -> Context {
-    let profile = envparity::profile::Profile::resolve(envparity::profile::DEFAULT_PROFILE)
-        .expect("the embedded profile");
-    Context {
-        environment: "staging".into(),
-        fingerprinter: Fingerprinter::with_key(b"fuzzing"),
-        secrets: SecretPolicy::with_extra(&profile.secret_keys),
-        timeout: Duration::from_secs(10),
-        quiet: true,
+    /// Collects `source`, and panics when a marker is in a value of the snapshot (its
+    /// keys are names, which it must keep) or in the error of a collection that failed.
+    pub fn assert_no_marker(&self, source: Source) {
+        match self
+            .runtime
+            .block_on(collect_environment(&[source], &self.ctx))
+        {
+            Ok(snapshot) => {
+                let v = serde_json::to_value(&snapshot).expect("a snapshot serializes");
+                if let Some(s) = marked(&v) {
+                    panic!("the snapshot shows a planted secret: {s}\n{v:#}");
+                }
+            }
+            Err(e) => {
+                let e = e.to_string();
+                assert!(!e.contains(MARK), "the error shows a planted secret: {e}");
+            }
+        }
     }
 }

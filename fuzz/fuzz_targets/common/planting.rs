@@ -33,3 +33,9 @@ pub fn plant_text(text: &str, marks: &[(String, String)]) -> String {
     }
     text
 }
+
+/// The input as text, unless it is not UTF-8 or already holds a marker (which no run
+/// could then tell from a leak).
+pub fn plantable(data: &[u8]) -> Option<&str> {
+    std::str::from_utf8(data).ok().filter(|t| !t.contains(MARK))
+}
