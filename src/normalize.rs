@@ -491,7 +491,7 @@ impl Rewrite for Tree {
     fn apply_hosts(&mut self, tokens: &HostTokens) {
         if !tokens.is_empty() {
             let root = self.root_index();
-            let hits = tokens.hits(self.text());
+            let hits = tokens.hits(self.strings());
             hosts_tree(tokens, hits.as_ref(), self, root);
         }
     }
@@ -531,8 +531,8 @@ fn taint_tree(taint: &Taint, t: &mut Tree, at: u32) {
 }
 
 /// [`HostTokens::apply`] on a tree. `hits` (from [`HostTokens::hits`]), when given, says
-/// where in the tree's text a host begins: a string read from the text with none inside
-/// it holds no host, and is not searched.
+/// where in the tree's strings a host begins: a string with none inside it holds no
+/// host, and is not searched.
 fn hosts_tree(tokens: &HostTokens, hits: Option<&Hits>, t: &mut Tree, at: u32) {
     let may_hold = |range: Option<Range<usize>>| match (hits, range) {
         (Some(hits), Some(r)) => hits.any_in(r),
@@ -558,7 +558,7 @@ fn hosts_tree(tokens: &HostTokens, hits: Option<&Hits>, t: &mut Tree, at: u32) {
             for i in t.children(at) {
                 hosts_tree(tokens, hits, t, i);
             }
-            if t.children(at).any(|i| may_hold(t.key_range(i))) {
+            if t.children(at).any(|i| may_hold(Some(t.key_range(i)))) {
                 t.rename_keys(at, |k| tokens.substitute(k));
             }
         }
@@ -1099,11 +1099,6 @@ fn canonical(v: &Value) -> String {
     }
 }
 
-/// Whether `s` is written in JSON text as itself: no character it holds is escaped.
-fn plain_in_json(s: &str) -> bool {
-    !s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20)
-}
-
 /// Host tokens: the values of identity settings, substituted by `{NAME}` in every string
 /// and key so that the same URL on two hosts compares equal.
 #[derive(Debug, Clone, Default)]
@@ -1141,10 +1136,11 @@ impl HostTokens {
             .iter()
             .map(|(host, _)| memchr::memmem::Finder::new(host).into_owned())
             .collect();
-        // The text pass is off when a host is not [`plain_in_json`]: no searcher for it.
+        // The pass over a tree's strings is off when a host holds a quote
+        // ([`HostTokens::hits`]): no searcher for it.
         let packed = pairs
             .iter()
-            .all(|(host, _)| plain_in_json(host))
+            .all(|(host, _)| !host.contains('"'))
             .then(|| {
                 aho_corasick::packed::Config::new()
                     .match_kind(aho_corasick::packed::MatchKind::LeftmostFirst)
@@ -1195,13 +1191,13 @@ impl HostTokens {
         }
     }
 
-    /// Where in `text` (a snapshot's, which a tree's strings point into) a host begins,
-    /// sorted: one SIMD search over the whole text rather than one per string. An
-    /// occurrence cannot run from one JSON string into the next (it would hold their
-    /// quotes), so a string holds a host only if one begins inside it. None when a host
-    /// has a character JSON escapes: its text in the file is not the host.
+    /// Where in `text` (a tree's strings, each followed by a quote: [`Tree::strings`]) a
+    /// host begins, sorted: one SIMD search over all the strings rather than one per
+    /// string. An occurrence cannot run from one string into the next (it would hold
+    /// the quote between them), so a string holds a host only if one begins inside it.
+    /// None when a host holds a quote.
     pub fn hits(&self, text: &str) -> Option<Hits> {
-        if !self.pairs.iter().all(|(host, _)| plain_in_json(host)) {
+        if self.pairs.iter().any(|(host, _)| host.contains('"')) {
             return None;
         }
         let starts = match &self.packed {
@@ -1413,7 +1409,7 @@ mod tests {
         let mut tree = Tree::parse(text.to_string()).unwrap();
         let names = ["LMS_HOST".to_string(), "CMS_HOST".to_string()];
         let tokens = HostTokens::from_surface(&value, &names);
-        assert!(tokens.hits(tree.text()).is_some_and(|h| h.len() >= 8));
+        assert!(tokens.hits(tree.strings()).is_some_and(|h| h.len() >= 8));
         value.apply_hosts(&tokens);
         tree.apply_hosts(&tokens);
         assert_eq!(tree.root().to_value(), value);

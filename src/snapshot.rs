@@ -298,34 +298,41 @@ impl Snapshot {
     }
 
     /// Reads and validates a snapshot file into a surface to judge: as
-    /// [`Snapshot::read`], with the same errors, but the surface is a [`Tree`] over the
-    /// file's text.
+    /// [`Snapshot::read`], with the same errors, but the surface is a [`Tree`], read a
+    /// chunk at a time. A file that does not read as a tree is read again whole, for
+    /// the error that names what is wrong.
     pub fn read_tree(path: &Path) -> Result<Snapshot<Tree>> {
-        let text = read_file(path)?;
-        Snapshot::parse_tree(path, text)
+        let (mut file, len) = crate::input::open_regular(path)?;
+        match Tree::read(&mut file, len, true) {
+            Ok(tree) if !crate::input::past_cap(&file) => Snapshot::from_tree(path, tree),
+            _ => Snapshot::parse_tree(path, read_file(path)?),
+        }
     }
 
+    /// [`Snapshot::read_tree`] of a text already read.
     pub fn parse_tree(path: &Path, text: String) -> Result<Snapshot<Tree>> {
-        let mut tree = match Tree::parse(text) {
+        let tree = match Tree::parse(text) {
             Ok(t) => t,
-            Err(failure) => {
-                let message = match failure.error {
-                    crate::tree::ParseError::TooLarge => {
-                        "is too large to judge (a snapshot is read up to 2 GiB)".to_string()
-                    }
-                    crate::tree::ParseError::Json(e) => {
-                        // The `Value` reader says exactly what is wrong (line, column,
-                        // both lines of a repeated key).
-                        Snapshot::parse(path, &failure.text)?;
-                        format!(
-                            "invalid snapshot: {}",
-                            crate::error::without_values(&e.to_string())
-                        )
-                    }
-                };
-                return Err(Error::invalid(path, message));
-            }
+            Err(failure) => match failure.error {
+                crate::tree::ParseError::TooLarge => {
+                    return Err(Error::invalid(
+                        path,
+                        "is too large to judge (a snapshot is read up to 2 GiB)",
+                    ));
+                }
+                crate::tree::ParseError::Invalid => {
+                    // The `Value` reader says exactly what is wrong (line, column,
+                    // both lines of a repeated key). Should it find nothing wrong, its
+                    // reading is judged.
+                    Snapshot::parse(path, &failure.text)?;
+                    Tree::from_value(&crate::error::parse_json_value(path, &failure.text)?)
+                }
+            },
         };
+        Snapshot::from_tree(path, tree)
+    }
+
+    fn from_tree(path: &Path, mut tree: Tree) -> Result<Snapshot<Tree>> {
         let root = tree.root();
         let surface = root.get("surface");
         // Everything but the surface, which is small, is read as `parse` reads it.
@@ -430,6 +437,58 @@ impl Snapshot {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A snapshot larger than the reader's chunk, its strings running across chunks,
+    /// reads as the `Value` reader reads it; so does one with a byte-order mark. Bytes
+    /// that are not UTF-8 inside a string are refused as `read` refuses them.
+    #[test]
+    fn a_tree_read_a_chunk_at_a_time_is_the_value_read_whole() {
+        use crate::tree::Node;
+        let dir = tempfile::tempdir().unwrap();
+        let mut surface = serde_json::Map::new();
+        for i in 0..6000 {
+            surface.insert(
+                format!("k\u{e9}y-{i:05}"),
+                serde_json::json!({"url": format!("https://h{i}.example.org/\"q\"\n"),
+                                   "n": i, "f": i as f64 / 7.0, "on": i % 2 == 0,
+                                   "caf\u{e9}": ["\u{1f600}", null, -i]}),
+            );
+        }
+        let doc = serde_json::json!({"format": FORMAT, "environment": "staging",
+            "collected_at": "2026-11-26T12:00:00Z", "tool": "envparity 0.1.0",
+            "sources": {}, "surface": surface});
+        let text = serde_json::to_string_pretty(&doc).unwrap();
+        assert!(text.len() > 4 * 128 * 1024, "{} bytes", text.len());
+        for (name, text) in [("plain", text.clone()), ("bom", format!("\u{feff}{text}"))] {
+            let path = dir.path().join(format!("{name}.json"));
+            std::fs::write(&path, &text).unwrap();
+            let by_value = Snapshot::read(&path).unwrap();
+            let by_tree = Snapshot::read_tree(&path).unwrap();
+            assert_eq!(
+                by_value.surface,
+                by_tree.surface.root().to_value(),
+                "{name}"
+            );
+            assert_eq!(by_value.environment, by_tree.environment);
+        }
+        let path = dir.path().join("latin1.json");
+        let mut bytes = text.into_bytes();
+        let at = bytes.len() - 1000
+            + bytes[bytes.len() - 1000..]
+                .iter()
+                .position(|&b| b == b'"')
+                .unwrap()
+            + 1;
+        bytes.insert(at, 0xe9);
+        std::fs::write(&path, &bytes).unwrap();
+        let by_value = Snapshot::read(&path).unwrap_err().to_string();
+        let by_tree = Snapshot::read_tree(&path).unwrap_err().to_string();
+        assert_eq!(by_value, by_tree);
+        assert!(
+            by_tree.contains("latin1.json") && by_tree.contains("not UTF-8"),
+            "{by_tree}"
+        );
+    }
 
     #[test]
     fn unknown_format_versions_are_refused_by_name() {

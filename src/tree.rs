@@ -5,8 +5,9 @@
 //! its own. A surface read from a snapshot is judged in a [`Tree`] instead:
 //!
 //! - nodes are 12 bytes in one vector, the children of an object or array side by side;
-//! - strings and keys are ranges of the snapshot's text (or of one buffer, for strings
-//!   with escapes and those the judge rewrites), never an allocation each;
+//! - strings and keys are ranges of one buffer that holds their decoded text and
+//!   nothing else (no indentation, quotes or escapes), never an allocation each;
+//! - the text is read a chunk at a time ([`read`]), so it is never held whole;
 //! - an object's children are sorted by key (as serde_json's map keeps them), so lookups
 //!   are a binary search and the comparison a merge join.
 //!
@@ -14,16 +15,19 @@
 //! comparison, the marker check, path gathering) are written once for both. Writing is
 //! by node index: a replaced node's old children stay in the arena, unreachable.
 
-use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+mod read;
+
 use serde_json::{Map, Number, Value};
 use std::ops::Range;
 
-/// Marks a string range as one of the tree's own buffer rather than of the text.
-const OWNED: u32 = 1 << 31;
-/// The largest text or buffer a range can point into.
-const MAX_BYTES: usize = (OWNED - 1) as usize;
+/// The largest buffer a string range can point into.
+const MAX_BYTES: usize = i32::MAX as usize;
 
-/// A string: a range of the text, or of the owned buffer when `at` has [`OWNED`] set.
+/// What follows every string in the buffer: a quote, which no host a search looks for
+/// holds ([`Tree::strings`]), so that no occurrence runs from one string into the next.
+const SEPARATOR: u8 = b'"';
+
+/// A string: a range of the tree's buffer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Str {
     at: u32,
@@ -80,14 +84,14 @@ const _: () = assert!(std::mem::size_of::<Slot>() == 12);
 /// A JSON document held as an arena (see the module documentation).
 #[derive(Debug, Clone, Default)]
 pub struct Tree {
-    text: Box<str>,
-    owned: String,
+    /// The text of every string and key, each followed by [`SEPARATOR`].
+    strings: String,
     nodes: Vec<Slot>,
     /// The key of each node in its object (empty for array items and the root).
     keys: Vec<Str>,
     root: u32,
-    /// Whether a string the judge wrote found no room: the owned buffer is addressed up
-    /// to 2 GiB, and rewriting every one of millions of short strings into a longer
+    /// Whether a string the judge wrote found no room: the buffer is addressed up to
+    /// 2 GiB, and rewriting every one of millions of short strings into a longer
     /// fingerprint or token can pass that. The string is then left empty, never the
     /// old text, and the caller refuses the tree ([`Tree::overflowed`]).
     overflowed: bool,
@@ -95,9 +99,11 @@ pub struct Tree {
 
 /// Why a text is no tree. The caller parses it again with the error reporting of
 /// [`crate::error::parse_json_value`], which names the line, column and duplicate key.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ParseError {
-    Json(serde_json::Error),
+    /// Not JSON as serde_json reads it, or an object with a key repeated.
+    Invalid,
+    /// More strings or nodes than the arena can address (2 GiB, 2^32).
     TooLarge,
 }
 
@@ -109,54 +115,20 @@ pub struct ParseFailure {
 }
 
 impl Tree {
-    /// Parses JSON text, keeping the text and pointing into it. A key repeated in one
-    /// object is an error.
+    /// Parses JSON text. A key repeated in one object is an error.
     pub fn parse(text: String) -> Result<Tree, ParseFailure> {
-        if text.len() > MAX_BYTES {
-            return Err(ParseFailure {
-                error: ParseError::TooLarge,
-                text,
-            });
+        match read::read(&mut text.as_bytes(), text.len() as u64, false) {
+            Ok(tree) => Ok(tree),
+            Err(error) => Err(ParseFailure { error, text }),
         }
-        let mut b = Builder {
-            base: text.as_ptr() as usize,
-            end: text.as_ptr() as usize + text.len(),
-            owned: String::new(),
-            // A snapshot holds a node per 30 to 40 bytes of text; reserving one per 16
-            // spares the copies of a growing vector, and pages never written cost no
-            // memory.
-            nodes: Vec::with_capacity(text.len() / 16),
-            keys: Vec::with_capacity(text.len() / 16),
-            stack: Vec::new(),
-            text: &text,
-            too_large: false,
-        };
-        let mut de = serde_json::Deserializer::from_str(&text);
-        let root = Seed(&mut b).deserialize(&mut de);
-        let root = root.and_then(|r| de.end().map(|()| r));
-        drop(de);
-        let (too_large, owned, mut nodes, mut keys) = (b.too_large, b.owned, b.nodes, b.keys);
-        let root = match root {
-            Ok(r) if nodes.len() < u32::MAX as usize => Ok(r),
-            Ok(_) => Err(ParseError::TooLarge),
-            Err(_) if too_large => Err(ParseError::TooLarge),
-            Err(e) => Err(ParseError::Json(e)),
-        };
-        let root = match root {
-            Ok(r) => r,
-            Err(error) => return Err(ParseFailure { error, text }),
-        };
-        let at = nodes.len() as u32;
-        nodes.push(root);
-        keys.push(NO_KEY);
-        Ok(Tree {
-            text: text.into_boxed_str(),
-            owned,
-            nodes,
-            keys,
-            root: at,
-            overflowed: false,
-        })
+    }
+
+    /// Reads JSON text from `src` a chunk at a time, never holding it whole; `len` is
+    /// what the text is expected to measure (for reserving), and `bom` drops a leading
+    /// byte-order mark. A failure to read is [`ParseError::Invalid`]: the caller reads
+    /// the file again whole, for the error that names what is wrong.
+    pub fn read(src: &mut impl std::io::Read, len: u64, bom: bool) -> Result<Tree, ParseError> {
+        read::read(src, len, bom)
     }
 
     /// The tree of a value (a surface collected live, or made in a test).
@@ -199,23 +171,23 @@ impl Tree {
         self.str(self.keys[at as usize])
     }
 
-    /// The text the tree was parsed from (empty for one made from a value).
-    pub fn text(&self) -> &str {
-        &self.text
+    /// The text of the tree's strings and keys, each followed by a quote: one search
+    /// over it finds what every string holds ([`crate::normalize::HostTokens::hits`]).
+    pub fn strings(&self) -> &str {
+        &self.strings
     }
 
-    /// Where in [`Tree::text`] the string at `at` lies, if it is a string read from
-    /// the text as it is (not one with escapes, nor one written since).
+    /// Where in [`Tree::strings`] the string at `at` lies (None for anything else).
     pub fn text_range(&self, at: u32) -> Option<Range<usize>> {
         match self.nodes[at as usize] {
-            Slot::Str(s) => text_range(s),
+            Slot::Str(s) => Some(s.range()),
             _ => None,
         }
     }
 
-    /// Where in [`Tree::text`] the key of the node at `at` lies, as [`Tree::text_range`].
-    pub fn key_range(&self, at: u32) -> Option<Range<usize>> {
-        text_range(self.keys[at as usize])
+    /// Where in [`Tree::strings`] the key of the node at `at` lies.
+    pub fn key_range(&self, at: u32) -> Range<usize> {
+        self.keys[at as usize].range()
     }
 
     /// Replaces the node at `at` by a string.
@@ -313,11 +285,11 @@ impl Tree {
     }
 
     fn str(&self, s: Str) -> &str {
-        resolve(&self.text, &self.owned, s)
+        &self.strings[s.range()]
     }
 
     fn own(&mut self, s: &str) -> Str {
-        push_owned(&mut self.owned, s).unwrap_or_else(|| {
+        push_string(&mut self.strings, s).unwrap_or_else(|| {
             self.overflowed = true;
             NO_KEY
         })
@@ -381,32 +353,25 @@ impl Tree {
     }
 }
 
-/// Appends `s` to an owned buffer; None when the buffer would pass what a range can
-/// point into.
-fn push_owned(buf: &mut String, s: &str) -> Option<Str> {
+/// Appends `s` and a separator to a tree's buffer; None when the buffer would pass what a
+/// range can point into.
+fn push_string(buf: &mut String, s: &str) -> Option<Str> {
     let at = buf.len();
-    if at + s.len() > MAX_BYTES {
+    if at + s.len() + 1 > MAX_BYTES {
         return None;
     }
     buf.push_str(s);
+    buf.push(char::from(SEPARATOR));
     Some(Str {
-        at: at as u32 | OWNED,
+        at: at as u32,
         len: s.len() as u32,
     })
 }
 
-/// The text of a string range: of the text, or of the owned buffer.
-fn resolve<'a>(text: &'a str, owned: &'a str, s: Str) -> &'a str {
-    let (at, len) = ((s.at & !OWNED) as usize, s.len as usize);
-    if s.at & OWNED != 0 {
-        &owned[at..at + len]
-    } else {
-        &text[at..at + len]
+impl Str {
+    fn range(self) -> Range<usize> {
+        self.at as usize..(self.at + self.len) as usize
     }
-}
-
-fn text_range(s: Str) -> Option<Range<usize>> {
-    (s.at & OWNED == 0).then(|| s.at as usize..(s.at + s.len) as usize)
 }
 
 fn number_slot(n: &Number) -> Slot {
@@ -416,177 +381,6 @@ fn number_slot(n: &Number) -> Slot {
         Slot::Neg(Bits::of(i as u64))
     } else {
         Slot::Float(Bits::of(n.as_f64().unwrap_or(0.0).to_bits()))
-    }
-}
-
-/// Builds a tree as serde_json reads the text: children are gathered on a stack and
-/// moved into the arena side by side when their object or array ends.
-struct Builder<'t> {
-    base: usize,
-    end: usize,
-    text: &'t str,
-    owned: String,
-    nodes: Vec<Slot>,
-    keys: Vec<Str>,
-    stack: Vec<(Slot, Str)>,
-    too_large: bool,
-}
-
-impl Builder<'_> {
-    fn borrowed(&mut self, s: &str) -> Str {
-        let p = s.as_ptr() as usize;
-        if p >= self.base && p + s.len() <= self.end {
-            debug_assert_eq!(&self.text[p - self.base..p - self.base + s.len()], s);
-            Str {
-                at: (p - self.base) as u32,
-                len: s.len() as u32,
-            }
-        } else {
-            self.owned(s)
-        }
-    }
-
-    fn owned(&mut self, s: &str) -> Str {
-        push_owned(&mut self.owned, s).unwrap_or_else(|| {
-            self.too_large = true;
-            NO_KEY
-        })
-    }
-
-    fn key(&self, s: Str) -> &str {
-        resolve(self.text, &self.owned, s)
-    }
-
-    /// Moves the children gathered since `mark` into the arena; for an object, sorted
-    /// by key, and None when a key is repeated.
-    fn finish(&mut self, mark: usize, object: bool) -> Option<Span> {
-        if object {
-            let block = &self.stack[mark..];
-            let sorted = block
-                .windows(2)
-                .all(|w| self.key(w[0].1) < self.key(w[1].1));
-            if !sorted {
-                let mut block = self.stack.split_off(mark);
-                block.sort_by(|a, b| self.key(a.1).cmp(self.key(b.1)));
-                if block
-                    .windows(2)
-                    .any(|w| self.key(w[0].1) == self.key(w[1].1))
-                {
-                    return None;
-                }
-                self.stack.extend(block);
-            }
-        }
-        let start = self.nodes.len();
-        if start + (self.stack.len() - mark) >= u32::MAX as usize {
-            self.too_large = true;
-            return None;
-        }
-        for (slot, key) in self.stack.drain(mark..) {
-            self.nodes.push(slot);
-            self.keys.push(key);
-        }
-        Some(Span {
-            start: start as u32,
-            len: (self.nodes.len() - start) as u32,
-        })
-    }
-}
-
-struct Seed<'b, 't>(&'b mut Builder<'t>);
-
-impl<'de> DeserializeSeed<'de> for Seed<'_, '_> {
-    type Value = Slot;
-
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Slot, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Seed<'_, '_> {
-    type Value = Slot;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_unit<E>(self) -> Result<Slot, E> {
-        Ok(Slot::Null)
-    }
-
-    fn visit_bool<E>(self, v: bool) -> Result<Slot, E> {
-        Ok(Slot::Bool(v))
-    }
-
-    fn visit_i64<E>(self, v: i64) -> Result<Slot, E> {
-        Ok(number_slot(&Number::from(v)))
-    }
-
-    fn visit_u64<E>(self, v: u64) -> Result<Slot, E> {
-        Ok(Slot::Pos(Bits::of(v)))
-    }
-
-    fn visit_f64<E>(self, v: f64) -> Result<Slot, E> {
-        Ok(Number::from_f64(v).map_or(Slot::Null, |n| number_slot(&n)))
-    }
-
-    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Slot, E> {
-        Ok(Slot::Str(self.0.borrowed(v)))
-    }
-
-    fn visit_str<E>(self, v: &str) -> Result<Slot, E> {
-        Ok(Slot::Str(self.0.owned(v)))
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Slot, A::Error> {
-        let mark = self.0.stack.len();
-        while let Some(slot) = seq.next_element_seed(Seed(&mut *self.0))? {
-            self.0.stack.push((slot, NO_KEY));
-        }
-        let span = self
-            .0
-            .finish(mark, false)
-            .ok_or_else(|| de::Error::custom("too large"))?;
-        Ok(Slot::Arr(span))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Slot, A::Error> {
-        let mark = self.0.stack.len();
-        while let Some(key) = map.next_key_seed(KeySeed(&mut *self.0))? {
-            let slot = map.next_value_seed(Seed(&mut *self.0))?;
-            self.0.stack.push((slot, key));
-        }
-        let span = self
-            .0
-            .finish(mark, true)
-            .ok_or_else(|| de::Error::custom("duplicate key"))?;
-        Ok(Slot::Obj(span))
-    }
-}
-
-struct KeySeed<'b, 't>(&'b mut Builder<'t>);
-
-impl<'de> DeserializeSeed<'de> for KeySeed<'_, '_> {
-    type Value = Str;
-
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Str, D::Error> {
-        d.deserialize_str(self)
-    }
-}
-
-impl<'de> Visitor<'de> for KeySeed<'_, '_> {
-    type Value = Str;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a key")
-    }
-
-    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Str, E> {
-        Ok(self.0.borrowed(v))
-    }
-
-    fn visit_str<E>(self, v: &str) -> Result<Str, E> {
-        Ok(self.0.owned(v))
     }
 }
 

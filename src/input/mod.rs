@@ -131,13 +131,14 @@ fn open(path: &Path) -> std::io::Result<std::fs::File> {
     options.open(path)
 }
 
-/// Reads a whole regular file of at most [`max_input_size`] bytes.
+/// Opens a regular file of at most [`max_input_size`] bytes, for reading no more than
+/// one byte past the cap; also gives its length.
 ///
 /// The type is checked after following symlinks and before opening, the file is opened
-/// non-blocking and checked again (it may have been replaced in between), its size is
-/// checked before reading, and at most one byte more than the cap is read, so a file that
-/// grows while it is read cannot exceed the cap either.
-pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
+/// non-blocking and checked again (it may have been replaced in between), and its size is
+/// checked before reading. A reader stops one byte past the cap, so a file that grows
+/// while it is read is seen to pass it ([`past_cap`]).
+pub fn open_regular(path: &Path) -> Result<(std::io::Take<std::fs::File>, u64)> {
     let cap = max_input_size();
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if let Some(why) = not_a_regular_file(&meta) {
@@ -151,11 +152,22 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
     if let Some(why) = not_a_regular_file(&meta) {
         return Err(Error::invalid(path, why));
     }
-    let mut bytes = Vec::with_capacity(meta.len().min(cap) as usize);
-    file.take(cap.saturating_add(1))
-        .read_to_end(&mut bytes)
+    Ok((file.take(cap.saturating_add(1)), meta.len().min(cap)))
+}
+
+/// Whether a file opened by [`open_regular`] was read past its cap.
+pub fn past_cap(file: &std::io::Take<std::fs::File>) -> bool {
+    file.limit() == 0
+}
+
+/// Reads a whole regular file of at most [`max_input_size`] bytes ([`open_regular`]).
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
+    let (mut file, len) = open_regular(path)?;
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.read_to_end(&mut bytes)
         .map_err(|e| Error::io(path, e))?;
-    if bytes.len() as u64 > cap {
+    if past_cap(&file) {
+        let cap = max_input_size();
         return Err(too_big(path, "grew while it was read".into(), cap));
     }
     Ok(bytes)
