@@ -160,6 +160,13 @@ fn bench_stages(c: &mut Criterion) {
             BatchSize::LargeInput,
         )
     });
+    // The same, from a file, a chunk at a time, as `diff` reads it.
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let file = dir.path().join("staging.json");
+    std::fs::write(&file, &text).expect("the snapshot written");
+    group.bench_function("read_snapshot_file", |b| {
+        b.iter(|| Snapshot::read_tree(&file).expect("a snapshot it wrote"))
+    });
     group.bench_function("read_snapshot_value", |b| {
         b.iter(|| Snapshot::parse(path, &text).expect("a snapshot it wrote"))
     });
