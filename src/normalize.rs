@@ -1417,6 +1417,30 @@ mod tests {
         assert!(value["hosts"].get("{LMS_HOST}").is_some());
     }
 
+    /// The search runs over the decoded strings, so a host that JSON escapes is found
+    /// as itself; one holding the quote that separates the strings turns it off.
+    #[test]
+    fn hosts_that_json_escapes_are_found_in_the_decoded_strings() {
+        for (host, searched) in [(r"l\\ms.x.org", true), (r#"l\"ms.x.org"#, false)] {
+            let text = format!(
+                r#"{{"settings": {{"LMS_HOST": "{host}"}},
+                    "urls": ["https://{host}/a", "x{host}", "{host}", "none"],
+                    "keys": {{"{host}": 1, "other": "a {host} b"}}}}"#
+            );
+            let mut value: Value = serde_json::from_str(&text).unwrap();
+            let mut tree = Tree::parse(text.clone()).unwrap();
+            let tokens = HostTokens::from_surface(&value, &["LMS_HOST".to_string()]);
+            let hits = tokens.hits(tree.strings());
+            assert_eq!(hits.is_some(), searched, "{host}");
+            assert!(hits.is_none_or(|h| h.len() >= 5), "{host}");
+            value.apply_hosts(&tokens);
+            tree.apply_hosts(&tokens);
+            assert_eq!(tree.root().to_value(), value, "{host}");
+            assert_eq!(value["urls"][0], "https://{LMS_HOST}/a", "{host}");
+            assert!(value["keys"].get("{LMS_HOST}").is_some(), "{host}");
+        }
+    }
+
     #[test]
     fn same_secret_same_fingerprint_and_key_matters() {
         let a = fp().fingerprint("hunter2");
