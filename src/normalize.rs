@@ -534,14 +534,11 @@ fn taint_tree(taint: &Taint, t: &mut Tree, at: u32) {
 /// where in the tree's strings a host begins: a string with none inside it holds no
 /// host, and is not searched.
 fn hosts_tree(tokens: &HostTokens, hits: Option<&Hits>, t: &mut Tree, at: u32) {
-    let may_hold = |range: Option<Range<usize>>| match (hits, range) {
-        (Some(hits), Some(r)) => hits.any_in(r),
-        _ => true,
-    };
+    let may_hold = |range: Range<usize>| hits.is_none_or(|h| h.any_in(range));
     let node = t.at(at);
     match node.shape() {
         Shape::String => {
-            if may_hold(t.text_range(at))
+            if t.string_range(at).is_none_or(may_hold)
                 && let Some(new) = node.as_str().and_then(|s| tokens.substitute(s))
             {
                 t.set_str(at, &new);
@@ -558,7 +555,7 @@ fn hosts_tree(tokens: &HostTokens, hits: Option<&Hits>, t: &mut Tree, at: u32) {
             for i in t.children(at) {
                 hosts_tree(tokens, hits, t, i);
             }
-            if t.children(at).any(|i| may_hold(Some(t.key_range(i)))) {
+            if t.children(at).any(|i| may_hold(t.key_range(i))) {
                 t.rename_keys(at, |k| tokens.substitute(k));
             }
         }

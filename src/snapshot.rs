@@ -311,25 +311,18 @@ impl Snapshot {
 
     /// [`Snapshot::read_tree`] of a text already read.
     pub fn parse_tree(path: &Path, text: String) -> Result<Snapshot<Tree>> {
-        let tree = match Tree::parse(text) {
-            Ok(t) => t,
-            Err(failure) => match failure.error {
-                crate::tree::ParseError::TooLarge => {
-                    return Err(Error::invalid(
-                        path,
-                        "is too large to judge (a snapshot is read up to 2 GiB)",
-                    ));
-                }
-                crate::tree::ParseError::Invalid => {
-                    // The `Value` reader says exactly what is wrong (line, column,
-                    // both lines of a repeated key). Should it find nothing wrong, its
-                    // reading is judged.
-                    Snapshot::parse(path, &failure.text)?;
-                    Tree::from_value(&crate::error::parse_json_value(path, &failure.text)?)
-                }
-            },
-        };
-        Snapshot::from_tree(path, tree)
+        match Tree::parse(text) {
+            Ok(tree) => Snapshot::from_tree(path, tree),
+            Err(failure) if failure.error == crate::tree::ParseError::TooLarge => {
+                Err(Error::invalid(
+                    path,
+                    "is too large to judge (a snapshot is read up to 2 GiB)",
+                ))
+            }
+            // The `Value` reader says exactly what is wrong (line, column, both lines of
+            // a repeated key). Should it find nothing wrong, its reading is judged.
+            Err(failure) => Ok(Snapshot::parse(path, &failure.text)?.into_tree()),
+        }
     }
 
     fn from_tree(path: &Path, mut tree: Tree) -> Result<Snapshot<Tree>> {

@@ -178,7 +178,7 @@ impl Tree {
     }
 
     /// Where in [`Tree::strings`] the string at `at` lies (None for anything else).
-    pub fn text_range(&self, at: u32) -> Option<Range<usize>> {
+    pub fn string_range(&self, at: u32) -> Option<Range<usize>> {
         match self.nodes[at as usize] {
             Slot::Str(s) => Some(s.range()),
             _ => None,

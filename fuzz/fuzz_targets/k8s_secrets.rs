@@ -48,25 +48,13 @@ fn route(target: &str, bodies: &[String]) -> Option<String> {
     if target.contains("continue=") {
         return Some(r#"{"kind": "List", "items": []}"#.into());
     }
-    let endpoints: Vec<&str> = resources().iter().map(|(_, p, _)| p.as_str()).collect();
-    server::by_prefix(target, &endpoints, bodies)
+    let endpoints = resources().iter().map(|(_, p, _)| p.as_str());
+    server::by_prefix(target, endpoints, bodies)
 }
 
-struct Fixture {
-    server: server::Server,
-    collector: collected::Collector,
-}
-
-fn fixture() -> &'static Fixture {
-    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
-    FIXTURE.get_or_init(|| {
-        // SAFETY: set once, before the runtime or any other thread of this process.
-        unsafe { std::env::set_var(TOKEN_ENV, TOKEN) };
-        Fixture {
-            server: server::Server::start(route),
-            collector: collected::Collector::new(),
-        }
-    })
+fn fixture() -> &'static server::Live {
+    static FIXTURE: OnceLock<server::Live> = OnceLock::new();
+    FIXTURE.get_or_init(|| server::Live::start(&[(TOKEN_ENV, TOKEN)], route))
 }
 
 /// What a resource's answer is to the collector.

@@ -40,25 +40,16 @@ const ENDPOINTS: [&str; 8] = [
     "/auth/saml/metadata.xml",
 ];
 
-struct Fixture {
-    server: server::Server,
-    collector: collected::Collector,
-}
-
-fn fixture() -> &'static Fixture {
-    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+fn fixture() -> &'static server::Live {
+    static FIXTURE: OnceLock<server::Live> = OnceLock::new();
     FIXTURE.get_or_init(|| {
-        // SAFETY: set once, before the runtime or any other thread of this process.
-        unsafe {
-            std::env::set_var("ENVPARITY_STAGING_CLIENT_ID", CLIENT_ID);
-            std::env::set_var("ENVPARITY_STAGING_CLIENT_SECRET", CLIENT_SECRET);
-        }
-        Fixture {
-            server: server::Server::start(|target, bodies| {
-                server::by_prefix(target, &ENDPOINTS, bodies)
-            }),
-            collector: collected::Collector::new(),
-        }
+        server::Live::start(
+            &[
+                ("ENVPARITY_STAGING_CLIENT_ID", CLIENT_ID),
+                ("ENVPARITY_STAGING_CLIENT_SECRET", CLIENT_SECRET),
+            ],
+            |target, bodies| server::by_prefix(target, ENDPOINTS, bodies),
+        )
     })
 }
 

@@ -60,16 +60,12 @@ fn read_in(src: &mut impl Read, len: u64, bom: bool, chunk: usize) -> Result<Tre
         stack: Vec::new(),
     };
     let root = if bom { r.skip_bom() } else { Ok(()) }.and_then(|()| r.document());
-    let fault = |r: &Reader<'_, _>| {
-        if r.too_large {
-            ParseError::TooLarge
-        } else {
-            ParseError::Invalid
-        }
-    };
+    if r.too_large || r.nodes.len() >= u32::MAX as usize {
+        return Err(ParseError::TooLarge);
+    }
     let root = match root {
-        Ok(root) if !r.failed && r.nodes.len() < u32::MAX as usize => root,
-        _ => return Err(fault(&r)),
+        Ok(root) if !r.failed => root,
+        _ => return Err(ParseError::Invalid),
     };
     let at = r.nodes.len() as u32;
     r.nodes.push(root);
@@ -144,12 +140,10 @@ impl<R: Read> Reader<'_, R> {
     /// Drops a leading byte-order mark. Its first byte begins nothing else in UTF-8
     /// text, so it is the mark or the text is refused.
     fn skip_bom(&mut self) -> Step<()> {
-        let [first, rest @ ..] = "\u{feff}".as_bytes() else {
-            unreachable!("a mark of three bytes")
-        };
-        if self.peek() == Some(*first) {
+        const BOM: &[u8] = "\u{feff}".as_bytes();
+        if self.peek() == Some(BOM[0]) {
             self.pos += 1;
-            self.literal(rest, Slot::Null)?;
+            self.literal(&BOM[1..], Slot::Null)?;
         }
         Ok(())
     }
@@ -186,8 +180,8 @@ impl<R: Read> Reader<'_, R> {
     fn value(&mut self, c: u8) -> Step<Slot> {
         match c {
             b'"' => self.string().map(Slot::Str),
-            b'[' => self.array(),
-            b'{' => self.object(),
+            b'[' => self.container(b']').map(Slot::Arr),
+            b'{' => self.container(b'}').map(Slot::Obj),
             b't' => self.literal(b"rue", Slot::Bool(true)),
             b'f' => self.literal(b"alse", Slot::Bool(false)),
             b'n' => self.literal(b"ull", Slot::Null),
@@ -213,50 +207,43 @@ impl<R: Read> Reader<'_, R> {
         Ok(())
     }
 
-    fn array(&mut self) -> Step<Slot> {
+    /// An array or object whose opening bracket is taken: its entries up to `close`,
+    /// each a value or (for an object) a key and a value.
+    fn container(&mut self, close: u8) -> Step<Span> {
         self.enter()?;
+        let object = close == b'}';
         let mark = self.stack.len();
         let mut c = self.token()?;
-        if c != b']' {
+        if c != close {
             loop {
-                let slot = self.value(c)?;
-                self.stack.push((slot, NO_KEY));
+                let entry = if object {
+                    self.member(c)?
+                } else {
+                    (self.value(c)?, NO_KEY)
+                };
+                self.stack.push(entry);
                 match self.token()? {
                     b',' => c = self.token()?,
-                    b']' => break,
+                    b if b == close => break,
                     _ => return Err(Fault),
                 }
             }
         }
         self.depth -= 1;
-        self.finish(mark, false).map(Slot::Arr)
+        self.finish(mark, object)
     }
 
-    fn object(&mut self) -> Step<Slot> {
-        self.enter()?;
-        let mark = self.stack.len();
-        let mut c = self.token()?;
-        if c != b'}' {
-            loop {
-                if c != b'"' {
-                    return Err(Fault);
-                }
-                let key = self.string()?;
-                if self.token()? != b':' {
-                    return Err(Fault);
-                }
-                let first = self.token()?;
-                let slot = self.value(first)?;
-                self.stack.push((slot, key));
-                match self.token()? {
-                    b',' => c = self.token()?,
-                    b'}' => break,
-                    _ => return Err(Fault),
-                }
-            }
+    /// An object's member whose first byte, `c`, is taken: a key, a colon, a value.
+    fn member(&mut self, c: u8) -> Step<(Slot, Str)> {
+        if c != b'"' {
+            return Err(Fault);
         }
-        self.depth -= 1;
-        self.finish(mark, true).map(Slot::Obj)
+        let key = self.string()?;
+        if self.token()? != b':' {
+            return Err(Fault);
+        }
+        let first = self.token()?;
+        Ok((self.value(first)?, key))
     }
 
     /// A string whose opening quote is taken, decoded into the buffer.
@@ -383,7 +370,7 @@ impl<R: Read> Reader<'_, R> {
     }
 
     fn key(&self, s: Str) -> &[u8] {
-        &self.strings[s.at as usize..(s.at + s.len) as usize]
+        &self.strings[s.range()]
     }
 
     /// Moves the children gathered since `mark` into the arena; for an object, sorted

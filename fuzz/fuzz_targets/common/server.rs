@@ -22,6 +22,28 @@ const STATUSES: [&str; 6] = [
 /// bodies; None is a 404.
 pub type Route = fn(&str, &[String]) -> Option<String>;
 
+/// What a target that collects a live source holds, made once per process.
+pub struct Live {
+    pub server: Server,
+    pub collector: crate::collected::Collector,
+}
+
+impl Live {
+    /// Sets the environment's variables (the credentials the config names), then starts
+    /// the server.
+    pub fn start(vars: &[(&str, &str)], route: Route) -> Live {
+        for (name, value) in vars {
+            // SAFETY: called once, before the runtime or any other thread of this
+            // process.
+            unsafe { std::env::set_var(name, value) };
+        }
+        Live {
+            server: Server::start(route),
+            collector: crate::collected::Collector::new(),
+        }
+    }
+}
+
 pub struct Server {
     /// The bodies the server answers with now.
     bodies: &'static Mutex<Vec<String>>,
@@ -51,9 +73,13 @@ impl Server {
 
 /// The first body whose endpoint the target begins with (`endpoints` in the order of
 /// the bodies).
-pub fn by_prefix(target: &str, endpoints: &[&str], bodies: &[String]) -> Option<String> {
+pub fn by_prefix<'a>(
+    target: &str,
+    endpoints: impl IntoIterator<Item = &'a str>,
+    bodies: &[String],
+) -> Option<String> {
     endpoints
-        .iter()
+        .into_iter()
         .position(|p| target.starts_with(p))
         .and_then(|i| bodies.get(i).cloned())
 }
