@@ -926,6 +926,9 @@ impl Redactor<'_> {
             last = r.end;
         }
         out.push_str(&s[last..]);
+        for r in shapes::shorter_passwords(s) {
+            self.taint.add(&s[r], self.fp);
+        }
         out
     }
 
@@ -995,7 +998,7 @@ impl Redactor<'_> {
             return;
         }
         if let Found::Parts(parts) = shapes::find(s, self.policy) {
-            for r in parts {
+            for r in parts.into_iter().chain(shapes::shorter_passwords(s)) {
                 self.taint.add(&s[r], self.fp);
             }
         }
@@ -1464,6 +1467,24 @@ mod tests {
                 .starts_with("mysql://openedx:<hmac-sha256:")
         );
         assert!(v["a"].as_str().unwrap().ends_with("@db.x.org:3306/edxapp"));
+    }
+
+    #[test]
+    fn a_url_password_read_past_the_path_is_also_a_secret_where_rfc_ends_it() {
+        // The redactor masks this password to the last `@`; RFC 3986 ends it at the
+        // first, and that shorter password, shown again on its own, is a secret too.
+        let v = redacted(json!({
+            "error": "mongodb://admin:s3cretPassw0rd@m0.x.org:db://admin:s3cretPassw0rd@m1.x.org:27017",
+            "again": "as admin:s3cretPassw0rd@m2"
+        }));
+        assert!(!v.to_string().contains("s3cretPassw0rd"), "{v}");
+        assert!(
+            v["again"]
+                .as_str()
+                .unwrap()
+                .starts_with("as admin:<hmac-sha256:"),
+            "{v}"
+        );
     }
 
     #[test]

@@ -567,6 +567,13 @@ fn plant_lms(env: &str, c: &mut Canaries) -> Lms {
         "DISCOVERY_API_BASE_URL".into(),
         json!(format!("https://disco:{v}@disco~very.example.org/api")),
     );
+    let v = c.plant(&p("mfe_config URL password in another URL's query"));
+    mfe.insert(
+        "LOGOUT_REDIRECT_URL".into(),
+        json!(format!(
+            "https://lms.example.org/logout?next=https://slo:{v}@idp.example.org/slo"
+        )),
+    );
     let t = c.plant_encoded(&p("mfe_config Basic value"), |v| basic("support", v));
     mfe.insert("SUPPORT_HEADER".into(), json!(format!("Basic {t}")));
     let t = c.plant_encoded(&p("mfe_config JWT"), jwt);

@@ -204,18 +204,42 @@ impl UrlSpan {
     /// The password of the userinfo (after its first `:`), or a lone user name that has
     /// the shape of a token (`https://ghp_…@github.com/…`).
     fn secret_userinfo(&self, s: &str) -> Option<Range<usize>> {
-        let ui = self.userinfo.clone()?;
-        let text = &s[ui.clone()];
-        if is_embedded(text) {
-            return None;
-        }
-        match text.find(':') {
-            Some(c) if c + 1 < text.len() => Some(ui.start + c + 1..ui.end),
-            Some(_) => None,
-            None if token_like(text) => Some(ui),
-            None => None,
-        }
+        secret_of_userinfo(s, self.userinfo.clone()?)
     }
+}
+
+/// The secret of the userinfo `ui` of `s` (see [`UrlSpan::secret_userinfo`]).
+fn secret_of_userinfo(s: &str, ui: Range<usize>) -> Option<Range<usize>> {
+    let text = &s[ui.clone()];
+    if is_embedded(text) {
+        return None;
+    }
+    match text.find(':') {
+        Some(c) if c + 1 < text.len() => Some(ui.start + c + 1..ui.end),
+        Some(_) => None,
+        None if token_like(text) => Some(ui),
+        None => None,
+    }
+}
+
+/// The passwords RFC 3986 reads in the URLs of `s` where the redactor's reading runs
+/// on (`u:pw@h:db://u:pw@h2` is masked to its last `@`, RFC ends the password at the
+/// first). Each is a secret of its own wherever it shows again, so the caller taints it,
+/// though it is masked only as part of the longer one here.
+pub(super) fn shorter_passwords(s: &str) -> Vec<Range<usize>> {
+    if !s.contains("://") {
+        return Vec::new();
+    }
+    urls(s)
+        .into_iter()
+        .filter_map(|u| {
+            let ui = u.userinfo?;
+            let at = rfc_userinfo_end(&s[ui.start..u.end])?;
+            (at < ui.len())
+                .then(|| secret_of_userinfo(s, ui.start..ui.start + at))
+                .flatten()
+        })
+        .collect()
 }
 
 /// A user name that is a token: long, one word, letters and digits mixed.
@@ -235,16 +259,19 @@ fn token_like(s: &str) -> bool {
 /// such character. Two readings stay RFC's: a URL whose `@` lies past its path and has
 /// no `:` before that path (`https://h/p?to=a@b.org`, an npm `/@scope`), and a dotted
 /// host with a numeric port before the path (`https://h.example.org:8443/x?e=a@b.org`).
+///
+/// A URL inside another's path or query (`https://proxy/r?to=https://u:pw@db/`) is a URL
+/// of its own, with its own userinfo: spans may nest.
 pub(crate) fn urls(s: &str) -> Vec<UrlSpan> {
     let b = s.as_bytes();
     let mut out: Vec<UrlSpan> = Vec::new();
     for (sep, _) in s.match_indices("://") {
-        if out.last().is_some_and(|u| sep < u.end) {
-            continue; // inside the previous URL (a password holding "://")
+        if out.last().is_some_and(|u| sep < u.host) {
+            continue; // inside the previous URL's userinfo (a password holding "://")
         }
-        let Some(start) = scheme_start(b, sep) else {
-            continue;
-        };
+        // What follows `://` is read as an authority even after no valid scheme
+        // (`mongod$://u:pw@h`, a scheme mangled in a log): its password is no less one.
+        let start = scheme_start(b, sep).unwrap_or(sep);
         let auth = sep + 3;
         let end = b[auth..]
             .iter()
@@ -278,10 +305,10 @@ fn scheme_start(b: &[u8], sep: usize) -> Option<usize> {
 fn userinfo_end(token: &str) -> Option<usize> {
     let b = token.as_bytes();
     let path = token.find(['/', '?', '#']).unwrap_or(token.len());
-    // RFC 3986's own reading, the last `@` of the authority whatever follows it: the
-    // answer when no plausible host follows any `@` (`u:pw@d~b.example.org`, a host
-    // no resolver takes, still has its password before it).
-    let rfc = || token[..path].rfind('@');
+    // RFC 3986's own reading: the answer when no plausible host follows any `@`
+    // (`u:pw@d~b.example.org`, a host no resolver takes, still has its password
+    // before it).
+    let rfc = || rfc_userinfo_end(token);
     // A host follows the `@`, or nothing does (`mysql://root:pw@` is still a password).
     let Some(at) = (0..b.len()).rev().find(|&i| {
         b[i] == b'@'
@@ -305,6 +332,13 @@ fn userinfo_end(token: &str) -> Option<usize> {
         return rfc();
     }
     Some(at)
+}
+
+/// Where RFC 3986 ends the userinfo of the text after `://`: the last `@` of the
+/// authority (before the first `/`, `?` or `#`), whatever follows it.
+fn rfc_userinfo_end(token: &str) -> Option<usize> {
+    let path = token.find(['/', '?', '#']).unwrap_or(token.len());
+    token[..path].rfind('@')
 }
 
 /// The length of a plausible `host[:port]` at the start of `b`, followed by the end of
@@ -377,7 +411,9 @@ fn schemeless(s: &str, urls: &[UrlSpan], out: &mut Vec<Range<usize>>) {
 /// Masks, in a message, the password and the query and fragment values of every URL,
 /// and the password of every schemeless `user:password@host`. The one helper every
 /// message that shows a URL goes through: a URL given on the command line or in a config
-/// file may carry a credential the user did not mean to show (`?access_token=…`).
+/// file may carry a credential the user did not mean to show (`?access_token=…`). What it
+/// masks is masked wherever else the message repeats it, since the redactor that sees
+/// the message next cannot learn a secret it is shown only as `***`.
 pub fn safe_url(text: &str) -> String {
     let b = text.as_bytes();
     let spans = if text.contains("://") {
@@ -385,20 +421,37 @@ pub fn safe_url(text: &str) -> String {
     } else {
         Vec::new()
     };
-    let mut masked: Vec<Range<usize>> = Vec::new();
+    // Passwords first: they, not the query values (which may be a host), are what the
+    // rest of the message is searched for.
+    let mut masked: Vec<Range<usize>> = spans
+        .iter()
+        .filter_map(|u| u.secret_userinfo(text))
+        .collect();
+    if b.contains(&b'@') {
+        schemeless(text, &spans, &mut masked);
+    }
+    let mut secrets: Vec<&str> = masked
+        .iter()
+        .cloned()
+        .chain(shorter_passwords(text))
+        .map(|r| &text[r])
+        .filter(|t| t.len() >= super::taint::MIN_LEN)
+        .collect();
     for u in &spans {
-        if let Some(r) = u.secret_userinfo(text) {
-            masked.push(r);
-        }
         if let Some(q) = text[u.host..u.end].find(['?', '#']) {
             query_values(text, u.host + q, u.end, &mut masked);
         }
     }
-    if b.contains(&b'@') {
-        schemeless(text, &spans, &mut masked);
-    }
     if masked.is_empty() {
         return text.to_string();
+    }
+    secrets.sort_unstable();
+    secrets.dedup();
+    for secret in secrets {
+        masked.extend(
+            text.match_indices(secret)
+                .map(|(at, _)| at..at + secret.len()),
+        );
     }
     let mut out = String::with_capacity(text.len());
     let mut last = 0;
@@ -648,6 +701,72 @@ mod tests {
             secrets("see mongodb://u:a b@h mysql://v:c@d:1"),
             ["c"],
             "a URL ends at whitespace"
+        );
+    }
+
+    #[test]
+    fn a_password_read_past_the_path_gives_rfc_reading_as_a_shorter_one() {
+        let s = "mongodb://admin:s3cretPassw0rd@m0.x.org:db://admin:s3cretPassw0rd@m1.x.org";
+        assert_eq!(
+            secrets(s),
+            ["s3cretPassw0rd@m0.x.org:db://admin:s3cretPassw0rd"]
+        );
+        let shorter: Vec<&str> = shorter_passwords(s).into_iter().map(|r| &s[r]).collect();
+        assert_eq!(shorter, ["s3cretPassw0rd"]);
+        // RFC reads no userinfo before the path, or the same one.
+        assert!(shorter_passwords("https://u:pa/ss@db.example.org").is_empty());
+        assert!(shorter_passwords("https://u:p@ss@db.example.org/x").is_empty());
+        // A query's `@` after a password: the redactor masks through it, RFC stops at
+        // the host, and both readings are secrets.
+        let s = "mysql://u:pw@db.example.org/x?e=a@b.org";
+        let shorter: Vec<&str> = shorter_passwords(s).into_iter().map(|r| &s[r]).collect();
+        assert_eq!(shorter, ["pw"]);
+    }
+
+    #[test]
+    fn a_url_inside_another_urls_query_or_path_has_its_own_password() {
+        assert_eq!(
+            secrets("see https://proxy.example.org/r?to=https://u:Passw0rdXYZ@db.example.org/x"),
+            ["Passw0rdXYZ"]
+        );
+        assert_eq!(
+            secrets("https://h.example.org/go/mysql://b:pw-inner@db.example.org"),
+            ["pw-inner"]
+        );
+        // After a scheme no URL may have, the authority is read all the same.
+        assert_eq!(
+            secrets("to mongod$://admin:s3cret-pw@m0.example.org"),
+            ["s3cret-pw"]
+        );
+        assert_eq!(secrets("://admin:s3cret-pw@m0"), ["s3cret-pw"]);
+        // A password holding "://" is still one password.
+        assert_eq!(secrets("redis://:p://w@cache.example.org:6379"), ["p://w"]);
+        assert_eq!(
+            safe_url("https://proxy.example.org/r/https://u:Passw0rdXYZ@db.example.org"),
+            "https://proxy.example.org/r/https://u:***@db.example.org"
+        );
+    }
+
+    #[test]
+    fn what_safe_url_masks_is_masked_wherever_the_message_repeats_it() {
+        assert_eq!(
+            safe_url("to mongodb://admin:s3cret-pw@m0.example.org: bad path /x/admin:s3cret-pw@m0"),
+            "to mongodb://admin:***@m0.example.org: bad path /x/admin:***@m0"
+        );
+        // Shorter than the taint's own minimum, a repeat stays (`pw` is too common), and
+        // so does a query value's (it may be a host).
+        assert_eq!(
+            safe_url("redis://:pw@h.example.org pw"),
+            "redis://:***@h.example.org pw"
+        );
+        // RFC's shorter reading of a password is searched for too.
+        assert_eq!(
+            safe_url("mongodb://u:s3cret-pw@m0.x.org:db://u:s3cret-pw@m1.x.org then s3cret-pw"),
+            "mongodb://u:***@m1.x.org then ***"
+        );
+        assert_eq!(
+            safe_url("https://lms.example.org/x?host=db.example.org: db.example.org down"),
+            "https://lms.example.org/x?host=*** db.example.org down"
         );
     }
 

@@ -46,7 +46,11 @@ fn url_passwords(v: &Value, out: &mut Vec<String>) {
         Value::String(s) => {
             for (at, _) in s.match_indices("://") {
                 let rest = &s[at + 3..];
-                let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+                // A URL holds no whitespace: the authority ends there too.
+                let authority = rest
+                    .split(|c: char| matches!(c, '/' | '?' | '#') || c.is_whitespace())
+                    .next()
+                    .unwrap_or_default();
                 if let Some((userinfo, _)) = authority.rsplit_once('@')
                     && let Some((_, password)) = userinfo.split_once(':')
                     && word(password)
