@@ -926,7 +926,7 @@ impl Redactor<'_> {
             last = r.end;
         }
         out.push_str(&s[last..]);
-        for r in shapes::shorter_passwords(s) {
+        for r in shapes::rfc_passwords(s) {
             self.taint.add(&s[r], self.fp);
         }
         out
@@ -998,7 +998,7 @@ impl Redactor<'_> {
             return;
         }
         if let Found::Parts(parts) = shapes::find(s, self.policy) {
-            for r in parts.into_iter().chain(shapes::shorter_passwords(s)) {
+            for r in parts.into_iter().chain(shapes::rfc_passwords(s)) {
                 self.taint.add(&s[r], self.fp);
             }
         }
@@ -1472,7 +1472,7 @@ mod tests {
     #[test]
     fn a_url_password_read_past_the_path_is_also_a_secret_where_rfc_ends_it() {
         // The redactor masks this password to the last `@`; RFC 3986 ends it at the
-        // first, and that shorter password, shown again on its own, is a secret too.
+        // first, and that password, shown again on its own, is a secret too.
         let v = redacted(json!({
             "error": "mongodb://admin:s3cretPassw0rd@m0.x.org:db://admin:s3cretPassw0rd@m1.x.org:27017",
             "again": "as admin:s3cretPassw0rd@m2"

@@ -95,9 +95,8 @@ pub(super) fn find(s: &str, policy: &SecretPolicy) -> Found {
     let mut parts = Vec::new();
     let spans = if scheme { urls(s) } else { Vec::new() };
     for u in &spans {
-        if let Some(r) = u.secret_userinfo(s) {
-            parts.push(r);
-        }
+        parts.extend(u.secret_userinfo(s));
+        parts.extend(rfc_secret(s, u));
     }
     if at && colon {
         schemeless(s, &spans, &mut parts);
@@ -222,24 +221,27 @@ fn secret_of_userinfo(s: &str, ui: Range<usize>) -> Option<Range<usize>> {
     }
 }
 
-/// The passwords RFC 3986 reads in the URLs of `s` where the redactor's reading runs
-/// on (`u:pw@h:db://u:pw@h2` is masked to its last `@`, RFC ends the password at the
-/// first). Each is a secret of its own wherever it shows again, so the caller taints it,
-/// though it is masked only as part of the longer one here.
-pub(super) fn shorter_passwords(s: &str) -> Vec<Range<usize>> {
+/// The password RFC 3986 reads in `u` where the redactor reads another userinfo: RFC
+/// ends it at the last `@` before the path, the redactor at the last `@` a plausible
+/// host follows (`u:pw@h:db://u:pw@h2` is masked to its second `@`, RFC ends the
+/// password at the first; `u:pw@h.example.org;@x~y` the other way round). It is a
+/// secret too: masked where it is, and wherever it shows again.
+fn rfc_secret(s: &str, u: &UrlSpan) -> Option<Range<usize>> {
+    let ui = u.userinfo.clone()?;
+    let at = rfc_userinfo_end(&s[ui.start..u.end])?;
+    (at != ui.len())
+        .then(|| secret_of_userinfo(s, ui.start..ui.start + at))
+        .flatten()
+}
+
+/// The passwords of [`rfc_secret`] in `s`: the masked range that holds one may be
+/// longer, so callers taint these themselves.
+pub(super) fn rfc_passwords(s: &str) -> Vec<Range<usize>> {
     if !s.contains("://") {
         return Vec::new();
     }
-    urls(s)
-        .into_iter()
-        .filter_map(|u| {
-            let ui = u.userinfo?;
-            let at = rfc_userinfo_end(&s[ui.start..u.end])?;
-            (at < ui.len())
-                .then(|| secret_of_userinfo(s, ui.start..ui.start + at))
-                .flatten()
-        })
-        .collect()
+    let spans = urls(s);
+    spans.iter().filter_map(|u| rfc_secret(s, u)).collect()
 }
 
 /// A user name that is a token: long, one word, letters and digits mixed.
@@ -425,7 +427,11 @@ pub fn safe_url(text: &str) -> String {
     // rest of the message is searched for.
     let mut masked: Vec<Range<usize>> = spans
         .iter()
-        .filter_map(|u| u.secret_userinfo(text))
+        .flat_map(|u| {
+            u.secret_userinfo(text)
+                .into_iter()
+                .chain(rfc_secret(text, u))
+        })
         .collect();
     if b.contains(&b'@') {
         schemeless(text, &spans, &mut masked);
@@ -433,7 +439,6 @@ pub fn safe_url(text: &str) -> String {
     let mut secrets: Vec<&str> = masked
         .iter()
         .cloned()
-        .chain(shorter_passwords(text))
         .map(|r| &text[r])
         .filter(|t| t.len() >= super::taint::MIN_LEN)
         .collect();
@@ -705,22 +710,33 @@ mod tests {
     }
 
     #[test]
-    fn a_password_read_past_the_path_gives_rfc_reading_as_a_shorter_one() {
+    fn where_rfc_reads_another_userinfo_its_password_is_one_too() {
         let s = "mongodb://admin:s3cretPassw0rd@m0.x.org:db://admin:s3cretPassw0rd@m1.x.org";
         assert_eq!(
             secrets(s),
             ["s3cretPassw0rd@m0.x.org:db://admin:s3cretPassw0rd"]
         );
-        let shorter: Vec<&str> = shorter_passwords(s).into_iter().map(|r| &s[r]).collect();
-        assert_eq!(shorter, ["s3cretPassw0rd"]);
+        let rfc: Vec<&str> = rfc_passwords(s).into_iter().map(|r| &s[r]).collect();
+        assert_eq!(rfc, ["s3cretPassw0rd"]);
         // RFC reads no userinfo before the path, or the same one.
-        assert!(shorter_passwords("https://u:pa/ss@db.example.org").is_empty());
-        assert!(shorter_passwords("https://u:p@ss@db.example.org/x").is_empty());
+        assert!(rfc_passwords("https://u:pa/ss@db.example.org").is_empty());
+        // RFC's userinfo runs further than the redactor's: both passwords are masked.
+        let s = "https://u:pw-first@h.example.org;@x~y/p";
+        assert_eq!(secrets(s), ["pw-first@h.example.org;"]);
+        let s2 = "mongodb://adminzPassw0rd@mon'o-0.x:s3cret-pw@mongo-0.min:se";
+        assert_eq!(secrets(s2), ["s3cret-pw"]);
+        assert_eq!(
+            safe_url(s2),
+            "mongodb://adminzPassw0rd@mon'o-0.x:***@mongo-0.min:se"
+        );
+        let rfc: Vec<&str> = rfc_passwords(s).into_iter().map(|r| &s[r]).collect();
+        assert_eq!(rfc, ["pw-first@h.example.org;"]);
+        assert!(rfc_passwords("https://u:p@ss@db.example.org/x").is_empty());
         // A query's `@` after a password: the redactor masks through it, RFC stops at
         // the host, and both readings are secrets.
         let s = "mysql://u:pw@db.example.org/x?e=a@b.org";
-        let shorter: Vec<&str> = shorter_passwords(s).into_iter().map(|r| &s[r]).collect();
-        assert_eq!(shorter, ["pw"]);
+        let rfc: Vec<&str> = rfc_passwords(s).into_iter().map(|r| &s[r]).collect();
+        assert_eq!(rfc, ["pw"]);
     }
 
     #[test]
@@ -759,7 +775,7 @@ mod tests {
             safe_url("redis://:pw@h.example.org pw"),
             "redis://:***@h.example.org pw"
         );
-        // RFC's shorter reading of a password is searched for too.
+        // RFC's reading of a password is searched for too.
         assert_eq!(
             safe_url("mongodb://u:s3cret-pw@m0.x.org:db://u:s3cret-pw@m1.x.org then s3cret-pw"),
             "mongodb://u:***@m1.x.org then ***"
