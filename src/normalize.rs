@@ -926,7 +926,7 @@ impl Redactor<'_> {
             last = r.end;
         }
         out.push_str(&s[last..]);
-        for r in shapes::rfc_passwords(s) {
+        for r in shapes::url_passwords(s) {
             self.taint.add(&s[r], self.fp);
         }
         out
@@ -998,7 +998,7 @@ impl Redactor<'_> {
             return;
         }
         if let Found::Parts(parts) = shapes::find(s, self.policy) {
-            for r in parts.into_iter().chain(shapes::rfc_passwords(s)) {
+            for r in parts.into_iter().chain(shapes::url_passwords(s)) {
                 self.taint.add(&s[r], self.fp);
             }
         }

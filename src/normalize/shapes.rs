@@ -234,14 +234,17 @@ fn rfc_secret(s: &str, u: &UrlSpan) -> Option<Range<usize>> {
         .flatten()
 }
 
-/// The passwords of [`rfc_secret`] in `s`: the masked range that holds one may be
-/// longer, so callers taint these themselves.
-pub(super) fn rfc_passwords(s: &str) -> Vec<Range<usize>> {
+/// Every password of the URLs in `s`, as each reading finds it (the redactor's, RFC's,
+/// a nested URL's): a masked range may hold several, so callers taint each one.
+pub(super) fn url_passwords(s: &str) -> Vec<Range<usize>> {
     if !s.contains("://") {
         return Vec::new();
     }
     let spans = urls(s);
-    spans.iter().filter_map(|u| rfc_secret(s, u)).collect()
+    spans
+        .iter()
+        .flat_map(|u| u.secret_userinfo(s).into_iter().chain(rfc_secret(s, u)))
+        .collect()
 }
 
 /// A user name that is a token: long, one word, letters and digits mixed.
@@ -262,15 +265,13 @@ fn token_like(s: &str) -> bool {
 /// no `:` before that path (`https://h/p?to=a@b.org`, an npm `/@scope`), and a dotted
 /// host with a numeric port before the path (`https://h.example.org:8443/x?e=a@b.org`).
 ///
-/// A URL inside another's path or query (`https://proxy/r?to=https://u:pw@db/`) is a URL
-/// of its own, with its own userinfo: spans may nest.
+/// A URL inside another's path or query (`https://proxy/r?to=https://u:pw@db/`), or
+/// inside what the redactor reads as its password (`u:pw://u2:pw2@h`), is a URL of its
+/// own, with its own userinfo: spans may nest.
 pub(crate) fn urls(s: &str) -> Vec<UrlSpan> {
     let b = s.as_bytes();
     let mut out: Vec<UrlSpan> = Vec::new();
     for (sep, _) in s.match_indices("://") {
-        if out.last().is_some_and(|u| sep < u.host) {
-            continue; // inside the previous URL's userinfo (a password holding "://")
-        }
         // What follows `://` is read as an authority even after no valid scheme
         // (`mongod$://u:pw@h`, a scheme mangled in a log): its password is no less one.
         let start = scheme_start(b, sep).unwrap_or(sep);
@@ -709,34 +710,47 @@ mod tests {
         );
     }
 
+    /// Every password [`url_passwords`] finds in `s`, in order.
+    fn passwords(s: &str) -> Vec<&str> {
+        let mut r = url_passwords(s);
+        r.sort_by_key(|r| (r.start, r.end));
+        r.into_iter().map(|r| &s[r]).collect()
+    }
+
     #[test]
     fn where_rfc_reads_another_userinfo_its_password_is_one_too() {
+        // The redactor reads to the last `@`, RFC to the first, and a nested URL starts
+        // inside the password: three readings, each password tainted.
         let s = "mongodb://admin:s3cretPassw0rd@m0.x.org:db://admin:s3cretPassw0rd@m1.x.org";
         assert_eq!(
             secrets(s),
             ["s3cretPassw0rd@m0.x.org:db://admin:s3cretPassw0rd"]
         );
-        let rfc: Vec<&str> = rfc_passwords(s).into_iter().map(|r| &s[r]).collect();
-        assert_eq!(rfc, ["s3cretPassw0rd"]);
+        assert_eq!(
+            passwords(s),
+            [
+                "s3cretPassw0rd",
+                "s3cretPassw0rd@m0.x.org:db://admin:s3cretPassw0rd",
+                "s3cretPassw0rd"
+            ]
+        );
         // RFC reads no userinfo before the path, or the same one.
-        assert!(rfc_passwords("https://u:pa/ss@db.example.org").is_empty());
+        assert_eq!(passwords("https://u:pa/ss@db.example.org"), ["pa/ss"]);
+        assert_eq!(passwords("https://u:p@ss@db.example.org/x"), ["p@ss"]);
         // RFC's userinfo runs further than the redactor's: both passwords are masked.
         let s = "https://u:pw-first@h.example.org;@x~y/p";
         assert_eq!(secrets(s), ["pw-first@h.example.org;"]);
-        let s2 = "mongodb://adminzPassw0rd@mon'o-0.x:s3cret-pw@mongo-0.min:se";
-        assert_eq!(secrets(s2), ["s3cret-pw"]);
+        assert_eq!(passwords(s), ["pw-first", "pw-first@h.example.org;"]);
+        let s = "mongodb://adminzPassw0rd@mon'o-0.x:s3cret-pw@mongo-0.min:se";
+        assert_eq!(secrets(s), ["s3cret-pw"]);
         assert_eq!(
-            safe_url(s2),
+            safe_url(s),
             "mongodb://adminzPassw0rd@mon'o-0.x:***@mongo-0.min:se"
         );
-        let rfc: Vec<&str> = rfc_passwords(s).into_iter().map(|r| &s[r]).collect();
-        assert_eq!(rfc, ["pw-first@h.example.org;"]);
-        assert!(rfc_passwords("https://u:p@ss@db.example.org/x").is_empty());
         // A query's `@` after a password: the redactor masks through it, RFC stops at
         // the host, and both readings are secrets.
         let s = "mysql://u:pw@db.example.org/x?e=a@b.org";
-        let rfc: Vec<&str> = rfc_passwords(s).into_iter().map(|r| &s[r]).collect();
-        assert_eq!(rfc, ["pw"]);
+        assert_eq!(passwords(s), ["pw", "pw@db.example.org/x?e=a"]);
     }
 
     #[test]
