@@ -234,8 +234,15 @@ fn rfc_secret(s: &str, u: &UrlSpan) -> Option<Range<usize>> {
         .flatten()
 }
 
+/// The longest password that is looked for again elsewhere. A longer reading is the
+/// redactor's running over a whole text of nested URLs: it is masked where it is, but
+/// copying or searching for each of thousands of those would take time and memory
+/// quadratic in the text.
+const REPEATED_MAX: usize = 256;
+
 /// Every password of the URLs in `s`, as each reading finds it (the redactor's, RFC's,
-/// a nested URL's): a masked range may hold several, so callers taint each one.
+/// a nested URL's), up to [`REPEATED_MAX`] bytes: a masked range may hold several, so
+/// callers taint each one.
 pub(super) fn url_passwords(s: &str) -> Vec<Range<usize>> {
     if !s.contains("://") {
         return Vec::new();
@@ -244,6 +251,7 @@ pub(super) fn url_passwords(s: &str) -> Vec<Range<usize>> {
     spans
         .iter()
         .flat_map(|u| u.secret_userinfo(s).into_iter().chain(rfc_secret(s, u)))
+        .filter(|r| r.len() <= REPEATED_MAX)
         .collect()
 }
 
@@ -271,17 +279,28 @@ fn token_like(s: &str) -> bool {
 pub(crate) fn urls(s: &str) -> Vec<UrlSpan> {
     let b = s.as_bytes();
     let mut out: Vec<UrlSpan> = Vec::new();
+    // The URLs nested in one run of text without whitespace share its end, and the last
+    // `@` a host follows in it: each is found once per run, so that a text of many
+    // `://` is read in linear time.
+    let mut hosted: (usize, Option<usize>) = (usize::MAX, None);
     for (sep, _) in s.match_indices("://") {
         // What follows `://` is read as an authority even after no valid scheme
         // (`mongod$://u:pw@h`, a scheme mangled in a log): its password is no less one.
         let start = scheme_start(b, sep).unwrap_or(sep);
         let auth = sep + 3;
-        let end = b[auth..]
-            .iter()
-            .position(|c| c.is_ascii_whitespace())
-            .map_or(b.len(), |p| auth + p);
+        let end = match out.last() {
+            Some(u) if auth <= u.end => u.end,
+            _ => b[auth..]
+                .iter()
+                .position(|c| c.is_ascii_whitespace())
+                .map_or(b.len(), |p| auth + p),
+        };
+        if hosted.0 != end {
+            hosted = (end, last_hosted_at(&b[auth..end]).map(|at| auth + at));
+        }
         let token = &s[auth..end];
-        let userinfo = userinfo_end(token).map(|at| auth..auth + at);
+        let at = hosted.1.filter(|&at| at >= auth).map(|at| at - auth);
+        let userinfo = userinfo_end(token, at).map(|at| auth..auth + at);
         let host = userinfo.as_ref().map_or(auth, |r| r.end + 1);
         out.push(UrlSpan {
             start,
@@ -304,20 +323,25 @@ fn scheme_start(b: &[u8], sep: usize) -> Option<usize> {
     (i < sep).then_some(i)
 }
 
-/// Where the userinfo of the text after `://` ends (the `@`), if it has one.
-fn userinfo_end(token: &str) -> Option<usize> {
-    let b = token.as_bytes();
+/// The last `@` of the text after `://` (to its end) that a host follows, or nothing
+/// does (`mysql://root:pw@` is still a password).
+fn last_hosted_at(b: &[u8]) -> Option<usize> {
+    (0..b.len()).rev().find(|&i| {
+        b[i] == b'@'
+            && (host_len(&b[i + 1..]).is_some()
+                || matches!(b.get(i + 1), None | Some(b'/' | b'?' | b'#')))
+    })
+}
+
+/// Where the userinfo of the text after `://` ends (the `@`), if it has one, given
+/// its [`last_hosted_at`].
+fn userinfo_end(token: &str, hosted: Option<usize>) -> Option<usize> {
     let path = token.find(['/', '?', '#']).unwrap_or(token.len());
     // RFC 3986's own reading: the answer when no plausible host follows any `@`
     // (`u:pw@d~b.example.org`, a host no resolver takes, still has its password
     // before it).
     let rfc = || rfc_userinfo_end(token);
-    // A host follows the `@`, or nothing does (`mysql://root:pw@` is still a password).
-    let Some(at) = (0..b.len()).rev().find(|&i| {
-        b[i] == b'@'
-            && (host_len(&b[i + 1..]).is_some()
-                || matches!(b.get(i + 1), None | Some(b'/' | b'?' | b'#')))
-    }) else {
+    let Some(at) = hosted else {
         return rfc();
     };
     if at < path {
@@ -377,8 +401,12 @@ fn host_len(b: &[u8]) -> Option<usize> {
 /// `root:pw@db:3306`, a MongoDB host list): the password is the secret.
 fn schemeless(s: &str, urls: &[UrlSpan], out: &mut Vec<Range<usize>>) {
     let b = s.as_bytes();
+    // The URLs come in order of their starts and ends; the `@`s too, so one pass over
+    // both says which `@` lies in a URL.
+    let mut urls = urls.iter().peekable();
     for (at, _) in s.match_indices('@') {
-        if urls.iter().any(|u| (u.start..u.end).contains(&at)) {
+        while urls.next_if(|u| u.end <= at).is_some() {}
+        if urls.peek().is_some_and(|u| u.start <= at) {
             continue;
         }
         let Some(hl) = host_len(&b[at + 1..]) else {
@@ -441,7 +469,7 @@ pub fn safe_url(text: &str) -> String {
         .iter()
         .cloned()
         .map(|r| &text[r])
-        .filter(|t| t.len() >= super::taint::MIN_LEN)
+        .filter(|t| (super::taint::MIN_LEN..=REPEATED_MAX).contains(&t.len()))
         .collect();
     for u in &spans {
         if let Some(q) = text[u.host..u.end].find(['?', '#']) {
@@ -453,11 +481,12 @@ pub fn safe_url(text: &str) -> String {
     }
     secrets.sort_unstable();
     secrets.dedup();
-    for secret in secrets {
-        masked.extend(
-            text.match_indices(secret)
-                .map(|(at, _)| at..at + secret.len()),
-        );
+    if !secrets.is_empty()
+        && let Ok(ac) = aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(&secrets)
+    {
+        masked.extend(ac.find_iter(text).map(|m| m.range()));
     }
     let mut out = String::with_capacity(text.len());
     let mut last = 0;
@@ -798,6 +827,26 @@ mod tests {
             safe_url("https://lms.example.org/x?host=db.example.org: db.example.org down"),
             "https://lms.example.org/x?host=*** db.example.org down"
         );
+    }
+
+    #[test]
+    fn many_nested_urls_and_schemeless_passwords_are_read_in_one_pass() {
+        // Read URL by URL to the end of the text, or `@` by `@` against every URL, this
+        // would take hours; in one pass it takes milliseconds.
+        let n = 20_000;
+        let s = format!(
+            "{} {}",
+            "a://u:pw-12345@h.example.org/".repeat(n),
+            "r:pw-67890@db.example.org ".repeat(n)
+        );
+        let shown = safe_url(&s);
+        assert!(!shown.contains("pw-12345") && !shown.contains("pw-67890"));
+        assert_eq!(secrets(&s).len(), 1 + n);
+        let mut v = serde_json::json!({ "e": s });
+        let fp = crate::normalize::Fingerprinter::with_key(b"one pass");
+        crate::normalize::redact(&mut v, &policy(), &fp);
+        let redacted = v.to_string();
+        assert!(!redacted.contains("pw-12345") && !redacted.contains("pw-67890"));
     }
 
     #[test]
