@@ -95,8 +95,7 @@ pub(super) fn find(s: &str, policy: &SecretPolicy) -> Found {
     let mut parts = Vec::new();
     let spans = if scheme { urls(s) } else { Vec::new() };
     for u in &spans {
-        parts.extend(u.secret_userinfo(s));
-        parts.extend(rfc_secret(s, u));
+        parts.extend(u.passwords(s));
     }
     if at && colon {
         schemeless(s, &spans, &mut parts);
@@ -205,6 +204,14 @@ impl UrlSpan {
     fn secret_userinfo(&self, s: &str) -> Option<Range<usize>> {
         secret_of_userinfo(s, self.userinfo.clone()?)
     }
+
+    /// The password of each reading of the userinfo: the redactor's, and RFC's where it
+    /// differs ([`rfc_secret`]).
+    fn passwords(&self, s: &str) -> impl Iterator<Item = Range<usize>> {
+        self.secret_userinfo(s)
+            .into_iter()
+            .chain(rfc_secret(s, self))
+    }
 }
 
 /// The secret of the userinfo `ui` of `s` (see [`UrlSpan::secret_userinfo`]).
@@ -250,7 +257,7 @@ pub(super) fn url_passwords(s: &str) -> Vec<Range<usize>> {
     let spans = urls(s);
     spans
         .iter()
-        .flat_map(|u| u.secret_userinfo(s).into_iter().chain(rfc_secret(s, u)))
+        .flat_map(|u| u.passwords(s))
         .filter(|r| r.len() <= REPEATED_MAX)
         .collect()
 }
@@ -454,14 +461,7 @@ pub fn safe_url(text: &str) -> String {
     };
     // Passwords first: they, not the query values (which may be a host), are what the
     // rest of the message is searched for.
-    let mut masked: Vec<Range<usize>> = spans
-        .iter()
-        .flat_map(|u| {
-            u.secret_userinfo(text)
-                .into_iter()
-                .chain(rfc_secret(text, u))
-        })
-        .collect();
+    let mut masked: Vec<Range<usize>> = spans.iter().flat_map(|u| u.passwords(text)).collect();
     if b.contains(&b'@') {
         schemeless(text, &spans, &mut masked);
     }
