@@ -410,22 +410,24 @@ fn diff(a: DiffArgs) -> Result<Verdict> {
     timeout(a.gate.timeout, None)?;
     let outputs = report_outputs(&a.gate)?;
     let opts = judge_options(&a.gate, None)?;
-    // The release knowledge is parsed while the files are read, not after.
-    crate::release::knowledge::warm();
-    // The two files are read and parsed at once (staging's error first, should both be
-    // bad).
-    let (staging, production) = crate::both(
-        || read_snapshot(&a.staging),
-        || read_snapshot(&a.production),
-    );
+    // A hand-made snapshot may hold plaintext secrets: each file's are fingerprinted as
+    // soon as it is read, on the thread that read it, before anything can print them.
+    // With no shared key, equal plaintexts still fingerprint equally. The two files are
+    // read at once; staging's error comes first, should both be bad, and the key's last.
+    let fp = Fingerprinter::from_env(KeyFile::UseIfPresent);
+    let policy = SecretPolicy::with_extra(&opts.profile.secret_keys);
+    let key = fp.as_ref().ok();
+    let read = |path: &Path| {
+        let mut s = read_snapshot(path)?;
+        if let Some(fp) = key {
+            crate::normalize::redact_snapshot(&mut s, &policy, fp);
+        }
+        anyhow::Ok(s)
+    };
+    let (staging, production) = crate::both(|| read(&a.staging), || read(&a.production));
     let (mut staging, mut production) = (staging?, production?);
     crate::snapshot::check_same_key((&a.staging, &staging), (&a.production, &production))?;
-    // A hand-made snapshot may hold plaintext secrets: fingerprint them before anything
-    // can print them. With no shared key, equal plaintexts still fingerprint equally.
-    let fp = Fingerprinter::from_env(KeyFile::UseIfPresent)?;
-    let policy = SecretPolicy::with_extra(&opts.profile.secret_keys);
-    let redact = |s: &mut Snapshot<Tree>| crate::normalize::redact_snapshot(s, &policy, &fp);
-    crate::both(|| redact(&mut staging), || redact(&mut production));
+    let fp = fp?;
     crate::normalize::recognise_fingerprints(&mut staging, &mut production, &fp);
     let (report, staging, production) = judge_keeping(staging, production, &opts);
     crate::refuse_overflow(&staging, &production).map_err(anyhow::Error::msg)?;

@@ -85,7 +85,7 @@ struct Walker<'a, 'v, N> {
 /// when one is spare.
 const SPLIT_AT: usize = 512;
 
-/// The threads a comparison may add: one fewer than the cores. A walker that splits an
+/// The threads a comparison may add: one fewer than [`crate::threads`]. A walker that splits an
 /// object takes one and gives it back when both halves are done, so a later large
 /// object can be split again.
 struct Spare(std::sync::atomic::AtomicUsize);
@@ -95,8 +95,7 @@ impl Spare {
         if !crate::spare_threads_allowed() {
             return Spare::of(0);
         }
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        Spare::of(cores.saturating_sub(1))
+        Spare::of(crate::threads().saturating_sub(1))
     }
 
     fn of(threads: usize) -> Spare {

@@ -58,16 +58,6 @@ fn file() -> &'static File {
     CELL.get_or_init(|| serde_json::from_str(DATA).unwrap_or_default())
 }
 
-/// Parses the compiled-in knowledge now, on a thread of its own, so that a caller with
-/// other work first (reading snapshots) finds it ready: it is a few milliseconds of YAML.
-pub fn warm() {
-    if crate::spare_threads_allowed() {
-        let _ = std::thread::Builder::new().spawn(|| {
-            file();
-        });
-    }
-}
-
 /// The knowledge of a Tutor major, when envparity has it.
 pub fn of_major(major: u64) -> Option<&'static Knowledge> {
     file().releases.get(&major.to_string())
