@@ -73,6 +73,9 @@ pub(crate) fn spare_threads_allowed() -> bool {
 /// (the environments) and then by large objects, so more would only take time to start.
 const MAX_THREADS: usize = 8;
 
+/// The stack of each pool thread: Linux's default for a main thread (`ulimit -s`).
+const MAIN_STACK: usize = 8 << 20;
+
 /// The threads the pipeline may use: the cores, up to [`MAX_THREADS`].
 pub(crate) fn threads() -> usize {
     std::thread::available_parallelism()
@@ -94,6 +97,9 @@ fn pool() -> Option<&'static rayon::ThreadPool> {
         rayon::ThreadPoolBuilder::new()
             .num_threads(threads())
             .thread_name(|i| format!("envparity-{i}"))
+            // The main thread's size: the first task used to run there, and the passes
+            // recurse once per level of nesting.
+            .stack_size(MAIN_STACK)
             .build()
             .ok()
     })
