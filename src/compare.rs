@@ -85,9 +85,9 @@ struct Walker<'a, 'v, N> {
 /// when one is spare.
 const SPLIT_AT: usize = 512;
 
-/// The threads a comparison may add: one fewer than [`crate::threads`]. A walker that splits an
-/// object takes one and gives it back when both halves are done, so a later large
-/// object can be split again.
+/// The threads a comparison may add: one fewer than [`crate::threads`]. A walker that
+/// splits an object takes one and gives it back when both halves are done, so a later
+/// large object can be split again.
 struct Spare(std::sync::atomic::AtomicUsize);
 
 impl Spare {

@@ -76,11 +76,16 @@ const MAX_THREADS: usize = 8;
 /// The stack of each pool thread: Linux's default for a main thread (`ulimit -s`).
 const MAIN_STACK: usize = 8 << 20;
 
-/// The threads the pipeline may use: the cores, up to [`MAX_THREADS`].
+/// The threads the pipeline may use: the cores, up to [`MAX_THREADS`]. Asked once: on
+/// Linux the answer reads the cgroup's CPU quota from files, and [`both`] asks on every
+/// call.
 pub(crate) fn threads() -> usize {
-    std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(MAX_THREADS)
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *THREADS.get_or_init(|| {
+        std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(MAX_THREADS)
+    })
 }
 
 /// The pool [`both`] runs on, started at its first use; `None` when no thread could be
