@@ -26,6 +26,7 @@ command -v jq >/dev/null || missing_apt+=(jq)
 command -v python3 >/dev/null || missing_apt+=(python3)
 python3 -c 'import venv, ensurepip' 2>/dev/null || missing_apt+=(python3-venv)
 command -v diff >/dev/null || missing_apt+=(diffutils)
+command -v nm >/dev/null || missing_apt+=(binutils)
 command -v timeout >/dev/null || missing_apt+=(coreutils)
 if [ ${#missing_apt[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
@@ -50,8 +51,11 @@ fi
 
 # --- build ------------------------------------------------------------------------------
 say "building envparity and the peer programs (release)"
-cargo build --release --quiet --bin envparity --example parse_floor --example scan_floor \
-    --example json_patch_diff
+# Two builds: examples bring the dev-dependencies' features in, which would build the binary
+# from other instances of its dependencies than `cargo build --release` and `cargo install`
+# do, with other symbol names than link/symbol-order.txt lays out.
+cargo build --release --quiet --bin envparity
+cargo build --release --quiet --example parse_floor --example scan_floor --example json_patch_diff
 
 # --- data -------------------------------------------------------------------------------
 gen() { # name shape args...
@@ -78,6 +82,12 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 mem=$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)
 echo "Machine: $(nproc) CPUs ($cpu), $mem RAM; load average $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%Y-%m-%dT%H:%MZ)"
 echo "Versions: $("$root/target/release/envparity" --version), json-patch $(grep -A1 '^name = "json-patch"' Cargo.lock | sed -n 's/version = "\(.*\)"/\1/p'), deepdiff $("$venv/bin/python" -c 'import deepdiff; print(deepdiff.__version__)') on $("$venv/bin/python" --version), $(jq --version), $(diff --version | head -1)"
+# The code layout (build.rs): how many of the functions link/symbol-order.txt orders for the
+# release profile the measured binary has. Far fewer than all: the order is stale (rerun
+# bench/link-order.sh), and the peak RSS of small pairs grows by a few MiB.
+ordered=$(awk '/^# profile /{p = ($3 == "release:")} p && !/^#/' link/symbol-order.txt 2>/dev/null | sort -u)
+present=$(comm -12 <(nm --defined-only "$root/target/release/envparity" | awk '{print $3}' | sort -u) <(echo "$ordered") | grep -c . || true)
+echo "Code layout: $present of the $(echo "$ordered" | grep -c . || true) functions link/symbol-order.txt orders for the release profile are in the binary"
 echo
 
 # --- measure ----------------------------------------------------------------------------
