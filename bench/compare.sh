@@ -82,12 +82,8 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 mem=$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)
 echo "Machine: $(nproc) CPUs ($cpu), $mem RAM; load average $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%Y-%m-%dT%H:%MZ)"
 echo "Versions: $("$root/target/release/envparity" --version), json-patch $(grep -A1 '^name = "json-patch"' Cargo.lock | sed -n 's/version = "\(.*\)"/\1/p'), deepdiff $("$venv/bin/python" -c 'import deepdiff; print(deepdiff.__version__)') on $("$venv/bin/python" --version), $(jq --version), $(diff --version | head -1)"
-# The code layout (build.rs): how many of the functions link/symbol-order.txt orders for the
-# release profile the measured binary has. Far fewer than all: the order is stale (rerun
-# bench/link-order.sh), and the peak RSS of small pairs grows by a few MiB.
-ordered=$(awk '/^# profile /{p = ($3 == "release:")} p && !/^#/' link/symbol-order.txt 2>/dev/null | sort -u)
-present=$(comm -12 <(nm --defined-only "$root/target/release/envparity" | awk '{print $3}' | sort -u) <(echo "$ordered") | grep -c . || true)
-echo "Code layout: $present of the $(echo "$ordered" | grep -c . || true) functions link/symbol-order.txt orders for the release profile are in the binary"
+# The code layout (build.rs): how much of link/symbol-order.txt the measured binary has.
+bash bench/link-coverage.sh "$root/target/release/envparity" release
 echo
 
 # --- measure ----------------------------------------------------------------------------

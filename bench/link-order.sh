@@ -10,8 +10,8 @@
 #
 # The names are the build's own, so they hold for one toolchain and one Cargo.lock, and for
 # the functions of the code as it is: run this again when the toolchain or the dependencies
-# change, or when a change moves much code (bench/compare.sh prints how many of the
-# release profile's names the binary still has). A stale name costs nothing but its place.
+# change, or when a change moves much code (bench/link-coverage.sh counts how many of the
+# names of a profile a binary still has). A stale name costs nothing but its place.
 # Needs valgrind (callgrind lists the functions a run executes), nm and python3.
 set -euo pipefail
 
