@@ -27,34 +27,29 @@ fn main() {
         return;
     };
     let order = Path::new(&manifest).join(ORDER);
-    if !order.is_file() {
+    // Cargo hands link arguments over as text: a path that is not UTF-8 goes without.
+    let Some(order) = order.to_str().filter(|_| order.is_file()) else {
         return;
-    }
+    };
     // `-Xlinker` hands the option over whole: a path may hold a comma, which `-Wl,` splits.
-    let mut option = OsString::from("--symbol-ordering-file=");
-    option.push(order.as_os_str());
     let args = [
-        OsString::from("-Xlinker"),
-        option,
-        OsString::from("-Xlinker"),
+        "-Xlinker".to_owned(),
+        format!("--symbol-ordering-file={order}"),
+        "-Xlinker".to_owned(),
         // A name the build does not have (another profile's, or one that went stale) is
         // not a mistake.
-        OsString::from("--no-warn-symbol-ordering"),
+        "--no-warn-symbol-ordering".to_owned(),
     ];
-    if !links_with(&args) {
-        return;
-    }
-    for arg in &args {
-        match arg.to_str() {
-            Some(arg) => println!("cargo:rustc-link-arg-bins={arg}"),
-            None => return,
+    if links_with(&args) {
+        for arg in &args {
+            println!("cargo:rustc-link-arg-bins={arg}");
         }
     }
 }
 
 /// Whether an empty program links with these linker arguments, built as cargo builds the
 /// crate: the same rustc, target, flags and configured linker.
-fn links_with(args: &[OsString]) -> bool {
+fn links_with(args: &[String]) -> bool {
     let Some(out) = env::var_os("OUT_DIR").map(PathBuf::from) else {
         return false;
     };
@@ -82,9 +77,7 @@ fn links_with(args: &[OsString]) -> bool {
         probe.args(flags.split('\x1f').filter(|flag| !flag.is_empty()));
     }
     for arg in args {
-        let mut flag = OsString::from("link-arg=");
-        flag.push(arg);
-        probe.arg("-C").arg(flag);
+        probe.arg("-C").arg(format!("link-arg={arg}"));
     }
     let linked = probe
         .stdout(Stdio::null())

@@ -58,18 +58,10 @@ cargo build --release --quiet --bin envparity
 cargo build --release --quiet --example parse_floor --example scan_floor --example json_patch_diff
 
 # --- data -------------------------------------------------------------------------------
-gen() { # name shape args...
-    local name=$1 shape=$2
-    shift 2
-    local dir="$work/data/$name" stamp="$work/data/$name/.made-by"
-    local want
-    want="$(sha256sum bench/gen_surfaces.py | cut -d' ' -f1) $shape $*"
-    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
-        return
-    fi
-    python3 bench/gen_surfaces.py "$shape" "$dir" "$@" >&2
-    echo "$want" >"$stamp"
-}
+# shellcheck source=bench/pairs.sh
+. bench/pairs.sh
+# What the process takes whatever the input (code, the profile, the runtime).
+gen empty empty
 gen realistic realistic
 gen realistic-10m realistic --scale 2.6
 gen keyed-10k keyed --entries 10000

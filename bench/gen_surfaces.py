@@ -2,7 +2,7 @@
 """Writes synthetic staging/production snapshot pairs (envparity.snapshot/1) for the
 benchmarks in bench/compare.sh.
 
-Three shapes, each deterministic (seeded), standard library only:
+Four shapes, each deterministic (seeded), standard library only:
 
   realistic  an Open edX-like pair of about 2 MB each: release, plugins, a few hundred
              SSO providers, datastores, services, security, FEATURES, waffle flags and
@@ -16,11 +16,13 @@ Three shapes, each deterministic (seeded), standard library only:
              finding is the right answer.
   leaves     a surface of N leaves (settings groups of 1 000 keys each, mixed types, URLs
              that carry the LMS host), with 15 differences.
+  empty      two snapshots with nothing collected: what a diff costs before any input.
 
 Usage:
   gen_surfaces.py realistic OUT_DIR
   gen_surfaces.py keyed     OUT_DIR --entries 100000
   gen_surfaces.py leaves    OUT_DIR --leaves 1000000
+  gen_surfaces.py empty     OUT_DIR
 
 Each writes OUT_DIR/staging.json and OUT_DIR/production.json, pretty-printed with two
 spaces as `envparity snapshot` writes them, and prints one line describing the pair.
@@ -492,9 +494,20 @@ def leaves(out_dir: str, count: int) -> str:
     return f"{count} leaves, 15 differences, hosts differ"
 
 
+def empty(out_dir: str) -> str:
+    # Compact, no source: the least `envparity diff` reads.
+    os.makedirs(out_dir, exist_ok=True)
+    for name in ("staging", "production"):
+        with open(os.path.join(out_dir, f"{name}.json"), "w", encoding="utf-8") as f:
+            json.dump({"format": FORMAT, "environment": name,
+                       "collected_at": "2026-11-26T12:00:00Z", "tool": "bench",
+                       "sources": {}, "surface": {}}, f)
+    return "nothing collected"
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("shape", choices=["realistic", "keyed", "leaves"])
+    ap.add_argument("shape", choices=["realistic", "keyed", "leaves", "empty"])
     ap.add_argument("out_dir")
     ap.add_argument("--entries", type=int, default=100_000)
     ap.add_argument("--leaves", type=int, default=1_000_000)
@@ -504,8 +517,10 @@ def main() -> int:
         what = realistic(a.out_dir, a.scale)
     elif a.shape == "keyed":
         what = keyed(a.out_dir, a.entries)
-    else:
+    elif a.shape == "leaves":
         what = leaves(a.out_dir, a.leaves)
+    else:
+        what = empty(a.out_dir)
     sizes = [os.path.getsize(os.path.join(a.out_dir, f"{n}.json"))
              for n in ("staging", "production")]
     print(f"{a.out_dir}: {what} ({sizes[0]} + {sizes[1]} bytes)")

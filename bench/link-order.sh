@@ -5,8 +5,7 @@
 # share first. Code a run needs then lies together, and a run maps far fewer of the
 # binary's pages (bench/README.md, "Eighth round").
 #
-#   bash bench/link-order.sh                 # the release and dist profiles
-#   bash bench/link-order.sh release         # only the named profiles
+#   bash bench/link-order.sh      # the release and dist profiles, both shipped
 #
 # The names are the build's own, so they hold for one toolchain and one Cargo.lock, and for
 # the functions of the code as it is: run this again when the toolchain or the dependencies
@@ -28,18 +27,15 @@ for tool in valgrind nm python3; do
         exit 2
     fi
 done
-profiles=("$@")
-[ ${#profiles[@]} -gt 0 ] || profiles=(release dist)
+profiles=(release dist)
 
-# The bench pairs the runs read (bench/compare.sh makes the same ones).
-[ -f "$data/realistic/staging.json" ] || python3 bench/gen_surfaces.py realistic "$data/realistic" >&2
-[ -f "$data/keyed-10k/staging.json" ] || python3 bench/gen_surfaces.py keyed "$data/keyed-10k" --entries 10000 >&2
-mkdir -p "$data/empty" "$work"
-for env_name in staging production; do
-    [ -f "$data/empty/$env_name.json" ] ||
-        printf '{"format": "envparity.snapshot/1", "environment": "%s", "collected_at": "2026-11-26T12:00:00Z", "tool": "bench", "sources": {}, "surface": {}}' \
-            "$env_name" >"$data/empty/$env_name.json"
-done
+# The bench pairs the runs read, as bench/compare.sh makes them.
+# shellcheck source=bench/pairs.sh
+. bench/pairs.sh
+gen realistic realistic
+gen keyed-10k keyed --entries 10000
+gen empty empty
+mkdir -p "$work"
 
 pair() { echo "$data/$1/staging.json $data/$1/production.json"; }
 examples="--staging examples/staging --production examples/production"
@@ -56,7 +52,6 @@ runs=(
     "snapshot --env staging --source examples/staging --output $work/snapshot.json"
 )
 
-sections=()
 for profile in "${profiles[@]}"; do
     say "building the $profile profile"
     cargo build --quiet --locked --profile "$profile" --bin envparity
@@ -77,10 +72,9 @@ for profile in "${profiles[@]}"; do
         # A run that failed to start would order nothing: every run must have judged.
         grep -q '^fn=' "$work/$profile.$i.callgrind" || { say "callgrind recorded nothing for: $run"; exit 1; }
     done
-    sections+=("$profile")
 done
 
-python3 - "$work" "$out" "$(rustc --version)" "${sections[@]}" <<'EOF'
+python3 - "$work" "$out" "$(rustc --version)" "${profiles[@]}" <<'EOF'
 import collections, glob, os, re, sys
 
 work, out, rustc, profiles = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]

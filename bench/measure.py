@@ -133,14 +133,9 @@ def main():
                             "keyed-1m", "leaves-1m"]
 
     # What the process takes whatever the input (code, the profile, the runtime): a diff of
-    # two empty snapshots. The RSS above it is what the input costs.
+    # two empty snapshots (bench/compare.sh writes them). The RSS above it is what the
+    # input costs.
     empty = os.path.join(data, "empty")
-    os.makedirs(empty, exist_ok=True)
-    for env_name in ("staging", "production"):
-        with open(os.path.join(empty, f"{env_name}.json"), "w") as f:
-            json.dump({"format": "envparity.snapshot/1", "environment": env_name,
-                       "collected_at": "2026-11-26T12:00:00Z", "tool": "bench",
-                       "sources": {}, "surface": {}}, f)
     base = measure([envparity, "diff", os.path.join(empty, "staging.json"),
                     os.path.join(empty, "production.json"), "--format", "json"], runs=3)
     base_rss = base["rss"] or 0

@@ -147,7 +147,7 @@ pub fn refuse_overflow(
         .find(|s| s.surface.overflowed())
     {
         Some(s) => Err(format!(
-            "the {} surface is too large to judge: the strings redaction and host tokens rewrite pass 2 GiB",
+            "the {} surface is too large to judge: what redaction and host tokens rewrite passes 2 GiB of strings or 2^32 nodes",
             s.environment
         )),
         None => Ok(()),

@@ -93,7 +93,8 @@ pub struct Tree {
     /// Whether a string the judge wrote found no room: the buffer is addressed up to
     /// 2 GiB, and rewriting every one of millions of short strings into a longer
     /// fingerprint or token can pass that. The string is then left empty, never the
-    /// old text, and the caller refuses the tree ([`Tree::overflowed`]).
+    /// old text, and the caller refuses the tree ([`Tree::overflowed`]). The same when a
+    /// block of nodes would pass the 2^32 a node index addresses.
     overflowed: bool,
 }
 
@@ -295,8 +296,8 @@ impl Tree {
         })
     }
 
-    /// Whether a string written into the tree found no room (see the field); such a
-    /// tree must not be judged.
+    /// Whether a string or a block of nodes written into the tree found no room (see the
+    /// field); such a tree must not be judged.
     pub fn overflowed(&self) -> bool {
         self.overflowed
     }
@@ -325,8 +326,16 @@ impl Tree {
         }
     }
 
+    /// Appends an object's or array's children. Past what a node index can address (a
+    /// tree that took most of 2^32 nodes, then a rewrite that copied a large object), the
+    /// children are dropped and the tree overflows, as a string that finds no room does.
     fn push_block(&mut self, block: &mut Vec<(Slot, Str)>) -> Span {
-        let start = u32::try_from(self.nodes.len()).expect("fewer than 2^32 nodes");
+        if u32::try_from(self.nodes.len() + block.len()).is_err() {
+            self.overflowed = true;
+            block.clear();
+            return Span { start: 0, len: 0 };
+        }
+        let start = self.nodes.len() as u32;
         let len = block.len() as u32;
         for (slot, key) in block.drain(..) {
             self.nodes.push(slot);
