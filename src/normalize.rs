@@ -23,7 +23,7 @@ pub use shapes::safe_url;
 pub use taint::Taint;
 
 use crate::pathglob::Wildcard;
-use crate::snapshot::Snapshot;
+use crate::snapshot::{Snapshot, SourceStatus};
 use crate::surface;
 use crate::tree::{Node, Shape, Surface, Tree};
 use hmac::digest::KeyInit;
@@ -32,6 +32,7 @@ use serde_json::{Map, Value};
 use sha2::Sha256;
 use shapes::{EMBEDDED_PREFIX, Found, is_embedded};
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::ops::Range;
 
 /// The environment variable that holds the fingerprint key.
@@ -564,9 +565,10 @@ fn hosts_tree(tokens: &HostTokens, hits: Option<&Hits>, t: &mut Tree, at: u32) {
 }
 
 /// Finishes the redaction of a snapshot whose surface has been redacted: the source
-/// statuses (origins, errors, notes) are redacted by shape, every tainted value is
-/// replaced in the surface and the statuses, and the taint is kept with the snapshot
-/// (never written out) so that judging can look for it in the other environment.
+/// statuses (every text of theirs, see [`crate::snapshot::SourceStatus::texts_mut`])
+/// are redacted by shape, every tainted value is replaced in the surface and the
+/// statuses, and the taint is kept with the snapshot (never written out) so that judging
+/// can look for it in the other environment.
 pub fn seal<S: Rewrite>(
     snapshot: &mut Snapshot<S>,
     policy: &SecretPolicy,
@@ -581,18 +583,43 @@ pub fn seal<S: Rewrite>(
     };
     r.taint.extend(&taint);
     for status in snapshot.sources.values_mut() {
-        for text in status
-            .error
-            .iter_mut()
-            .chain(status.notes.iter_mut())
-            .chain(std::iter::once(&mut status.origin))
-        {
+        for text in status.texts_mut() {
             if let Some(t) = r.text(text) {
                 *text = t;
             }
         }
     }
+    let policy = r.policy;
+    rename_sources(&mut snapshot.sources, |name| {
+        (name.len() >= 5 && shapes::find(name, policy) != Found::Nothing)
+            .then(|| r.text(name))
+            .flatten()
+    });
     apply_taint(snapshot);
+}
+
+/// Renames the sources whose name `rename` rewrites (a source's name is text like a
+/// key). A new name another source already has gets a number, so that no source's
+/// status is lost: a failed source dropped would pass a gate it must fail.
+fn rename_sources(
+    sources: &mut BTreeMap<String, SourceStatus>,
+    mut rename: impl FnMut(&str) -> Option<String>,
+) {
+    let renamed: Vec<(String, String)> = sources
+        .keys()
+        .filter_map(|k| rename(k).map(|new| (k.clone(), new)))
+        .collect();
+    for (old, new) in renamed {
+        if let Some(status) = sources.remove(&old) {
+            let mut name = new.clone();
+            let mut n = 2;
+            while sources.contains_key(&name) {
+                name = format!("{new} ({n})");
+                n += 1;
+            }
+            sources.insert(name, status);
+        }
+    }
 }
 
 /// Replaces, in both snapshots, every value either has tainted: a staging secret that
@@ -711,17 +738,13 @@ fn apply_taint<S: Rewrite>(snapshot: &mut Snapshot<S>) {
     let taint = &snapshot.taint;
     snapshot.surface.apply_taint(taint);
     for status in snapshot.sources.values_mut() {
-        for text in status
-            .error
-            .iter_mut()
-            .chain(status.notes.iter_mut())
-            .chain(std::iter::once(&mut status.origin))
-        {
+        for text in status.texts_mut() {
             if let Some(t) = taint.apply_text(text) {
                 *text = t;
             }
         }
     }
+    rename_sources(&mut snapshot.sources, |name| taint.apply_text(name));
 }
 
 /// Where a map sits in the surface. The keys of identity-keyed collections name things —
@@ -1815,5 +1838,31 @@ mod tests {
         let mut v = json!({"lms.x.org": {"url": "lms.x.org:443"}});
         t.apply(&mut v);
         assert_eq!(v, json!({"{LMS_HOST}": {"url": "{LMS_HOST}:443"}}));
+    }
+
+    #[test]
+    fn a_source_renamed_onto_another_keeps_both_statuses() {
+        let status = |state: crate::snapshot::SourceState| SourceStatus {
+            kind: "mysql".into(),
+            status: state,
+            origin: "by hand".into(),
+            error: None,
+            covers: Vec::new(),
+            notes: Vec::new(),
+        };
+        let mut sources = BTreeMap::from([
+            ("<fp>".to_string(), status(crate::snapshot::SourceState::Ok)),
+            (
+                "mysql://u:pw@db".to_string(),
+                status(crate::snapshot::SourceState::Failed),
+            ),
+        ]);
+        rename_sources(&mut sources, |k| k.contains("pw").then(|| "<fp>".into()));
+        let names: Vec<&str> = sources.keys().map(String::as_str).collect();
+        assert_eq!(names, ["<fp>", "<fp> (2)"]);
+        assert_eq!(
+            sources["<fp> (2)"].status,
+            crate::snapshot::SourceState::Failed
+        );
     }
 }

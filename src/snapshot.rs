@@ -40,6 +40,19 @@ pub struct SourceStatus {
     pub notes: Vec<String>,
 }
 
+impl SourceStatus {
+    /// Every text of the status a hand-made snapshot may fill with anything: the kind,
+    /// the origin, the error, the notes and the pointers covered (a pointer is a path,
+    /// like a surface key, and is redacted as keys are). Redaction walks them all.
+    pub fn texts_mut(&mut self) -> impl Iterator<Item = &mut String> {
+        [&mut self.kind, &mut self.origin]
+            .into_iter()
+            .chain(self.error.iter_mut())
+            .chain(self.notes.iter_mut())
+            .chain(self.covers.iter_mut())
+    }
+}
+
 /// Identifies the key that made a snapshot's fingerprints, without revealing it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FingerprintInfo {

@@ -856,11 +856,22 @@ fn no_canary_reaches_any_output_of_any_command() {
         c.plant("hand-made snapshot source error with a URL password"),
         c.plant("hand-made snapshot note with a Bearer token"),
     );
+    let (u, k, m) = (
+        c.plant("hand-made snapshot covered pointer with a URL password"),
+        c.plant("hand-made snapshot source kind with a Bearer token"),
+        c.plant("hand-made snapshot source named by a URL with a password"),
+    );
     let doc = json!({
         "format": "envparity.snapshot/1", "environment": "staging", "collected_at": "2026-11-26T12:00:00Z",
         "tool": "by hand",
         "sources": {"tutor": {"kind": "tutor", "status": "ok", "origin": "by hand", "error": null,
                               "covers": ["/settings"], "notes": [format!("read with Bearer {n}")]},
+                    "odd": {"kind": format!("odd Bearer {k}"), "status": "ok", "origin": "by hand", "error": null,
+                            "covers": [format!("/odd/mysql://root:{u}@db.example.org:3306"),
+                                       format!("/odd/{a}")]},
+                    format!("redis://cache:{m}@cache.example.org:6379"):
+                        {"kind": "redis", "status": "failed", "origin": "by hand", "error": "refused",
+                         "covers": ["/datastores/redis"]},
                     "mysql": {"kind": "mysql", "status": "failed", "origin": "mysql://db:3306",
                               "error": format!("cannot connect to mysql://root:{e}@db.example.org:3306"), "covers": ["/datastores/mysql"]}},
         "surface": {"settings": {"DB_PASSWORD": a, "DB_NOTE": format!("password is {a}"),
