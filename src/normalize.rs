@@ -589,12 +589,7 @@ pub fn seal<S: Rewrite>(
             }
         }
     }
-    let policy = r.policy;
-    rename_sources(&mut snapshot.sources, |name| {
-        (name.len() >= 5 && shapes::find(name, policy) != Found::Nothing)
-            .then(|| r.text(name))
-            .flatten()
-    });
+    rename_sources(&mut snapshot.sources, |name| r.key(name));
     apply_taint(snapshot);
 }
 
@@ -840,12 +835,7 @@ impl Redactor<'_> {
                         self.tree(t, i, child);
                     }
                 }
-                let policy = self.policy;
-                t.rename_keys(node, |k| {
-                    (k.len() >= 5 && shapes::find(k, policy) != Found::Nothing)
-                        .then(|| self.text(k))
-                        .flatten()
-                });
+                t.rename_keys(node, |k| self.key(k));
             }
             Shape::Array => {
                 for i in t.children(node) {
@@ -955,17 +945,18 @@ impl Redactor<'_> {
         out
     }
 
+    /// A key, or a source's name: text (see [`Redactor::text`]) when it is long enough
+    /// to hold a secret.
+    fn key(&mut self, k: &str) -> Option<String> {
+        if k.len() < 5 { None } else { self.text(k) }
+    }
+
     /// Object keys are text too (a toggle named after a credential, a host list keyed
     /// by `user:password@host`).
     fn keys(&mut self, map: &mut Map<String, Value>) {
-        let found: Vec<String> = map
+        let renamed: Vec<(String, String)> = map
             .keys()
-            .filter(|k| k.len() >= 5 && shapes::find(k, self.policy) != Found::Nothing)
-            .cloned()
-            .collect();
-        let renamed: Vec<(String, String)> = found
-            .into_iter()
-            .filter_map(|k| self.text(&k).map(|new| (k, new)))
+            .filter_map(|k| self.key(k).map(|new| (k.clone(), new)))
             .collect();
         for (old, new) in renamed {
             if let Some(v) = map.remove(&old) {
